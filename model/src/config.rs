@@ -1,0 +1,108 @@
+//! The knobs that bound the model's state space, and the test-only switches that break it on purpose.
+//!
+//! Every field is documented with its default; `ModelConfig::default()` is the configuration that
+//! `swspec check` explores when given no flags, and that the README's figures describe.
+
+use serde::{Deserialize, Serialize};
+
+/// Bounds and environment choices for one exhaustive check.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ModelConfig {
+    /// Window clients (documents) that can open in the scope, navigate and unload. Interchangeable,
+    /// so symmetry reduction applies to them. Default: 2.
+    pub clients: u8,
+    /// Distinct script versions the server can serve over the run. Each script fetch may return the
+    /// newest worker's bytes or, while versions remain, the next version; two versions give one
+    /// update with changed bytes. Default: 2.
+    pub versions: u8,
+    /// Script URLs a page may register. With 1 every `register()` names the newest worker's URL; with 2
+    /// a registration can change its script URL. Default: 1.
+    pub script_urls: u8,
+    /// Service workers that may be created in the whole run, redundant ones included. States that
+    /// would create more are outside the checked boundary. Default: 3.
+    pub max_workers: u8,
+    /// Registrations that may be created in the whole run (register after unregister makes a new
+    /// one). Default: 2.
+    pub max_registrations: u8,
+    /// Job promises that may be outstanding in the scope's job queue at once, coalesced ones
+    /// included. A page's `register`/`update`/`unregister` call and the UA's Soft Update are
+    /// disabled while the queue is full. Default: 2.
+    pub max_queued_jobs: u8,
+    /// Extendable events (message events kept alive by `waitUntil`) that may be pending on one
+    /// worker at once. 0 disables them. Default: 1.
+    pub max_pending_events: u8,
+    /// Enabled environment choices. Default: all on.
+    pub env: EnvChoices,
+    /// Test-only: a deliberately broken variant of one spec step, so tests can show that a named
+    /// property catches the bug. Default: `None` (the spec as written).
+    pub bug: Option<Bug>,
+}
+
+/// Which nondeterministic choices of the environment (network, script, user agent) are explored.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EnvChoices {
+    /// The script fetch may fail with a network error (§Update). Default: true.
+    pub fetch_failure: bool,
+    /// A fetched, changed script may fail to evaluate (§Update, Run Service Worker). Default: true.
+    pub evaluation_failure: bool,
+    /// The install event may be rejected, time out, or the worker fail to start (§Install).
+    /// Default: true.
+    pub install_failure: bool,
+    /// The user agent may run Soft Update at any time a registration has a newest worker
+    /// (§Soft Update: "as often as it likes"). Default: true.
+    pub soft_update: bool,
+    /// Workers may call `skipWaiting()` (§skipWaiting()). Default: true.
+    pub skip_waiting: bool,
+    /// Workers may call `clients.claim()` (§claim()). Default: true.
+    pub claim: bool,
+    /// Pages may call `unregister()` (§unregister()). Default: true.
+    pub unregister: bool,
+}
+
+impl Default for EnvChoices {
+    fn default() -> Self {
+        Self {
+            fetch_failure: true,
+            evaluation_failure: true,
+            install_failure: true,
+            soft_update: true,
+            skip_waiting: true,
+            claim: true,
+            unregister: true,
+        }
+    }
+}
+
+/// Deliberate departures from the spec, used only by tests that prove a property can fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bug {
+    /// Try Activate ignores clients using the registration (as if every worker had called
+    /// `skipWaiting()`). Caught by `handover_requires_skip_waiting`.
+    TryActivateIgnoresClients,
+    /// Try Activate does not wait while the active worker is `activating`. Caught by
+    /// `no_activation_while_activating`.
+    TryActivateIgnoresActivating,
+    /// A failed first install keeps its registration in the map. Caught by
+    /// `failed_first_install_removes_registration`.
+    KeepRegistrationAfterFailedFirstInstall,
+    /// Install does not make the previous waiting worker redundant. Caught by
+    /// `at_most_one_installed_worker`.
+    InstallKeepsOldWaiting,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            clients: 2,
+            versions: 2,
+            script_urls: 1,
+            max_workers: 3,
+            max_registrations: 2,
+            max_queued_jobs: 2,
+            max_pending_events: 1,
+            env: EnvChoices::default(),
+            bug: None,
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The scope's job queue and the three job algorithms (§Appendix A: Create Job, Schedule Job,
+//! Run Job, Finish Job, Resolve/Reject Job Promise; §Register; §Update; §Install; §Unregister).
+//!
+//! One job runs at a time: the front of the queue. A job's promise settles once (register and
+//! update settle when Install starts, before the install event runs); an equivalent job scheduled
+//! while the last job's promise is unsettled is coalesced into it and shares its result.
+
+use crate::{Bug, ClientId, RegId, SwModel, SwState, Worker, WorkerId, WorkerState};
+use serde::{Deserialize, Serialize};
+
+/// §Appendix A: job type. Register and update name a script URL (an index, see
+/// `ModelConfig::script_urls`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "script")]
+pub enum JobType {
+    /// `register(scriptURL)`.
+    Register(u8),
+    /// `update()` or Soft Update, for the newest worker's script URL.
+    Update(u8),
+    /// `unregister()`.
+    Unregister,
+}
+
+/// Where the running job is in its algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "phase")]
+pub enum JobPhase {
+    /// Queued; Run Job has not started it yet.
+    Queued,
+    /// §Update: the script fetch for registration `registration` is under way.
+    Fetching {
+        /// The registration being updated.
+        registration: RegId,
+    },
+    /// §Install: the install event of `worker` is being dispatched.
+    Installing {
+        /// The installing worker.
+        worker: WorkerId,
+        /// Get Newest Worker was null when Install started (a first install).
+        first: bool,
+    },
+}
+
+/// A job in the scope's job queue.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Job {
+    /// Register, update or unregister.
+    pub job_type: JobType,
+    /// The client whose promise this is; `None` for Soft Update (no promise).
+    pub client: Option<ClientId>,
+    /// Clients of the equivalent jobs coalesced into this one (§Schedule Job).
+    pub equivalent: Vec<Option<ClientId>>,
+    /// The job promise has settled (§Resolve Job Promise / §Reject Job Promise).
+    pub settled: bool,
+    /// Progress of the job's algorithm.
+    pub phase: JobPhase,
+}
+
+impl Job {
+    pub(crate) fn new(job_type: JobType, client: Option<ClientId>) -> Self {
+        Job {
+            job_type,
+            client,
+            equivalent: Vec::new(),
+            settled: false,
+            phase: JobPhase::Queued,
+        }
+    }
+
+    /// Promises this job holds: its own and the coalesced ones.
+    pub fn promises(&self) -> usize {
+        1 + self.equivalent.len()
+    }
+}
+
+/// How a job promise settled: the observable outcome of `register()`, `update()` or
+/// `unregister()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobResult {
+    /// Resolved with the registration (register, update).
+    Registration,
+    /// `unregister()` resolved with this value.
+    Unregistered(bool),
+    /// Rejected with a TypeError (§Update: fetch failure, evaluation failure, script URL mismatch).
+    TypeError,
+}
+
+impl SwState {
+    /// Job promises outstanding in the queue.
+    pub fn queued_promises(&self) -> usize {
+        self.jobs.iter().map(Job::promises).sum()
+    }
+}
+
+impl SwModel {
+    /// §Schedule Job (the queue is the one scope's).
+    pub(crate) fn schedule_job(s: &mut SwState, job: Job) {
+        if let Some(last) = s.jobs.last_mut() {
+            // §Appendix A, equivalent jobs: same type, scope and (register/update) script URL.
+            if last.job_type == job.job_type && !last.settled {
+                last.equivalent.push(job.client);
+                return;
+            }
+        }
+        s.jobs.push(job);
+    }
+
+    /// §Resolve Job Promise / §Reject Job Promise for the front job (and its equivalents).
+    fn settle_front(s: &mut SwState, _result: JobResult) {
+        if let Some(job) = s.jobs.first_mut() {
+            job.settled = true;
+        }
+    }
+
+    /// Settles the front job's promise (if still unsettled) and runs §Finish Job.
+    pub(crate) fn finish_job(s: &mut SwState, result: JobResult) {
+        if s.jobs.first().is_some_and(|j| !j.settled) {
+            Self::settle_front(s, result);
+        }
+        if !s.jobs.is_empty() {
+            s.jobs.remove(0);
+        }
+    }
+
+    /// §Run Job for the front job: §Register, §Update or §Unregister, up to the script fetch.
+    pub(crate) fn run_job(&self, s: &mut SwState) {
+        let Some(job) = s.jobs.first() else { return };
+        match job.job_type {
+            JobType::Register(script) => {
+                if let Some(r) = s.map_entry() {
+                    // Same script URL as the newest worker: resolve without fetching.
+                    if let Some(n) = s.reg(r).newest() {
+                        if s.worker(n).script == script {
+                            return Self::finish_job(s, JobResult::Registration);
+                        }
+                    }
+                } else {
+                    s.set_registration();
+                }
+                self.update(s);
+            }
+            JobType::Update(_) => self.update(s),
+            JobType::Unregister => match s.map_entry() {
+                None => Self::finish_job(s, JobResult::Unregistered(false)),
+                Some(r) => {
+                    s.map = None;
+                    Self::settle_front(s, JobResult::Unregistered(true));
+                    self.try_clear_registration(s, r);
+                    Self::finish_job(s, JobResult::Unregistered(true));
+                }
+            },
+        }
+    }
+
+    /// §Update, up to the script fetch.
+    fn update(&self, s: &mut SwState) {
+        let Some(r) = s.map_entry() else {
+            return Self::finish_job(s, JobResult::TypeError);
+        };
+        if let (Some(JobType::Update(script)), Some(n)) =
+            (s.jobs.first().map(|j| j.job_type), s.reg(r).newest())
+        {
+            if s.worker(n).script != script {
+                return Self::finish_job(s, JobResult::TypeError);
+            }
+        }
+        s.jobs[0].phase = JobPhase::Fetching { registration: r };
+    }
+
+    /// The script URL the running job fetches.
+    fn job_script(s: &SwState) -> u8 {
+        match s.jobs.first().map(|j| j.job_type) {
+            Some(JobType::Register(u)) | Some(JobType::Update(u)) => u,
+            _ => 0,
+        }
+    }
+
+    /// §Update: can the fetched script be byte-for-byte identical to the newest worker's? (Same
+    /// URL and a newest worker exist; whether the bytes match is the server's choice.)
+    pub(crate) fn can_fetch_identical(s: &SwState, r: RegId) -> bool {
+        s.reg(r)
+            .newest()
+            .is_some_and(|n| s.worker(n).script == Self::job_script(s))
+    }
+
+    /// The version a changed script would have: one past the newest worker's (1 for a first
+    /// install), if `ModelConfig::versions` allows it. A different script URL always counts as
+    /// changed and keeps the version number.
+    pub(crate) fn next_version(&self, s: &SwState, r: RegId) -> Option<u8> {
+        let v = match s.reg(r).newest().map(|n| s.worker(n)) {
+            None => 1,
+            Some(n) if n.script != Self::job_script(s) => n.version,
+            Some(n) => n.version + 1,
+        };
+        (v <= self.cfg.versions).then_some(v)
+    }
+
+    /// §Update: the script fetch failed or the new worker failed to evaluate. A registration with
+    /// no newest worker (a first install) is removed from the map.
+    pub(crate) fn update_failed(&self, s: &mut SwState, r: RegId) {
+        if s.reg(r).newest().is_none()
+            && self.cfg.bug != Some(Bug::KeepRegistrationAfterFailedFirstInstall)
+        {
+            s.map = None;
+        }
+        Self::finish_job(s, JobResult::TypeError);
+    }
+
+    /// §Update with identical bytes: resolve, no install.
+    pub(crate) fn update_identical(s: &mut SwState) {
+        Self::finish_job(s, JobResult::Registration);
+    }
+
+    /// §Update creates the new worker, then §Install up to the install event: the installing slot,
+    /// the job promise resolves, updatefound.
+    pub(crate) fn install(s: &mut SwState, r: RegId, version: u8) {
+        let first = s.reg(r).newest().is_none();
+        let w = s.workers.len() as WorkerId;
+        s.workers.push(Worker::new(r, Self::job_script(s), version));
+        s.reg_mut(r).installing = Some(w);
+        s.update_worker_state(w, WorkerState::Installing);
+        Self::settle_front(s, JobResult::Registration);
+        s.jobs[0].phase = JobPhase::Installing { worker: w, first };
+    }
+
+    /// §Install after the install event: on failure the worker is redundant (and a first install's
+    /// registration leaves the map); on success it replaces any waiting worker, the job finishes
+    /// and Try Activate runs.
+    pub(crate) fn install_finished(&self, s: &mut SwState, w: WorkerId, first: bool, ok: bool) {
+        let r = s.worker(w).registration;
+        if !ok {
+            s.update_worker_state(w, WorkerState::Redundant);
+            s.reg_mut(r).installing = None;
+            if first
+                && s.map_entry() == Some(r)
+                && self.cfg.bug != Some(Bug::KeepRegistrationAfterFailedFirstInstall)
+            {
+                s.map = None;
+            }
+            return Self::finish_job(s, JobResult::Registration);
+        }
+        if let Some(old) = s.reg(r).waiting {
+            if self.cfg.bug != Some(Bug::InstallKeepsOldWaiting) {
+                s.terminate(old);
+                s.update_worker_state(old, WorkerState::Redundant);
+            }
+        }
+        let reg = s.reg_mut(r);
+        reg.waiting = Some(w);
+        reg.installing = None;
+        s.update_worker_state(w, WorkerState::Installed);
+        Self::finish_job(s, JobResult::Registration);
+        self.try_activate(s, r);
+    }
+}

@@ -1,0 +1,195 @@
+//! The service worker lifecycle: worker states, Update Worker State, Try Activate, Activate,
+//! Try Clear Registration and Clear Registration (§Service Worker, §Try Activate, §Activate,
+//! §Try Clear Registration, §Clear Registration).
+//!
+//! Activation is not part of a job: it is started by Try Activate from the end of Install, from
+//! `skipWaiting()`, from Handle Service Worker Client Unload and from the settling of an
+//! extended event, and it ends when the activate event settles (whatever its outcome).
+
+use crate::{Bug, RegId, SwModel, SwState};
+use serde::{Deserialize, Serialize};
+
+/// Index of a worker in [`SwState::workers`]; stable for the whole run.
+pub type WorkerId = u8;
+
+/// §Service Worker: a worker's state (`ServiceWorkerState`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum WorkerState {
+    /// Fetched and evaluated, not yet installing. Never observable at an action boundary.
+    #[default]
+    Parsed,
+    /// In the installing slot; the install event is being dispatched.
+    Installing,
+    /// In the waiting slot.
+    Installed,
+    /// In the active slot; the activate event is being dispatched.
+    Activating,
+    /// In the active slot, activation done.
+    Activated,
+    /// Discarded. Absorbing.
+    Redundant,
+}
+
+/// One service worker (§Service Worker).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Worker {
+    /// Its containing registration.
+    pub registration: RegId,
+    /// Index of its script URL (see `ModelConfig::script_urls`).
+    pub script: u8,
+    /// Version of the script bytes it was created from.
+    pub version: u8,
+    /// Its state.
+    pub state: WorkerState,
+    /// The skip waiting flag (§skipWaiting()).
+    pub skip_waiting: bool,
+    /// Extendable events in its set of extended events that are still active
+    /// (§Service Worker Has No Pending Events is `pending_events == 0`).
+    pub pending_events: u8,
+    /// History variable: the furthest state it ever reached. Equals `state` unless a step moved
+    /// it backwards, which `worker_state_monotone` forbids.
+    pub furthest: WorkerState,
+}
+
+impl Worker {
+    pub(crate) fn new(registration: RegId, script: u8, version: u8) -> Self {
+        Worker {
+            registration,
+            script,
+            version,
+            state: WorkerState::Parsed,
+            skip_waiting: false,
+            pending_events: 0,
+            furthest: WorkerState::Parsed,
+        }
+    }
+
+    /// §Service Worker Has No Pending Events.
+    pub fn has_no_pending_events(&self) -> bool {
+        self.pending_events == 0
+    }
+}
+
+impl SwState {
+    /// The worker with index `w`.
+    pub fn worker(&self, w: WorkerId) -> &Worker {
+        &self.workers[w as usize]
+    }
+
+    pub(crate) fn worker_mut(&mut self, w: WorkerId) -> &mut Worker {
+        &mut self.workers[w as usize]
+    }
+
+    /// §Update Worker State (the statechange it queues is derived from the state change).
+    pub(crate) fn update_worker_state(&mut self, w: WorkerId, state: WorkerState) {
+        let worker = self.worker_mut(w);
+        worker.state = state;
+        worker.furthest = worker.furthest.max(state);
+        if state == WorkerState::Redundant {
+            // Nothing reads a redundant worker's flag again; forgetting it merges states that
+            // differ only in history.
+            worker.skip_waiting = false;
+        }
+    }
+
+    /// §Terminate Service Worker, as far as the lifecycle sees it: the set of extended events is
+    /// cleared. (Running status is not modelled here.)
+    pub(crate) fn terminate(&mut self, w: WorkerId) {
+        self.worker_mut(w).pending_events = 0;
+    }
+
+    /// Open clients whose controller belongs to registration `r` ("using" it, §Control and Use).
+    pub fn clients_using(&self, r: RegId) -> usize {
+        self.clients
+            .iter()
+            .filter(|c| {
+                c.controller
+                    .is_some_and(|w| self.worker(w).registration == r)
+            })
+            .count()
+    }
+}
+
+impl SwModel {
+    /// §Try Activate.
+    pub(crate) fn try_activate(&self, s: &mut SwState, r: RegId) {
+        let reg = s.reg(r);
+        let Some(waiting) = reg.waiting else { return };
+        if let Some(active) = reg.active {
+            if s.worker(active).state == WorkerState::Activating
+                && self.cfg.bug != Some(Bug::TryActivateIgnoresActivating)
+            {
+                return;
+            }
+            let no_pending = s.worker(active).has_no_pending_events();
+            let unused = s.clients_using(r) == 0;
+            let skip = s.worker(waiting).skip_waiting
+                || self.cfg.bug == Some(Bug::TryActivateIgnoresClients);
+            if !(no_pending && (unused || skip)) {
+                return;
+            }
+        }
+        self.activate(s, r);
+    }
+
+    /// §Activate, up to the dispatch of the activate event. The event's end is
+    /// [`crate::Action::ActivateEventSettled`].
+    pub(crate) fn activate(&self, s: &mut SwState, r: RegId) {
+        let Some(waiting) = s.reg(r).waiting else {
+            return;
+        };
+        if let Some(old) = s.reg(r).active {
+            if s.worker(old).state == WorkerState::Activating {
+                s.reg_mut(r).activated_over_activating = true;
+            }
+            s.terminate(old);
+            s.update_worker_state(old, WorkerState::Redundant);
+        }
+        let reg = s.reg_mut(r);
+        reg.active = Some(waiting);
+        reg.waiting = None;
+        s.update_worker_state(waiting, WorkerState::Activating);
+        // Every client using the registration gets the new worker as controller and a
+        // controllerchange event (Notify Controller Change), while it is still `activating`.
+        for i in 0..s.clients.len() {
+            let uses = s.clients[i]
+                .controller
+                .is_some_and(|w| s.worker(w).registration == r);
+            if uses {
+                s.clients[i].set_controller(Some(waiting), crate::ControlledVia::Activate);
+            }
+        }
+    }
+
+    /// §Try Clear Registration.
+    pub(crate) fn try_clear_registration(&self, s: &mut SwState, r: RegId) {
+        if s.clients_using(r) > 0 {
+            return;
+        }
+        let busy = s
+            .reg(r)
+            .slots()
+            .into_iter()
+            .flatten()
+            .any(|w| !s.worker(w).has_no_pending_events());
+        if !busy {
+            Self::clear_registration(s, r);
+        }
+    }
+
+    /// §Clear Registration: installing, waiting and active are terminated and made redundant.
+    pub(crate) fn clear_registration(s: &mut SwState, r: RegId) {
+        for w in s.reg(r).slots().into_iter().flatten() {
+            s.terminate(w);
+            s.update_worker_state(w, WorkerState::Redundant);
+        }
+        let reg = s.reg_mut(r);
+        reg.installing = None;
+        reg.waiting = None;
+        reg.active = None;
+        reg.cleared = true;
+    }
+}

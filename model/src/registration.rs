@@ -1,0 +1,70 @@
+//! Service worker registrations and the registration map (§Service Worker Registration,
+//! §Registration map, §Get Newest Worker).
+//!
+//! The model has a single scope, so the registration map has at most one entry. Registrations
+//! removed from the map ("unregistered") stay in [`crate::SwState::registrations`] for as long as
+//! clients use them; Clear Registration empties their slots and marks them cleared.
+
+use crate::{SwState, WorkerId};
+use serde::{Deserialize, Serialize};
+
+/// Index of a registration in [`SwState::registrations`]; stable for the whole run.
+pub type RegId = u8;
+
+/// One service worker registration (§Service Worker Registration).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Registration {
+    /// The installing worker slot (its state is `installing`).
+    pub installing: Option<WorkerId>,
+    /// The waiting worker slot (its state is `installed`).
+    pub waiting: Option<WorkerId>,
+    /// The active worker slot (its state is `activating` or `activated`).
+    pub active: Option<WorkerId>,
+    /// Clear Registration has run: every slot is empty and the registration is dead.
+    pub cleared: bool,
+    /// History variable: Activate once ran while the active worker was still `activating`.
+    /// The spec never lets this happen (§Try Activate); the property
+    /// `no_activation_while_activating` checks it stays false.
+    pub activated_over_activating: bool,
+}
+
+impl Registration {
+    /// §Get Newest Worker: installing, else waiting, else active.
+    pub fn newest(&self) -> Option<WorkerId> {
+        self.installing.or(self.waiting).or(self.active)
+    }
+
+    /// The three slots in the order Clear Registration visits them.
+    pub fn slots(&self) -> [Option<WorkerId>; 3] {
+        [self.installing, self.waiting, self.active]
+    }
+}
+
+impl SwState {
+    /// §Get Registration for the model's one scope: the registration map entry.
+    pub fn map_entry(&self) -> Option<RegId> {
+        self.map
+    }
+
+    /// A registration is *unregistered* when the registration map no longer points at it.
+    pub fn is_unregistered(&self, r: RegId) -> bool {
+        self.map != Some(r)
+    }
+
+    /// The registration with index `r`.
+    pub fn reg(&self, r: RegId) -> &Registration {
+        &self.registrations[r as usize]
+    }
+
+    pub(crate) fn reg_mut(&mut self, r: RegId) -> &mut Registration {
+        &mut self.registrations[r as usize]
+    }
+
+    /// §Set Registration: a new registration enters the map.
+    pub(crate) fn set_registration(&mut self) -> RegId {
+        let r = self.registrations.len() as RegId;
+        self.registrations.push(Registration::default());
+        self.map = Some(r);
+        r
+    }
+}

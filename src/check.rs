@@ -1,0 +1,394 @@
+//! `swspec check`: run stateright's checker over the model and report every property with its
+//! verdict, spec section and (for discoveries) a numbered, readable path.
+
+use clap::Args;
+use serde::Serialize;
+use stateright::{Checker, Model, Representative};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use swspec_model::properties::{Kind, PROPERTIES};
+use swspec_model::{Action, ModelConfig, SwModel, SwState};
+
+/// Knobs of `swspec check`. Defaults are the default model configuration.
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Breadth-first search (shortest counterexamples) instead of depth-first.
+    #[arg(long)]
+    bfs: bool,
+    /// Checker threads. With more than one, unique-state counts may vary slightly from run to
+    /// run (stateright's parallel search); golden counts use 1.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Window clients that open, navigate and unload in the scope.
+    #[arg(long, default_value_t = ModelConfig::default().clients, value_parser = clap::value_parser!(u8).range(1..=4))]
+    clients: u8,
+    /// Script versions the server can serve.
+    #[arg(long, default_value_t = ModelConfig::default().versions, value_parser = clap::value_parser!(u8).range(1..=5))]
+    versions: u8,
+    /// Script URLs pages may register.
+    #[arg(long, default_value_t = ModelConfig::default().script_urls, value_parser = clap::value_parser!(u8).range(1..=3))]
+    script_urls: u8,
+    /// Service workers that may be created in one run (redundant ones included).
+    #[arg(long, default_value_t = ModelConfig::default().max_workers, value_parser = clap::value_parser!(u8).range(1..=8))]
+    max_workers: u8,
+    /// Registrations that may be created in one run (register after unregister makes a new one).
+    #[arg(long, default_value_t = ModelConfig::default().max_registrations, value_parser = clap::value_parser!(u8).range(1..=4))]
+    max_registrations: u8,
+    /// Job promises that may be outstanding in the job queue at once (coalesced ones included).
+    #[arg(long, default_value_t = ModelConfig::default().max_queued_jobs, value_parser = clap::value_parser!(u8).range(1..=4))]
+    max_queued_jobs: u8,
+    /// Extended (waitUntil) events that may be pending on one worker; 0 disables them.
+    #[arg(long, default_value_t = ModelConfig::default().max_pending_events, value_parser = clap::value_parser!(u8).range(0..=3))]
+    max_pending_events: u8,
+    /// Reduce interchangeable clients by symmetry (the default).
+    #[arg(long, overrides_with = "no_symmetry")]
+    symmetry: bool,
+    /// Explore every client permutation separately (for comparison).
+    #[arg(long)]
+    no_symmetry: bool,
+    /// Stop cleanly after this many generated states; unproven properties are reported as
+    /// `unknown` and the exit status is 1 [default: no limit].
+    #[arg(long)]
+    max_states: Option<usize>,
+    /// Print one JSON object instead of the text report.
+    #[arg(long)]
+    json: bool,
+    /// Seconds between progress lines on stderr.
+    #[arg(long, default_value_t = 2.0)]
+    progress_secs: f64,
+}
+
+impl CheckArgs {
+    fn config(&self) -> ModelConfig {
+        ModelConfig {
+            clients: self.clients,
+            versions: self.versions,
+            script_urls: self.script_urls,
+            max_workers: self.max_workers,
+            max_registrations: self.max_registrations,
+            max_queued_jobs: self.max_queued_jobs,
+            max_pending_events: self.max_pending_events,
+            ..ModelConfig::default()
+        }
+    }
+
+    fn symmetry(&self) -> bool {
+        !self.no_symmetry
+    }
+
+    /// The command line that reproduces this run (printed with every discovery).
+    fn replay_command(&self) -> String {
+        let d = ModelConfig::default();
+        let c = self.config();
+        let mut cmd = String::from("swspec check --bfs");
+        for (flag, v, dv) in [
+            ("--clients", c.clients, d.clients),
+            ("--versions", c.versions, d.versions),
+            ("--script-urls", c.script_urls, d.script_urls),
+            ("--max-workers", c.max_workers, d.max_workers),
+            (
+                "--max-registrations",
+                c.max_registrations,
+                d.max_registrations,
+            ),
+            ("--max-queued-jobs", c.max_queued_jobs, d.max_queued_jobs),
+            (
+                "--max-pending-events",
+                c.max_pending_events,
+                d.max_pending_events,
+            ),
+        ] {
+            if v != dv {
+                cmd.push_str(&format!(" {flag} {v}"));
+            }
+        }
+        if !self.symmetry() {
+            cmd.push_str(" --no-symmetry");
+        }
+        cmd
+    }
+}
+
+/// Verdict of one property.
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// An `always` property held in every explored state of a complete run.
+    Holds,
+    /// An `always` property has a counterexample.
+    Violated,
+    /// A `sometimes` property has an example.
+    Found,
+    /// A `sometimes` property has no example in a complete run.
+    NotFound,
+    /// The run stopped early (`--max-states`) before deciding.
+    Unknown,
+}
+
+#[derive(Serialize)]
+struct StepJson {
+    #[serde(flatten)]
+    action: Action,
+    description: String,
+    spec: &'static str,
+}
+
+#[derive(Serialize)]
+struct PropertyJson {
+    name: &'static str,
+    kind: Kind,
+    status: Status,
+    spec: &'static str,
+    summary: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<Vec<StepJson>>,
+}
+
+#[derive(Serialize)]
+struct ReportJson {
+    config: ModelConfig,
+    search: &'static str,
+    symmetry: bool,
+    threads: usize,
+    complete: bool,
+    states: usize,
+    unique_states: usize,
+    max_depth: usize,
+    seconds: f64,
+    unique_states_per_second: f64,
+    properties: Vec<PropertyJson>,
+    replay: String,
+}
+
+/// Waits for the checker, printing a progress line to stderr every `every` (the run itself is
+/// never slowed: the loop only polls counters).
+fn wait_with_progress<C: Checker<SwModel>>(checker: C, every: Duration, start: Instant) -> C {
+    let mut next = every;
+    while !checker.is_done() {
+        std::thread::sleep(Duration::from_millis(20));
+        if start.elapsed() >= next {
+            eprintln!(
+                "... {} states, {} unique, depth {}, {:.1}s",
+                checker.state_count(),
+                checker.unique_state_count(),
+                checker.max_depth(),
+                start.elapsed().as_secs_f64()
+            );
+            next += every;
+        }
+    }
+    checker.join()
+}
+
+/// Runs `swspec check`; exit status 0 when every `always` holds and every `sometimes` is found.
+pub fn run(args: &CheckArgs) -> ExitCode {
+    if !(args.progress_secs.is_finite() && args.progress_secs > 0.0) {
+        eprintln!("swspec check: --progress-secs must be a positive number of seconds");
+        return ExitCode::from(2);
+    }
+    let threads = args.threads;
+    if threads == 0 {
+        eprintln!("swspec check: --threads must be at least 1");
+        return ExitCode::from(2);
+    }
+    let cfg = args.config();
+    let model = SwModel::new(cfg.clone());
+    let mut builder = model.checker().threads(threads);
+    if args.symmetry() {
+        builder = builder.symmetry();
+    }
+    if let Some(n) = args.max_states {
+        builder = builder.target_state_count(n.max(1));
+    }
+    let start = Instant::now();
+    let every = Duration::from_secs_f64(args.progress_secs);
+    let (discoveries, states, unique, depth, model) = if args.bfs {
+        let c = wait_with_progress(builder.spawn_bfs(), every, start);
+        (
+            c.discoveries(),
+            c.state_count(),
+            c.unique_state_count(),
+            c.max_depth(),
+            c.model().clone(),
+        )
+    } else {
+        let c = wait_with_progress(builder.spawn_dfs(), every, start);
+        (
+            c.discoveries(),
+            c.state_count(),
+            c.unique_state_count(),
+            c.max_depth(),
+            c.model().clone(),
+        )
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let complete = args.max_states.is_none_or(|n| states < n.max(1));
+
+    // With --bfs, replace each discovery's path by a shortest one (stateright's BFS keeps the
+    // last matching state it visits, not the first).
+    let mut discoveries: std::collections::BTreeMap<&str, Vec<Action>> = discoveries
+        .into_iter()
+        .map(|(name, path)| (name, path.into_actions()))
+        .collect();
+    if args.bfs {
+        let wanted: Vec<_> = PROPERTIES
+            .iter()
+            .filter(|p| discoveries.contains_key(p.name))
+            .map(|p| (p.name, p.condition))
+            .collect();
+        let symmetry: Option<fn(&SwState) -> SwState> = if args.symmetry() {
+            Some(Representative::representative)
+        } else {
+            None
+        };
+        let shortest = swspec_model::explore::shortest_paths(&model, &wanted, symmetry, usize::MAX);
+        for ((name, _), path) in wanted.iter().zip(shortest) {
+            if let Some(path) = path {
+                discoveries.insert(name, path);
+            }
+        }
+    }
+    let mut ok = complete;
+    let mut props = Vec::new();
+    for p in PROPERTIES {
+        let path = discoveries.get(p.name);
+        let status = match (p.kind, path.is_some(), complete) {
+            (Kind::Always, true, _) => Status::Violated,
+            (Kind::Always, false, true) => Status::Holds,
+            (Kind::Sometimes, true, _) => Status::Found,
+            (Kind::Sometimes, false, true) => Status::NotFound,
+            (_, false, false) => Status::Unknown,
+        };
+        if matches!(status, Status::Violated | Status::NotFound) {
+            ok = false;
+        }
+        let path = path.map(|path| {
+            path.iter()
+                .cloned()
+                .map(|a| StepJson {
+                    description: a.to_string(),
+                    spec: a.spec(),
+                    action: a,
+                })
+                .collect()
+        });
+        props.push(PropertyJson {
+            name: p.name,
+            kind: p.kind,
+            status,
+            spec: p.spec,
+            summary: p.summary,
+            path,
+        });
+    }
+    let report = ReportJson {
+        config: model.cfg.clone(),
+        search: if args.bfs { "bfs" } else { "dfs" },
+        symmetry: args.symmetry(),
+        threads,
+        complete,
+        states,
+        unique_states: unique,
+        max_depth: depth,
+        seconds,
+        unique_states_per_second: unique as f64 / seconds.max(1e-9),
+        properties: props,
+        replay: args.replay_command(),
+    };
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    // Render completely before writing, so a failure never leaves half a report.
+    let rendered = if args.json {
+        serde_json::to_string(&report)
+            .map(|s| s + "\n")
+            .map_err(std::io::Error::other)
+    } else {
+        let mut buf = Vec::new();
+        print_text(&mut buf, &report).map(|_| String::from_utf8_lossy(&buf).into_owned())
+    };
+    let written = rendered.and_then(|text| out.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("swspec check: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
+    let c = &r.config;
+    writeln!(
+        out,
+        "swspec check: {} clients, {} versions, {} script URL(s), <= {} workers, <= {} registrations, <= {} queued jobs, <= {} pending events/worker",
+        c.clients, c.versions, c.script_urls, c.max_workers, c.max_registrations, c.max_queued_jobs, c.max_pending_events
+    )?;
+    writeln!(
+        out,
+        "search: {}, symmetry {}, {} thread(s)",
+        r.search,
+        if r.symmetry { "on" } else { "off" },
+        r.threads
+    )?;
+    writeln!(out)?;
+    let width = PROPERTIES.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    for p in &r.properties {
+        let kind = match p.kind {
+            Kind::Always => "always",
+            Kind::Sometimes => "sometimes",
+        };
+        let status = match p.status {
+            Status::Holds => "holds",
+            Status::Violated => "VIOLATED",
+            Status::Found => "found",
+            Status::NotFound => "NOT FOUND",
+            Status::Unknown => "unknown",
+        };
+        writeln!(
+            out,
+            "  {status:<9} {kind:<9} {:<width$}  {}",
+            p.name, p.spec
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} states generated, {} unique, max depth {}, {:.3} s, {:.0} unique states/s{}",
+        r.states,
+        r.unique_states,
+        r.max_depth,
+        r.seconds,
+        r.unique_states_per_second,
+        if r.complete {
+            ""
+        } else {
+            " (stopped at --max-states: the run is incomplete)"
+        }
+    )?;
+    for p in &r.properties {
+        let Some(path) = &p.path else { continue };
+        let what = match p.status {
+            Status::Violated => "counterexample to",
+            _ => "example of",
+        };
+        writeln!(out)?;
+        writeln!(out, "{what} `{}`: {}", p.name, p.summary)?;
+        if path.is_empty() {
+            writeln!(out, "   (the initial state)")?;
+        }
+        for (i, step) in path.iter().enumerate() {
+            writeln!(out, "  {:>3}. {}  [{}]", i + 1, step.description, step.spec)?;
+        }
+        if p.status == Status::Violated {
+            writeln!(
+                out,
+                "  replay (shortest path): {} --json | jq '.properties[] | select(.name==\"{}\")'",
+                r.replay, p.name
+            )?;
+        }
+    }
+    Ok(())
+}
