@@ -1,1 +1,40 @@
-fn main() {}
+//! Criterion benchmark of the default `swspec check`: exhaustive single-threaded DFS with
+//! symmetry over the default model configuration (the README's figures). The unique-state
+//! count is asserted so a timing is never reported for a different state space.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use stateright::{Checker, Model};
+use swspec_model::{ModelConfig, SwModel};
+
+fn default_check(c: &mut Criterion) {
+    let mut group = c.benchmark_group("check");
+    group.sample_size(10);
+    group.bench_function("default_dfs_symmetry", |b| {
+        b.iter(|| {
+            let checker = SwModel::new(ModelConfig::default())
+                .checker()
+                .symmetry()
+                .spawn_dfs()
+                .join();
+            assert_eq!(checker.unique_state_count(), 801_753);
+            checker.unique_state_count()
+        })
+    });
+    group.bench_function("small_dfs_no_symmetry", |b| {
+        b.iter(|| {
+            let checker = SwModel::new(ModelConfig {
+                max_workers: 2,
+                ..ModelConfig::default()
+            })
+            .checker()
+            .spawn_dfs()
+            .join();
+            assert_eq!(checker.unique_state_count(), 284_588);
+            checker.unique_state_count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, default_check);
+criterion_main!(benches);

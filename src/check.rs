@@ -16,10 +16,10 @@ pub struct CheckArgs {
     /// Breadth-first search (shortest counterexamples) instead of depth-first.
     #[arg(long)]
     bfs: bool,
-    /// Checker threads. With more than one, unique-state counts may vary slightly from run to
+    /// Checker threads (must be at least 1). With more than one, unique-state counts may vary slightly from run to
     /// run (stateright's parallel search); golden counts use 1.
-    #[arg(long, default_value_t = 1)]
-    threads: usize,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
     /// Window clients that open, navigate and unload in the scope.
     #[arg(long, default_value_t = ModelConfig::default().clients, value_parser = clap::value_parser!(u8).range(1..=4))]
     clients: u8,
@@ -187,11 +187,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("swspec check: --progress-secs must be a positive number of seconds");
         return ExitCode::from(2);
     }
-    let threads = args.threads;
-    if threads == 0 {
-        eprintln!("swspec check: --threads must be at least 1");
-        return ExitCode::from(2);
-    }
+    let threads = usize::from(args.threads);
     let cfg = args.config();
     let model = SwModel::new(cfg.clone());
     let mut builder = model.checker().threads(threads);

@@ -1,15 +1,17 @@
 //! proptest: random action walks from the initial state never panic and never violate an
-//! invariant, over random configurations; and symmetry's representative is idempotent and keeps
-//! every property's verdict.
+//! invariant, over random configurations; symmetry's representative is idempotent and keeps
+//! every property's verdict. A companion test runs the same walks on a broken model and
+//! requires them to fail, so the walks are known to be able to catch a bug.
 
 mod common;
 use common::*;
 use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use stateright::{Model, Representative};
 use swspec_model::properties::PROPERTIES;
-use swspec_model::{ModelConfig, SwModel};
+use swspec_model::{Bug, ModelConfig, SwModel};
 
-fn config() -> impl Strategy<Value = ModelConfig> {
+fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
     (
         1u8..=3,
         1u8..=3,
@@ -20,55 +22,85 @@ fn config() -> impl Strategy<Value = ModelConfig> {
         0u8..=2,
     )
         .prop_map(
-            |(
-                clients,
-                versions,
-                script_urls,
-                max_workers,
-                max_registrations,
-                max_queued_jobs,
-                ev,
-            )| {
+            move |(clients, versions, script_urls, max_workers, max_registrations, jobs, ev)| {
                 ModelConfig {
                     clients,
                     versions,
                     script_urls,
                     max_workers,
                     max_registrations,
-                    max_queued_jobs,
+                    max_queued_jobs: jobs,
                     max_pending_events: ev,
+                    bug,
                     ..ModelConfig::default()
                 }
             },
         )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+fn walks() -> impl Strategy<Value = Vec<u16>> {
+    prop::collection::vec(any::<u16>(), 200..400)
+}
 
-    #[test]
-    fn random_walks_keep_every_invariant(cfg in config(), choices in prop::collection::vec(any::<u16>(), 0..120)) {
-        let model = SwModel::new(cfg);
-        let mut s = model.init_state();
-        for c in choices {
-            let mut actions = Vec::new();
-            model.actions(&s, &mut actions);
-            if actions.is_empty() {
-                break;
-            }
-            let a = actions[c as usize % actions.len()].clone();
-            let Some(next) = model.next_state(&s, a.clone()) else { continue };
-            if !model.within_boundary(&next) {
-                continue;
-            }
-            s = next;
-            let failing = failing_invariants(&model, &s);
-            prop_assert!(failing.is_empty(), "after {a}: {failing:?}\n{s:#?}");
-            let rep = s.representative();
-            prop_assert_eq!(rep.representative(), rep.clone(), "representative is idempotent");
-            for p in PROPERTIES {
-                prop_assert_eq!((p.condition)(&model, &s), (p.condition)(&model, &rep), "{} differs on the representative", p.name);
-            }
+/// One walk: each choice picks one enabled action; every invariant is checked after each step.
+fn walk(cfg: ModelConfig, choices: Vec<u16>) -> Result<(), TestCaseError> {
+    let model = SwModel::new(cfg);
+    let mut s = model.init_state();
+    for c in choices {
+        let mut actions = Vec::new();
+        model.actions(&s, &mut actions);
+        if actions.is_empty() {
+            break;
+        }
+        let a = actions[c as usize % actions.len()].clone();
+        let Some(next) = model.next_state(&s, a.clone()) else {
+            continue;
+        };
+        if !model.within_boundary(&next) {
+            continue;
+        }
+        s = next;
+        let failing = failing_invariants(&model, &s);
+        prop_assert!(failing.is_empty(), "after {a}: {failing:?}\n{s:#?}");
+        let rep = s.representative();
+        prop_assert_eq!(rep.representative(), rep.clone(), "not idempotent");
+        for p in PROPERTIES {
+            prop_assert_eq!(
+                (p.condition)(&model, &s),
+                (p.condition)(&model, &rep),
+                "{} differs on the representative",
+                p.name
+            );
         }
     }
+    Ok(())
+}
+
+const CASES: u32 = 2048;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_walks_keep_every_invariant(cfg in config(None), choices in walks()) {
+        walk(cfg, choices)?;
+    }
+}
+
+#[test]
+fn the_same_walks_catch_a_broken_model() {
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(
+        &(config(Some(Bug::TryActivateIgnoresClients)), walks()),
+        |(cfg, choices)| walk(cfg, choices),
+    );
+    let err = result.expect_err("random walks must find the broken activation");
+    assert!(
+        err.to_string().contains("handover_requires_skip_waiting"),
+        "{err}"
+    );
 }

@@ -1,0 +1,122 @@
+//! The `swspec` binary end to end: exit statuses, the JSON report's shape, bad usage, and the
+//! `--max-states` stop.
+
+use std::process::Command;
+
+fn swspec(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_swspec"))
+        .args(args)
+        .output()
+        .expect("run swspec");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).expect("stdout is one JSON object")
+}
+
+#[test]
+fn small_check_succeeds_with_json_report() {
+    let (code, out, _) = swspec(&["check", "--max-workers", "2", "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let v = json(&out);
+    assert_eq!(v["config"]["max_workers"], 2);
+    assert_eq!(v["unique_states"], 144_290);
+    assert!(v["states"].as_u64().unwrap_or(0) > 144_290);
+    assert!(v["max_depth"].as_u64().unwrap_or(0) > 10);
+    assert!(v["seconds"].as_f64().is_some());
+    assert_eq!(v["complete"], true);
+    let props = v["properties"].as_array().expect("properties");
+    assert!(props.len() >= 15);
+    for p in props {
+        let kind = p["kind"].as_str().unwrap_or("");
+        let status = p["status"].as_str().unwrap_or("");
+        assert!(
+            p["spec"].as_str().is_some_and(|s| s.starts_with('§')),
+            "{p}"
+        );
+        match kind {
+            "always" => assert_eq!(status, "holds", "{p}"),
+            "sometimes" => {
+                assert_eq!(status, "found", "{p}");
+                assert!(p["path"].as_array().is_some_and(|a| !a.is_empty()), "{p}");
+            }
+            other => panic!("unexpected kind {other}"),
+        }
+    }
+}
+
+#[test]
+fn text_report_names_every_property_and_counts() {
+    let (code, out, _) = swspec(&["check", "--max-workers", "2", "--bfs"]);
+    assert_eq!(code, 0, "{out}");
+    for p in swspec_model::properties::PROPERTIES {
+        assert!(out.contains(p.name), "{} missing", p.name);
+    }
+    assert!(out.contains("unique states/s"));
+    assert!(out.contains("example of `waiting_worker_stranded`"));
+    assert!(out.contains("  1. client 0 navigates into the scope  [§Handle Fetch]"));
+}
+
+#[test]
+fn max_states_stops_cleanly_with_unknown_verdicts() {
+    let (code, out, _) = swspec(&["check", "--max-states", "1000", "--json"]);
+    assert_eq!(code, 1);
+    let v = json(&out);
+    assert_eq!(v["complete"], false);
+    let statuses: Vec<&str> = v["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter_map(|p| p["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"unknown"));
+    assert!(
+        !statuses.contains(&"holds"),
+        "nothing is proven by a cut run"
+    );
+}
+
+#[test]
+fn bad_usage_exits_2_with_a_message() {
+    for args in [
+        vec!["check", "--clients", "9"],
+        vec!["check", "--no-such-flag"],
+        vec!["check", "--threads", "0"],
+        vec!["check", "--progress-secs", "-1"],
+        vec!["frobnicate"],
+    ] {
+        let (code, out, err) = swspec(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(!err.is_empty(), "{args:?}: no message");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_documents_every_knob_with_its_default() {
+    let (code, out, _) = swspec(&["check", "--help"]);
+    assert_eq!(code, 0);
+    for flag in [
+        "--bfs",
+        "--threads",
+        "--clients",
+        "--versions",
+        "--script-urls",
+        "--max-workers",
+        "--max-registrations",
+        "--max-queued-jobs",
+        "--max-pending-events",
+        "--symmetry",
+        "--no-symmetry",
+        "--max-states",
+        "--json",
+    ] {
+        assert!(out.contains(flag), "{flag} undocumented");
+    }
+    assert!(out.contains("[default: 2]"));
+}
