@@ -16,20 +16,21 @@ fn default_check(c: &mut Criterion) {
                 .symmetry()
                 .spawn_dfs()
                 .join();
-            assert_eq!(checker.unique_state_count(), 801_753);
+            assert_eq!(checker.unique_state_count(), 1_225_348);
             checker.unique_state_count()
         })
     });
-    group.bench_function("small_dfs_no_symmetry", |b| {
+    group.bench_function("lifecycle_dfs_no_symmetry", |b| {
         b.iter(|| {
             let checker = SwModel::new(ModelConfig {
-                max_workers: 2,
+                fetch_events: false,
+                max_pending_events: 0,
                 ..ModelConfig::default()
             })
             .checker()
             .spawn_dfs()
             .join();
-            assert_eq!(checker.unique_state_count(), 284_588);
+            assert_eq!(checker.unique_state_count(), 368_234);
             checker.unique_state_count()
         })
     });

@@ -7,16 +7,17 @@ use stateright::{Checker, Model, Representative};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use swspec_model::properties::{Kind, PROPERTIES};
-use swspec_model::{Action, ModelConfig, SwModel, SwState};
+use swspec_model::properties::{applicable, Kind};
+use swspec_model::{Action, ModelConfig, Profile, SwModel, SwState};
 
 /// Knobs of `swspec check`. Defaults are the default model configuration.
 #[derive(Args, Debug, Clone)]
 pub struct CheckArgs {
-    /// Breadth-first search (shortest counterexamples) instead of depth-first.
+    /// Check breadth-first instead of depth-first. (Printed paths are always shortest: they are
+    /// recomputed breadth-first after the check.)
     #[arg(long)]
     bfs: bool,
-    /// Checker threads (must be at least 1). With more than one, unique-state counts may vary slightly from run to
+    /// Checker threads (at least 1). With more than one, unique-state counts may vary slightly from run to
     /// run (stateright's parallel search); golden counts use 1.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     threads: u16,
@@ -41,6 +42,15 @@ pub struct CheckArgs {
     /// Extended (waitUntil) events that may be pending on one worker; 0 disables them.
     #[arg(long, default_value_t = ModelConfig::default().max_pending_events, value_parser = clap::value_parser!(u8).range(0..=3))]
     max_pending_events: u8,
+    /// Engine profile: spec, chromium, firefox or webkit (timeouts, stop rules, engine rules).
+    #[arg(long, default_value = "spec", value_parser = parse_profile)]
+    profile: Profile,
+    /// Leave out subresource fetch events from controlled clients.
+    #[arg(long)]
+    no_fetch_events: bool,
+    /// Add push subscriptions, push messages, notifications and the push permission.
+    #[arg(long)]
+    push: bool,
     /// Reduce interchangeable clients by symmetry (the default).
     #[arg(long, overrides_with = "no_symmetry")]
     symmetry: bool,
@@ -69,6 +79,9 @@ impl CheckArgs {
             max_registrations: self.max_registrations,
             max_queued_jobs: self.max_queued_jobs,
             max_pending_events: self.max_pending_events,
+            profile: self.profile,
+            fetch_events: !self.no_fetch_events,
+            push: self.push,
             ..ModelConfig::default()
         }
     }
@@ -81,7 +94,7 @@ impl CheckArgs {
     fn replay_command(&self) -> String {
         let d = ModelConfig::default();
         let c = self.config();
-        let mut cmd = String::from("swspec check --bfs");
+        let mut cmd = String::from("swspec check");
         for (flag, v, dv) in [
             ("--clients", c.clients, d.clients),
             ("--versions", c.versions, d.versions),
@@ -103,11 +116,30 @@ impl CheckArgs {
                 cmd.push_str(&format!(" {flag} {v}"));
             }
         }
+        if c.profile != d.profile {
+            cmd.push_str(&format!(" --profile {}", c.profile));
+        }
+        if !c.fetch_events {
+            cmd.push_str(" --no-fetch-events");
+        }
+        if c.push {
+            cmd.push_str(" --push");
+        }
         if !self.symmetry() {
             cmd.push_str(" --no-symmetry");
         }
         cmd
     }
+}
+
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
+        format!(
+            "unknown profile `{name}` (expected one of: {})",
+            names.join(", ")
+        )
+    })
 }
 
 /// Verdict of one property.
@@ -148,6 +180,7 @@ struct PropertyJson {
 #[derive(Serialize)]
 struct ReportJson {
     config: ModelConfig,
+    profile: Profile,
     search: &'static str,
     symmetry: bool,
     threads: usize,
@@ -221,15 +254,15 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let seconds = start.elapsed().as_secs_f64();
     let complete = args.max_states.is_none_or(|n| states < n.max(1));
 
-    // With --bfs, replace each discovery's path by a shortest one (stateright's BFS keeps the
-    // last matching state it visits, not the first).
+    // Replace each discovery's path by a shortest one: depth-first paths wander (hundreds of
+    // steps through worker restarts), and stateright's BFS keeps the last matching state it
+    // visits, not the first.
     let mut discoveries: std::collections::BTreeMap<&str, Vec<Action>> = discoveries
         .into_iter()
         .map(|(name, path)| (name, path.into_actions()))
         .collect();
-    if args.bfs {
-        let wanted: Vec<_> = PROPERTIES
-            .iter()
+    if !discoveries.is_empty() {
+        let wanted: Vec<_> = applicable(&cfg)
             .filter(|p| discoveries.contains_key(p.name))
             .map(|p| (p.name, p.condition))
             .collect();
@@ -238,7 +271,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         } else {
             None
         };
-        let shortest = swspec_model::explore::shortest_paths(&model, &wanted, symmetry, usize::MAX);
+        let limit = args.max_states.unwrap_or(usize::MAX);
+        let shortest = swspec_model::explore::shortest_paths(&model, &wanted, symmetry, limit);
         for ((name, _), path) in wanted.iter().zip(shortest) {
             if let Some(path) = path {
                 discoveries.insert(name, path);
@@ -247,7 +281,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let mut ok = complete;
     let mut props = Vec::new();
-    for p in PROPERTIES {
+    for p in applicable(&cfg) {
         let path = discoveries.get(p.name);
         let status = match (p.kind, path.is_some(), complete) {
             (Kind::Always, true, _) => Status::Violated,
@@ -280,6 +314,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let report = ReportJson {
         config: model.cfg.clone(),
+        profile: model.cfg.profile,
         search: if args.bfs { "bfs" } else { "dfs" },
         symmetry: args.symmetry(),
         threads,
@@ -324,13 +359,20 @@ fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
+        "profile: {}, fetch events {}, push {}",
+        r.profile,
+        if c.fetch_events { "on" } else { "off" },
+        if c.push { "on" } else { "off" }
+    )?;
+    writeln!(
+        out,
         "search: {}, symmetry {}, {} thread(s)",
         r.search,
         if r.symmetry { "on" } else { "off" },
         r.threads
     )?;
     writeln!(out)?;
-    let width = PROPERTIES.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    let width = r.properties.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in &r.properties {
         let kind = match p.kind {
             Kind::Always => "always",
@@ -381,7 +423,7 @@ fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
         if p.status == Status::Violated {
             writeln!(
                 out,
-                "  replay (shortest path): {} --json | jq '.properties[] | select(.name==\"{}\")'",
+                "  replay: {} --json | jq '.properties[] | select(.name==\"{}\")'",
                 r.replay, p.name
             )?;
         }

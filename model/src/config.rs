@@ -19,7 +19,8 @@ pub struct ModelConfig {
     /// a registration can change its script URL. Default: 1.
     pub script_urls: u8,
     /// Service workers that may be created in the whole run, redundant ones included. States that
-    /// would create more are outside the checked boundary. Default: 3.
+    /// would create more are outside the checked boundary. Default: 2 (a third worker is needed
+    /// for an install that replaces a waiting worker: `--max-workers 3 --versions 3`).
     pub max_workers: u8,
     /// Registrations that may be created in the whole run (register after unregister makes a new
     /// one). Default: 2.
@@ -28,9 +29,20 @@ pub struct ModelConfig {
     /// included. A page's `register`/`update`/`unregister` call and the UA's Soft Update are
     /// disabled while the queue is full. Default: 2.
     pub max_queued_jobs: u8,
-    /// Extendable events (message events kept alive by `waitUntil`) that may be pending on one
-    /// worker at once. 0 disables them. Default: 1.
+    /// Events that may be queued or pending (kept alive by `waitUntil`) on one worker at once;
+    /// pages and the environment cannot send more. 0 disables message and fetch events.
+    /// Default: 1.
     pub max_pending_events: u8,
+    /// The engine profile: idle and event timeouts, stop rules, engine-specific rules.
+    /// Default: `Profile::Spec`.
+    pub profile: crate::Profile,
+    /// Controlled clients make subresource requests that reach the worker as fetch events.
+    /// Default: true.
+    pub fetch_events: bool,
+    /// Push subscriptions, push messages, notifications and their click/close events, and the
+    /// user granting/revoking the push permission. Default: false (a larger state space; the
+    /// push scenarios enable it).
+    pub push: bool,
     /// Enabled environment choices. Default: all on.
     pub env: EnvChoices,
     /// Test-only: a deliberately broken variant of one spec step, so tests can show that a named
@@ -89,6 +101,54 @@ pub enum Bug {
     /// Install does not make the previous waiting worker redundant. Caught by
     /// `at_most_one_installed_worker`.
     InstallKeepsOldWaiting,
+    /// Idle termination ignores pending events and queued tasks. Caught by
+    /// `idle_stop_only_without_pending_events`.
+    IdleStopIgnoresPendingEvents,
+    /// Functional events are dispatched while the active worker is still `activating`. Caught by
+    /// `functional_events_dispatched_only_when_activated`.
+    DispatchWhileActivating,
+}
+
+impl ModelConfig {
+    /// Checks the bounds against the state's fixed capacities (`crate::capacity`).
+    pub fn validate(&self) -> Result<(), String> {
+        use crate::capacity as cap;
+        let checks = [
+            ("clients", self.clients as usize, 1, cap::CLIENTS),
+            ("versions", self.versions as usize, 1, 250),
+            ("script_urls", self.script_urls as usize, 1, 8),
+            (
+                "max_workers",
+                self.max_workers as usize,
+                1,
+                cap::WORKERS - 1,
+            ),
+            (
+                "max_registrations",
+                self.max_registrations as usize,
+                1,
+                cap::REGISTRATIONS - 1,
+            ),
+            (
+                "max_queued_jobs",
+                self.max_queued_jobs as usize,
+                1,
+                cap::JOBS,
+            ),
+            (
+                "max_pending_events",
+                self.max_pending_events as usize,
+                0,
+                cap::EVENTS - 1,
+            ),
+        ];
+        for (name, v, lo, hi) in checks {
+            if v < lo || v > hi {
+                return Err(format!("{name} = {v} is outside {lo}..={hi}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for ModelConfig {
@@ -97,10 +157,13 @@ impl Default for ModelConfig {
             clients: 2,
             versions: 2,
             script_urls: 1,
-            max_workers: 3,
+            max_workers: 2,
             max_registrations: 2,
             max_queued_jobs: 2,
             max_pending_events: 1,
+            profile: crate::Profile::Spec,
+            fetch_events: true,
+            push: false,
             env: EnvChoices::default(),
             bug: None,
         }

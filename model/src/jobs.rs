@@ -5,7 +5,9 @@
 //! update settle when Install starts, before the install event runs); an equivalent job scheduled
 //! while the last job's promise is unsettled is coalesced into it and shares its result.
 
-use crate::{Bug, ClientId, RegId, SwModel, SwState, Worker, WorkerId, WorkerState};
+use crate::{
+    capacity, Bug, ClientId, List, RegId, SwModel, SwState, Worker, WorkerId, WorkerState,
+};
 use serde::{Deserialize, Serialize};
 
 /// §Appendix A: job type. Register and update name a script URL (an index, see
@@ -49,7 +51,7 @@ pub struct Job {
     /// The client whose promise this is; `None` for Soft Update (no promise).
     pub client: Option<ClientId>,
     /// Clients of the equivalent jobs coalesced into this one (§Schedule Job).
-    pub equivalent: Vec<Option<ClientId>>,
+    pub equivalent: List<Option<ClientId>, { capacity::JOBS }>,
     /// The job promise has settled (§Resolve Job Promise / §Reject Job Promise).
     pub settled: bool,
     /// Progress of the job's algorithm.
@@ -61,7 +63,7 @@ impl Job {
         Job {
             job_type,
             client,
-            equivalent: Vec::new(),
+            equivalent: List::new(),
             settled: false,
             phase: JobPhase::Queued,
         }
@@ -145,6 +147,9 @@ impl SwModel {
                 None => Self::finish_job(s, JobResult::Unregistered(false)),
                 Some(r) => {
                     s.map = None;
+                    // Push API: a subscription is deactivated when its registration is
+                    // unregistered.
+                    s.reg_mut(r).push_subscribed = false;
                     Self::settle_front(s, JobResult::Unregistered(true));
                     self.try_clear_registration(s, r);
                     Self::finish_job(s, JobResult::Unregistered(true));
@@ -242,7 +247,7 @@ impl SwModel {
         }
         if let Some(old) = s.reg(r).waiting {
             if self.cfg.bug != Some(Bug::InstallKeepsOldWaiting) {
-                s.terminate(old);
+                Self::terminate(s, old);
                 s.update_worker_state(old, WorkerState::Redundant);
             }
         }

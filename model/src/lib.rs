@@ -3,7 +3,9 @@
 //! An executable, model-checked reference model of the W3C Service Workers lifecycle: the
 //! registration map, the scope's job queue (register, update, unregister, with coalescing), install
 //! and activation, the waiting state, `skipWaiting()`, `clients.claim()`, controllers and
-//! `controllerchange`, and clearing unregistered registrations.
+//! `controllerchange`, and clearing unregistered registrations; the worker runtime (running
+//! status, queued tasks, extended events, termination with its causes) with engine profiles;
+//! functional events (fetch, message, push, notificationclick/close) and push permissions.
 //!
 //! [`SwModel`] implements stateright's [`stateright::Model`]; [`properties::PROPERTIES`] lists the
 //! named properties with their spec sections. Section names refer to the W3C Service Workers
@@ -15,13 +17,37 @@ pub mod explore;
 mod jobs;
 mod lifecycle;
 mod model;
+mod profile;
 pub mod properties;
+mod push;
 mod registration;
+mod runtime;
 mod symmetry;
+
+/// A fixed-capacity list: the model's state is flat (no heap allocation), so cloning a state
+/// during the search is a copy.
+pub type List<T, const N: usize> = arrayvec::ArrayVec<T, N>;
+
+/// Capacity limits of the state's lists; `ModelConfig::validate` keeps configurations within them.
+pub mod capacity {
+    /// Clients.
+    pub const CLIENTS: usize = 4;
+    /// Workers (one more than the largest `max_workers`, for the state the boundary cuts).
+    pub const WORKERS: usize = 9;
+    /// Registrations (one more than the largest `max_registrations`).
+    pub const REGISTRATIONS: usize = 5;
+    /// Jobs in the queue, and coalesced jobs per job.
+    pub const JOBS: usize = 4;
+    /// Tasks, extended events or backed-up tasks of one worker or registration.
+    pub const EVENTS: usize = 4;
+}
 
 pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{Bug, EnvChoices, ModelConfig};
 pub use jobs::{Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
 pub use model::{Action, Actor, InstallOutcome, SwModel, SwState};
+pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams};
+pub use push::{Permission, PermissionState, Permissions, SubscribeError};
 pub use registration::{RegId, Registration};
+pub use runtime::{EventKind, Ghost, RunningStatus, StopCause};

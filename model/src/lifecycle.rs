@@ -6,7 +6,7 @@
 //! `skipWaiting()`, from Handle Service Worker Client Unload and from the settling of an
 //! extended event, and it ends when the activate event settles (whatever its outcome).
 
-use crate::{Bug, RegId, SwModel, SwState};
+use crate::{capacity, Bug, EventKind, List, RegId, RunningStatus, SwModel, SwState};
 use serde::{Deserialize, Serialize};
 
 /// Index of a worker in [`SwState::workers`]; stable for the whole run.
@@ -46,15 +46,20 @@ pub struct Worker {
     pub state: WorkerState,
     /// The skip waiting flag (§skipWaiting()).
     pub skip_waiting: bool,
-    /// Extendable events in its set of extended events that are still active
-    /// (§Service Worker Has No Pending Events is `pending_events == 0`).
-    pub pending_events: u8,
+    /// Whether its event loop runs (orthogonal to `state`).
+    pub running: RunningStatus,
+    /// Event tasks queued on its event loop, not yet dispatched.
+    pub tasks: List<EventKind, { capacity::EVENTS }>,
+    /// Its set of extended events that are still active: dispatched events whose lifetime
+    /// promises are pending (§Service Worker Has No Pending Events is `extended.is_empty()`).
+    pub extended: List<EventKind, { capacity::EVENTS }>,
     /// History variable: the furthest state it ever reached. Equals `state` unless a step moved
     /// it backwards, which `worker_state_monotone` forbids.
     pub furthest: WorkerState,
 }
 
 impl Worker {
+    /// A worker whose script was just fetched and evaluated (§Update runs it): it is running.
     pub(crate) fn new(registration: RegId, script: u8, version: u8) -> Self {
         Worker {
             registration,
@@ -62,14 +67,16 @@ impl Worker {
             version,
             state: WorkerState::Parsed,
             skip_waiting: false,
-            pending_events: 0,
+            running: RunningStatus::Running,
+            tasks: List::new(),
+            extended: List::new(),
             furthest: WorkerState::Parsed,
         }
     }
 
     /// §Service Worker Has No Pending Events.
     pub fn has_no_pending_events(&self) -> bool {
-        self.pending_events == 0
+        self.extended.is_empty()
     }
 }
 
@@ -93,12 +100,6 @@ impl SwState {
             // differ only in history.
             worker.skip_waiting = false;
         }
-    }
-
-    /// §Terminate Service Worker, as far as the lifecycle sees it: the set of extended events is
-    /// cleared. (Running status is not modelled here.)
-    pub(crate) fn terminate(&mut self, w: WorkerId) {
-        self.worker_mut(w).pending_events = 0;
     }
 
     /// Open clients whose controller belongs to registration `r` ("using" it, §Control and Use).
@@ -145,13 +146,18 @@ impl SwModel {
             if s.worker(old).state == WorkerState::Activating {
                 s.reg_mut(r).activated_over_activating = true;
             }
-            s.terminate(old);
+            if !s.worker(old).has_no_pending_events() {
+                s.reg_mut(r).activated_over_pending_events = true;
+            }
+            Self::terminate(s, old);
             s.update_worker_state(old, WorkerState::Redundant);
         }
         let reg = s.reg_mut(r);
         reg.active = Some(waiting);
         reg.waiting = None;
         s.update_worker_state(waiting, WorkerState::Activating);
+        // The activate event needs the worker running (it may have been stopped while waiting).
+        Self::run_service_worker(s, waiting);
         // Every client using the registration gets the new worker as controller and a
         // controllerchange event (Notify Controller Change), while it is still `activating`.
         for i in 0..s.clients.len() {
@@ -182,14 +188,15 @@ impl SwModel {
 
     /// §Clear Registration: installing, waiting and active are terminated and made redundant.
     pub(crate) fn clear_registration(s: &mut SwState, r: RegId) {
+        s.reg_mut(r).cleared = true;
         for w in s.reg(r).slots().into_iter().flatten() {
-            s.terminate(w);
+            Self::terminate(s, w);
             s.update_worker_state(w, WorkerState::Redundant);
         }
         let reg = s.reg_mut(r);
         reg.installing = None;
         reg.waiting = None;
         reg.active = None;
-        reg.cleared = true;
+        reg.backup.clear();
     }
 }

@@ -3,8 +3,9 @@
 //! parallel" steps and queued tasks allow us to observe; see SPEC_NOTES.md for what is merged.
 
 use crate::{
-    Client, ClientId, ControlledVia, Job, JobPhase, JobType, ModelConfig, RegId, Registration,
-    Worker, WorkerId, WorkerState,
+    capacity, Client, ClientId, ControlledVia, EventKind, Ghost, Job, JobPhase, JobType, List,
+    ModelConfig, Permission, PermissionState, Permissions, RegId, Registration, RunningStatus,
+    StopCause, Worker, WorkerId, WorkerState,
 };
 use serde::{Deserialize, Serialize};
 use stateright::Model;
@@ -16,13 +17,17 @@ pub struct SwState {
     /// The registration map entry for the scope, if any.
     pub map: Option<RegId>,
     /// Every registration created so far, unregistered and cleared ones included.
-    pub registrations: Vec<Registration>,
+    pub registrations: List<Registration, { capacity::REGISTRATIONS }>,
     /// Every worker created so far, redundant ones included.
-    pub workers: Vec<Worker>,
+    pub workers: List<Worker, { capacity::WORKERS }>,
     /// The scope's job queue; the front job is the one that runs.
-    pub jobs: Vec<Job>,
+    pub jobs: List<Job, { capacity::JOBS }>,
     /// The window clients.
-    pub clients: Vec<Client>,
+    pub clients: List<Client, { capacity::CLIENTS }>,
+    /// The origin's permissions (environment state the user changes).
+    pub permissions: Permissions,
+    /// History flags for transition properties (always false in a correct model).
+    pub ghost: Ghost,
 }
 
 /// Where a step comes from: the page, the worker, the user agent, or the environment
@@ -118,12 +123,62 @@ pub enum Action {
     /// `clients.claim()` in worker `0`, its registration's active worker: it takes over the
     /// matching clients (the InvalidStateError case is [`SwModel::claim_rejects`]).
     Claim(WorkerId),
-    /// A client posts a message to its controller; the message event extends its lifetime
-    /// (Update Service Worker Extended Events Set).
+    /// A client posts a message to its controller: Run Service Worker, then a message task is
+    /// queued on it.
     PostMessage(ClientId),
-    /// The last lifetime promise of one extended event of worker `0` settles: Try Clear
+    /// A controlled client requests a subresource: Handle Fetch queues a fetch task on its
+    /// controller (dispatched only once the controller is activated).
+    Fetch(ClientId),
+    /// Run Service Worker finishes: worker `0` runs; an active worker gets the registration's
+    /// backed-up tasks.
+    WorkerStarted(WorkerId),
+    /// Run Service Worker fails for worker `0`: the events that needed it fail.
+    WorkerStartFailed(WorkerId),
+    /// The front task of `worker` is dispatched (Fire Functional Event / Create Fetch Event and
+    /// Dispatch / message). With `extend`, the handler leaves a lifetime promise pending
+    /// (`waitUntil`/`respondWith`) and the event joins the set of extended events; with
+    /// `notify`, a push handler shows a notification.
+    DispatchEvent {
+        /// The worker.
+        worker: WorkerId,
+        /// A lifetime promise stays pending.
+        extend: bool,
+        /// The push handler shows a notification.
+        notify: bool,
+    },
+    /// The last lifetime promise of worker `0`'s oldest extended event settles: Try Clear
     /// Registration if unregistered, then Try Activate.
     SettleExtendedEvent(WorkerId),
+    /// Worker `0`'s pending events time out (their timed out flag is set: they fail); under
+    /// profiles that kill on timeout the worker is terminated too.
+    EventTimedOut(WorkerId),
+    /// Terminate Service Worker on `worker` for `cause` (idle, forced or unresponsive).
+    Stop {
+        /// The worker.
+        worker: WorkerId,
+        /// Why.
+        cause: StopCause,
+    },
+    /// `pushManager.subscribe({userVisibleOnly: true})` succeeds (rejections are the guard
+    /// `SwModel::subscribe_rejects`).
+    Subscribe(ClientId),
+    /// The push service delivers a message: Fire Functional Event `push` on the subscribed
+    /// registration's active worker.
+    PushMessage,
+    /// The user clicks the registration's notification: `notificationclick`.
+    NotificationClick,
+    /// The user closes the registration's notification: `notificationclose`.
+    NotificationClose,
+    /// The user grants or revokes a permission.
+    SetPermission {
+        /// Which permission.
+        permission: Permission,
+        /// Its new state.
+        state: PermissionState,
+    },
+    /// Chromium's lame-duck timeout: the waiting worker of registration `0` is activated although
+    /// the active worker still has pending events (not in the spec).
+    LameDuckActivate(RegId),
 }
 
 impl Action {
@@ -146,8 +201,22 @@ impl Action {
             Action::ActivateEventSettled(_) => "§Activate (activate event)",
             Action::SkipWaiting(_) => "§skipWaiting(); §Try Activate",
             Action::Claim(_) => "§claim()",
-            Action::PostMessage(_) => "§postMessage(); §Update Service Worker Extended Events Set",
+            Action::PostMessage(_) => "§postMessage(message, options); §Run Service Worker",
+            Action::Fetch(_) => "§Handle Fetch (subresource request)",
+            Action::WorkerStarted(_) => "§Run Service Worker",
+            Action::WorkerStartFailed(_) => "§Run Service Worker (failure)",
+            Action::DispatchEvent { .. } => {
+                "§Fire Functional Event; §Create Fetch Event and Dispatch; §Update Service Worker Extended Events Set"
+            }
             Action::SettleExtendedEvent(_) => "§ExtendableEvent (add lifetime promise)",
+            Action::EventTimedOut(_) => "§ExtendableEvent (timed out flag); §Lifetime",
+            Action::Stop { .. } => "§Terminate Service Worker; §Lifetime",
+            Action::Subscribe(_) => "Push API §subscribe() method",
+            Action::PushMessage => "Push API §Receiving a push message; §Fire Functional Event",
+            Action::NotificationClick => "Notifications §Activating a notification",
+            Action::NotificationClose => "Notifications §Closing a notification",
+            Action::SetPermission { .. } => "Permissions (user choice)",
+            Action::LameDuckActivate(_) => "Chromium kMaxLameDuckTime (not in the spec)",
         }
     }
 
@@ -160,12 +229,26 @@ impl Action {
             | Action::Register { .. }
             | Action::Update { .. }
             | Action::Unregister { .. }
-            | Action::PostMessage(_) => Actor::Page,
-            Action::SkipWaiting(_) | Action::Claim(_) | Action::SettleExtendedEvent(_) => {
-                Actor::Worker
-            }
-            Action::SoftUpdate | Action::RunJob | Action::Install => Actor::Browser,
-            Action::UpdateFetchFailed
+            | Action::PostMessage(_)
+            | Action::Fetch(_)
+            | Action::Subscribe(_) => Actor::Page,
+            Action::SkipWaiting(_)
+            | Action::Claim(_)
+            | Action::SettleExtendedEvent(_)
+            | Action::DispatchEvent { .. } => Actor::Worker,
+            Action::SoftUpdate
+            | Action::RunJob
+            | Action::Install
+            | Action::WorkerStarted(_)
+            | Action::WorkerStartFailed(_)
+            | Action::Stop { .. }
+            | Action::EventTimedOut(_)
+            | Action::LameDuckActivate(_) => Actor::Browser,
+            Action::PushMessage
+            | Action::NotificationClick
+            | Action::NotificationClose
+            | Action::SetPermission { .. }
+            | Action::UpdateFetchFailed
             | Action::UpdateBytesIdentical
             | Action::UpdateEvaluationFailed
             | Action::InstallEventSettled(_)
@@ -195,14 +278,43 @@ impl std::fmt::Display for Action {
             Action::ActivateEventSettled(w) => write!(f, "worker {w}'s activate event ends"),
             Action::SkipWaiting(w) => write!(f, "worker {w} calls skipWaiting()"),
             Action::Claim(w) => write!(f, "worker {w} calls clients.claim()"),
-            Action::PostMessage(c) => {
-                write!(
-                    f,
-                    "client {c} posts a message; the event waits on waitUntil"
-                )
+            Action::PostMessage(c) => write!(f, "client {c} posts a message to its controller"),
+            Action::Fetch(c) => write!(f, "client {c} fetches a subresource"),
+            Action::WorkerStarted(w) => write!(f, "worker {w} starts running"),
+            Action::WorkerStartFailed(w) => write!(f, "worker {w} fails to start"),
+            Action::DispatchEvent {
+                worker,
+                extend,
+                notify,
+            } => {
+                write!(f, "worker {worker} handles its next event")?;
+                if *notify {
+                    write!(f, ", shows a notification")?;
+                }
+                if *extend {
+                    write!(f, " and keeps it alive with waitUntil")?;
+                }
+                Ok(())
             }
             Action::SettleExtendedEvent(w) => {
                 write!(f, "worker {w}'s pending waitUntil promise settles")
+            }
+            Action::EventTimedOut(w) => write!(f, "worker {w}'s pending events time out"),
+            Action::Stop { worker, cause } => {
+                write!(f, "browser stops worker {worker} ({cause:?})")
+            }
+            Action::Subscribe(c) => write!(f, "client {c} subscribes to push"),
+            Action::PushMessage => write!(f, "a push message arrives"),
+            Action::NotificationClick => write!(f, "the user clicks the notification"),
+            Action::NotificationClose => write!(f, "the user closes the notification"),
+            Action::SetPermission { permission, state } => {
+                write!(f, "the user sets {permission:?} to {state:?}")
+            }
+            Action::LameDuckActivate(r) => {
+                write!(
+                    f,
+                    "registration {r}'s waiting worker is force-activated (lame duck)"
+                )
             }
         }
     }
@@ -217,7 +329,14 @@ pub struct SwModel {
 
 impl SwModel {
     /// A model with the given configuration.
+    ///
+    /// # Panics
+    /// When the configuration exceeds the state's capacities (see `ModelConfig::validate`);
+    /// callers taking configurations from input validate first.
     pub fn new(cfg: ModelConfig) -> Self {
+        if let Err(e) = cfg.validate() {
+            panic!("invalid model configuration: {e}");
+        }
         SwModel { cfg }
     }
 
@@ -225,10 +344,12 @@ impl SwModel {
     pub fn init_state(&self) -> SwState {
         SwState {
             map: None,
-            registrations: Vec::new(),
-            workers: Vec::new(),
-            jobs: Vec::new(),
-            clients: vec![Client::default(); self.cfg.clients as usize],
+            registrations: List::new(),
+            workers: List::new(),
+            jobs: List::new(),
+            clients: (0..self.cfg.clients).map(|_| Client::default()).collect(),
+            permissions: Permissions::default(),
+            ghost: Ghost::default(),
         }
     }
 
@@ -250,6 +371,58 @@ impl SwModel {
         !Self::claim_rejects(s, w)
             && s.map_entry() == Some(s.worker(w).registration)
             && s.clients.iter().any(|c| c.open && c.controller != Some(w))
+    }
+
+    /// Chromium's lame duck: a waiting worker is held back only by the active worker's pending
+    /// events, and either it called skipWaiting() or no client uses the registration.
+    pub fn lame_duck_due(&self, s: &SwState, r: RegId) -> bool {
+        let reg = s.reg(r);
+        match (reg.waiting, reg.active) {
+            (Some(w), Some(a)) => {
+                s.worker(a).state == WorkerState::Activated
+                    && !s.worker(a).has_no_pending_events()
+                    && (s.worker(w).skip_waiting || s.clients_using(r) == 0)
+            }
+            _ => false,
+        }
+    }
+
+    /// Can an event be sent to worker `w` now? It must be able to run (not redundant), not be
+    /// on its way down (a stopping worker is restarted only once stopped), and be within the
+    /// `max_pending_events` bound (its queued and pending events plus the tasks backed up in its
+    /// registration).
+    pub fn can_receive(&self, s: &SwState, w: WorkerId) -> bool {
+        let worker = s.worker(w);
+        // Tasks backed up in the registration are bound for its active worker: they count too.
+        let backed_up = s.reg(worker.registration).backup.len();
+        worker.state != WorkerState::Redundant
+            && worker.running != RunningStatus::Stopping
+            && s.events_on(w) + backed_up < self.cfg.max_pending_events as usize
+    }
+
+    /// Push-related actions of the environment and the user.
+    fn push_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let reg = s.reg(r);
+            if let Some(a) = reg.active {
+                let room = self.can_receive(s, a);
+                if reg.push_subscribed && room {
+                    actions.push(Action::PushMessage);
+                }
+                if reg.notification && room {
+                    actions.push(Action::NotificationClick);
+                    actions.push(Action::NotificationClose);
+                }
+            }
+        }
+        let state = match s.permissions.push {
+            PermissionState::Granted => PermissionState::Denied,
+            PermissionState::Denied => PermissionState::Granted,
+        };
+        actions.push(Action::SetPermission {
+            permission: Permission::Push,
+            state,
+        });
     }
 
     fn job_queue_full(&self, s: &SwState) -> bool {
@@ -293,8 +466,18 @@ impl Model for SwModel {
                 }
             }
             if let Some(w) = c.controller {
-                if s.worker(w).pending_events < self.cfg.max_pending_events {
+                if self.can_receive(s, w) {
                     actions.push(Action::PostMessage(c_id));
+                    if self.cfg.fetch_events {
+                        actions.push(Action::Fetch(c_id));
+                    }
+                }
+            }
+            if self.cfg.push && self.subscribe_rejects(s, true).is_none() {
+                if let Some(r) = s.map_entry() {
+                    if !s.reg(r).push_subscribed {
+                        actions.push(Action::Subscribe(c_id));
+                    }
                 }
             }
         }
@@ -322,8 +505,10 @@ impl Model for SwModel {
                         actions.push(Action::Install);
                     }
                 }
-                JobPhase::Installing { .. } => {
-                    actions.push(Action::InstallEventSettled(InstallOutcome::Fulfilled));
+                JobPhase::Installing { worker, .. } => {
+                    if s.worker(worker).running == RunningStatus::Running {
+                        actions.push(Action::InstallEventSettled(InstallOutcome::Fulfilled));
+                    }
                     if env.install_failure {
                         for o in &InstallOutcome::ALL[1..] {
                             actions.push(Action::InstallEventSettled(*o));
@@ -332,10 +517,53 @@ impl Model for SwModel {
                 }
             }
         }
+        if self.cfg.push {
+            self.push_actions(s, actions);
+        }
+        let params = self.cfg.profile.params();
         for (i, w) in s.workers.iter().enumerate() {
             let w_id = i as WorkerId;
+            match w.running {
+                RunningStatus::Starting => {
+                    actions.push(Action::WorkerStarted(w_id));
+                    actions.push(Action::WorkerStartFailed(w_id));
+                }
+                RunningStatus::Running => {
+                    if self.can_dispatch(s, w_id) {
+                        let push = w.tasks.first() == Some(&EventKind::Push);
+                        for extend in [false, true] {
+                            for notify in [false, true] {
+                                if !notify || push {
+                                    actions.push(Action::DispatchEvent {
+                                        worker: w_id,
+                                        extend,
+                                        notify,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    if !w.extended.is_empty()
+                        && (params.event_timeout_ms.is_some()
+                            || self.cfg.profile == crate::Profile::Spec)
+                    {
+                        actions.push(Action::EventTimedOut(w_id));
+                    }
+                    for cause in [StopCause::Idle, StopCause::Forced, StopCause::Unresponsive] {
+                        if self.can_stop(s, w_id, cause) {
+                            actions.push(Action::Stop {
+                                worker: w_id,
+                                cause,
+                            });
+                        }
+                    }
+                }
+                RunningStatus::Stopped | RunningStatus::Stopping => {}
+            }
             match w.state {
-                WorkerState::Activating => actions.push(Action::ActivateEventSettled(w_id)),
+                WorkerState::Activating if w.running != RunningStatus::Starting => {
+                    actions.push(Action::ActivateEventSettled(w_id))
+                }
                 WorkerState::Redundant | WorkerState::Parsed => continue,
                 _ => {}
             }
@@ -348,8 +576,15 @@ impl Model for SwModel {
             if env.claim && Self::claim_takes_over(s, w_id) {
                 actions.push(Action::Claim(w_id));
             }
-            if w.pending_events > 0 {
+            if !w.extended.is_empty() {
                 actions.push(Action::SettleExtendedEvent(w_id));
+            }
+        }
+        if params.lame_duck_ms.is_some() {
+            for r in 0..s.registrations.len() as RegId {
+                if self.lame_duck_due(s, r) {
+                    actions.push(Action::LameDuckActivate(r));
+                }
             }
         }
     }
@@ -438,26 +673,64 @@ impl Model for SwModel {
             }
             Action::PostMessage(c) => {
                 let w = s.clients[c as usize].controller?;
-                s.worker_mut(w).pending_events += 1;
+                Self::queue_task(&mut s, w, EventKind::Message);
+            }
+            Action::Fetch(c) => {
+                let w = s.clients[c as usize].controller?;
+                Self::queue_task(&mut s, w, EventKind::Fetch);
+            }
+            Action::WorkerStarted(w) => Self::worker_started(&mut s, w),
+            Action::WorkerStartFailed(w) => Self::worker_start_failed(&mut s, w),
+            Action::DispatchEvent {
+                worker,
+                extend,
+                notify,
+            } => {
+                if notify {
+                    let r = s.worker(worker).registration;
+                    s.reg_mut(r).notification = true;
+                }
+                self.dispatch(&mut s, worker, extend);
             }
             Action::SettleExtendedEvent(w) => {
-                let worker = s.worker_mut(w);
-                worker.pending_events = worker.pending_events.checked_sub(1)?;
-                if worker.pending_events == 0 {
-                    let r = worker.registration;
-                    if s.is_unregistered(r) {
-                        self.try_clear_registration(&mut s, r);
-                    }
-                    self.try_activate(&mut s, r);
+                if s.worker(w).extended.is_empty() {
+                    return None;
+                }
+                let kind = s.worker_mut(w).extended.remove(0);
+                self.event_completed(&mut s, w, kind);
+                if s.worker(w).extended.is_empty() {
+                    let r = s.worker(w).registration;
+                    self.after_events_settled(&mut s, r);
                 }
             }
+            Action::EventTimedOut(w) => {
+                self.time_out_events(&mut s, w);
+                if self.cfg.profile.params().timeout_kills_worker
+                    && s.worker(w).running == RunningStatus::Running
+                {
+                    self.stop(&mut s, w, StopCause::EventTimeout);
+                }
+            }
+            Action::Stop { worker, cause } => self.stop(&mut s, worker, cause),
+            Action::Subscribe(c) => Self::subscribe(&mut s, c),
+            Action::PushMessage => {
+                let r = s.map_entry()?;
+                Self::push_message(&mut s, r);
+            }
+            Action::NotificationClick | Action::NotificationClose => {
+                let r = s.map_entry()?;
+                Self::notification_activated(&mut s, r, action == Action::NotificationClose);
+            }
+            Action::SetPermission { permission, state } => {
+                Self::set_permission(&mut s, permission, state)
+            }
+            Action::LameDuckActivate(r) => self.activate(&mut s, r),
         }
         Some(s)
     }
 
     fn properties(&self) -> Vec<stateright::Property<Self>> {
-        crate::properties::PROPERTIES
-            .iter()
+        crate::properties::applicable(&self.cfg)
             .map(|p| p.to_stateright())
             .collect()
     }

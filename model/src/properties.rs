@@ -5,7 +5,10 @@
 //! the model, and some of them witness spec findings). Liveness is not checked here: stateright's
 //! `eventually` is unsound on cycles.
 
-use crate::{ClientId, ControlledVia, JobPhase, SwModel, SwState, WorkerState};
+use crate::{
+    ControlledVia, EventKind, ForcedStop, JobPhase, ModelConfig, Profile, RunningStatus, StopCause,
+    SwModel, SwState, WorkerState,
+};
 use serde::{Deserialize, Serialize};
 
 /// Whether a property is an invariant or a reachability goal.
@@ -30,6 +33,9 @@ pub struct PropertyInfo {
     pub summary: &'static str,
     /// The state predicate.
     pub condition: fn(&SwModel, &SwState) -> bool,
+    /// Whether the property is meaningful for a configuration (its feature is enabled, its
+    /// profile has the behaviour). Properties that do not apply are not checked.
+    pub applies: fn(&ModelConfig) -> bool,
 }
 
 impl PropertyInfo {
@@ -47,8 +53,13 @@ pub fn property(name: &str) -> Option<&'static PropertyInfo> {
     PROPERTIES.iter().find(|p| p.name == name)
 }
 
+/// The properties that apply to a configuration, in report order.
+pub fn applicable(cfg: &ModelConfig) -> impl Iterator<Item = &'static PropertyInfo> + '_ {
+    PROPERTIES.iter().filter(move |p| (p.applies)(cfg))
+}
+
 macro_rules! props {
-    ($($kind:ident $name:ident [$spec:literal] $summary:literal $cond:expr;)*) => {
+    ($($kind:ident $name:ident [$spec:literal] if $applies:expr; $summary:literal $cond:expr;)*) => {
         /// Every property, in report order.
         pub static PROPERTIES: &[PropertyInfo] = &[$(PropertyInfo {
             name: stringify!($name),
@@ -56,8 +67,56 @@ macro_rules! props {
             spec: $spec,
             summary: $summary,
             condition: $cond,
+            applies: $applies,
         }),*];
     };
+}
+
+fn always_applies(_: &ModelConfig) -> bool {
+    true
+}
+
+fn with_fetch(c: &ModelConfig) -> bool {
+    c.fetch_events && c.max_pending_events > 0
+}
+
+fn with_messages(c: &ModelConfig) -> bool {
+    c.max_pending_events > 0
+}
+
+fn with_push(c: &ModelConfig) -> bool {
+    c.push && c.max_pending_events > 0
+}
+
+/// Some stop cause can hit a worker with queued tasks: a forced stop at any time, or an
+/// unresponsive-script stop (the spec allows both; Firefox exposes neither).
+fn can_stop_busy_worker(c: &ModelConfig) -> bool {
+    let p = c.profile.params();
+    p.forced_stop == ForcedStop::Anytime
+        || p.unresponsive_timeout_ms.is_some()
+        || c.profile == Profile::Spec
+}
+
+fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
+    (0..s.workers.len() as u8).any(pred)
+}
+
+/// A worker whose front task of kind `kind` can be dispatched now.
+fn dispatchable(m: &SwModel, s: &SwState, kind: EventKind) -> bool {
+    worker_has(s, |w| {
+        m.can_dispatch(s, w) && s.worker(w).tasks.first() == Some(&kind)
+    })
+}
+
+/// A waiting worker that called skipWaiting() is held back only by the active worker's
+/// pending events.
+fn held_back_by_pending_events(s: &SwState) -> bool {
+    s.registrations.iter().any(|r| {
+        r.waiting.is_some_and(|w| s.worker(w).skip_waiting)
+            && r.active.is_some_and(|a| {
+                s.worker(a).state == WorkerState::Activated && !s.worker(a).extended.is_empty()
+            })
+    })
 }
 
 fn live_workers(s: &SwState) -> impl Iterator<Item = (u8, &crate::Worker)> {
@@ -81,30 +140,30 @@ fn active_state(s: &SwState, r: u8) -> Option<WorkerState> {
 }
 
 props! {
-    Always slot_state_coupling ["§Service Worker Registration (installing/waiting/active worker)"]
+    Always slot_state_coupling ["§Service Worker Registration (installing/waiting/active worker)"] if always_applies;
         "the installing worker is installing, the waiting worker installed, the active worker activating or activated"
         |_, s| s.registrations.iter().all(|r| {
             r.installing.is_none_or(|w| s.worker(w).state == WorkerState::Installing)
                 && r.waiting.is_none_or(|w| s.worker(w).state == WorkerState::Installed)
                 && r.active.is_none_or(|w| matches!(s.worker(w).state, WorkerState::Activating | WorkerState::Activated))
         });
-    Always worker_in_at_most_one_slot ["§Service Worker Registration"]
+    Always worker_in_at_most_one_slot ["§Service Worker Registration"] if always_applies;
         "no worker occupies two slots"
         |_, s| (0..s.workers.len() as u8).all(|w| slot_count(s, w) <= 1);
-    Always redundant_worker_in_no_slot ["§Update Worker State; §Activate; §Install; §Clear Registration"]
+    Always redundant_worker_in_no_slot ["§Update Worker State; §Activate; §Install; §Clear Registration"] if always_applies;
         "a redundant worker is in no slot"
         |_, s| s.workers.iter().enumerate()
             .all(|(i, w)| w.state != WorkerState::Redundant || slot_count(s, i as u8) == 0);
-    Always live_worker_in_its_slot ["§Install; §Activate; §Clear Registration"]
+    Always live_worker_in_its_slot ["§Install; §Activate; §Clear Registration"] if always_applies;
         "every worker that is not redundant sits in a slot of its own registration"
         |_, s| live_workers(s).all(|(i, w)| s.reg(w.registration).slots().contains(&Some(i)));
-    Always worker_state_monotone ["§Update Worker State; §ServiceWorkerState"]
+    Always worker_state_monotone ["§Update Worker State; §ServiceWorkerState"] if always_applies;
         "a worker's state only moves forward (parsed, installing, installed, activating, activated) and redundant is absorbing"
         |_, s| s.workers.iter().all(|w| w.state == w.furthest && w.state != WorkerState::Parsed);
-    Always one_job_runs_at_a_time ["§Run Job; §Finish Job"]
+    Always one_job_runs_at_a_time ["§Run Job; §Finish Job"] if always_applies;
         "only the front job of the scope's queue has started"
         |_, s| s.jobs.iter().skip(1).all(|j| j.phase == JobPhase::Queued);
-    Always installing_worker_belongs_to_running_job ["§Install"]
+    Always installing_worker_belongs_to_running_job ["§Install"] if always_applies;
         "a registration has an installing worker exactly while the running job installs it"
         |_, s| {
             let installing = s.jobs.first().and_then(|j| match j.phase {
@@ -114,101 +173,194 @@ props! {
             let slots: Vec<u8> = s.registrations.iter().filter_map(|r| r.installing).collect();
             slots == installing.into_iter().collect::<Vec<_>>()
         };
-    Always job_promise_settled_before_install_event ["§Install (Resolve Job Promise before the install event)"]
+    Always job_promise_settled_before_install_event ["§Install (Resolve Job Promise before the install event)"] if always_applies;
         "register()/update() resolve before the install event runs"
         |_, s| s.jobs.first().is_none_or(|j| !matches!(j.phase, JobPhase::Installing { .. }) || j.settled);
-    Always no_install_into_unregistered_registration ["§Update (Get Registration); §Unregister"]
+    Always no_install_into_unregistered_registration ["§Update (Get Registration); §Unregister"] if always_applies;
         "an installing worker's registration is in the registration map"
         |_, s| s.registrations.iter().enumerate()
             .all(|(i, r)| r.installing.is_none() || !s.is_unregistered(i as u8));
-    Always failed_first_install_removes_registration ["§Install; §Update (If newestWorker is null, remove registration map[...])"]
+    Always failed_first_install_removes_registration ["§Install; §Update (If newestWorker is null, remove registration map[...])"] if always_applies;
         "the registration in the map has a worker, unless the running job is fetching its first script"
         |_, s| s.map_entry().is_none_or(|r| s.reg(r).newest().is_some()
             || s.jobs.first().is_some_and(|j| j.phase == JobPhase::Fetching { registration: r }));
-    Always at_most_one_installed_worker ["§Install (a new install makes the waiting worker redundant)"]
+    Always at_most_one_installed_worker ["§Install (a new install makes the waiting worker redundant)"] if always_applies;
         "a registration has at most one worker in state installed"
         |_, s| (0..s.registrations.len() as u8).all(|r| live_workers(s)
             .filter(|(_, w)| w.registration == r && w.state == WorkerState::Installed).count() <= 1);
-    Always waiting_worker_newer_than_active ["§Install; §Activate"]
+    Always waiting_worker_newer_than_active ["§Install; §Activate"] if always_applies;
         "the waiting worker was created after the active worker"
         |_, s| s.registrations.iter().all(|r| match (r.waiting, r.active) {
             (Some(w), Some(a)) => w > a,
             _ => true,
         });
-    Always no_activation_while_activating ["§Try Activate (If active worker's state is activating, return)"]
+    Always no_activation_while_activating ["§Try Activate (If active worker's state is activating, return)"] if always_applies;
         "Activate never starts while the active worker is still activating"
         |_, s| s.registrations.iter().all(|r| !r.activated_over_activating);
-    Always controller_is_active_worker ["§Handle Fetch; §Activate; §claim()"]
+    Always controller_is_active_worker ["§Handle Fetch; §Activate; §claim()"] if always_applies;
         "every client's controller is the active worker of its registration (possibly still activating)"
         |_, s| s.clients.iter().all(|c| c.controller.is_none_or(|w| {
             c.open && s.reg(s.worker(w).registration).active == Some(w)
         }));
-    Always handover_requires_skip_waiting ["§Try Activate; §Activate (clients using the registration)"]
+    Always handover_requires_skip_waiting ["§Try Activate; §Activate (clients using the registration)"] if always_applies;
         "Activate only takes over clients (controllerchange) from a worker that called skipWaiting()"
         |_, s| s.clients.iter().all(|c| c.via != ControlledVia::Activate
             || c.controller.is_some_and(|w| s.worker(w).skip_waiting));
-    Always map_entry_never_cleared ["§Unregister; §Try Clear Registration"]
+    Always map_entry_never_cleared ["§Unregister; §Try Clear Registration"] if always_applies;
         "Clear Registration only runs on unregistered registrations"
         |_, s| s.map_entry().is_none_or(|r| !s.reg(r).cleared);
-    Always cleared_registration_unused ["§Try Clear Registration; §Clear Registration"]
+    Always cleared_registration_unused ["§Try Clear Registration; §Clear Registration"] if always_applies;
         "a cleared registration has no worker and no client using it"
         |_, s| s.registrations.iter().enumerate().all(|(i, r)| !r.cleared
             || (r.newest().is_none() && s.clients_using(i as u8) == 0));
-    Always terminated_workers_hold_no_extended_events ["§Terminate Service Worker (clear the set of extended events)"]
+    Always terminated_workers_hold_no_extended_events ["§Terminate Service Worker (clear the set of extended events)"] if always_applies;
         "a redundant worker has no pending extended events"
-        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.pending_events == 0);
+        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.extended.is_empty());
+    Always extended_events_only_on_running_workers ["§Terminate Service Worker; §Run Service Worker"] if always_applies;
+        "a worker that is not running holds no extended events"
+        |_, s| s.workers.iter().all(|w| w.running == RunningStatus::Running || w.extended.is_empty());
+    Always stopped_worker_has_no_queued_tasks ["§Terminate Service Worker (back up or discard tasks)"] if always_applies;
+        "a stopped or stopping worker has no tasks queued on its event loop"
+        |_, s| s.workers.iter().all(|w| !matches!(w.running, RunningStatus::Stopped | RunningStatus::Stopping) || w.tasks.is_empty());
+    Always running_status_transitions_legal ["§Run Service Worker; §Terminate Service Worker"] if always_applies;
+        "running status only moves stopped→starting→running→stopped (starting→stopped when the start fails or is cut)"
+        |_, s| !s.ghost.bad_running_transition;
+    Always redundant_workers_never_start ["§Run Service Worker (redundant → failure)"] if always_applies;
+        "a redundant worker is never started"
+        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.running != RunningStatus::Starting);
+    Always functional_events_only_on_active_worker ["§Fire Functional Event (Assert: active worker); §Handle Fetch"] if always_applies;
+        "fetch and functional events are queued or pending only on their registration's active worker"
+        |_, s| (0..s.workers.len() as u8).all(|w| {
+            let wk = s.worker(w);
+            wk.tasks.iter().chain(&wk.extended).all(|k| !k.is_functional())
+                || s.reg(wk.registration).active == Some(w)
+        });
+    Always functional_events_dispatched_only_when_activated ["§Fire Functional Event; §Create Fetch Event and Dispatch (wait for activated)"] if always_applies;
+        "fetch and functional events are dispatched only to an activated worker"
+        |_, s| !s.ghost.functional_event_to_inactive_worker
+            && s.workers.iter().all(|w| w.extended.iter().all(|k| !k.is_functional()) || w.state == WorkerState::Activated);
+    Always message_tasks_never_backed_up ["§Terminate Service Worker (other tasks are discarded)"] if always_applies;
+        "termination discards queued message tasks instead of backing them up"
+        |_, s| s.registrations.iter().all(|r| !r.backup.contains(&EventKind::Message));
+    Always backed_up_tasks_belong_to_an_active_worker ["§Terminate Service Worker; §Run Service Worker"] if always_applies;
+        "a registration holds backed-up tasks only while it has an active worker to run them"
+        |_, s| s.registrations.iter().all(|r| r.backup.is_empty() || r.active.is_some());
+    Always idle_stop_only_without_pending_events ["§Lifetime (should not terminate with pending events)"] if always_applies;
+        "no worker is stopped for idleness while it has pending events or queued tasks"
+        |_, s| !s.ghost.idle_stop_while_busy;
+    Always activation_waits_for_pending_events ["§Try Activate (Service Worker Has No Pending Events)"] if |c| c.profile.params().lame_duck_ms.is_none();
+        "Activate never replaces an active worker that still has pending events"
+        |_, s| s.registrations.iter().all(|r| !r.activated_over_pending_events);
+    Always push_subscription_needs_active_registration ["Push API §subscribe() method; deactivation on unregister"] if with_push;
+        "a push subscription exists only for the registration in the map with an active worker"
+        |_, s| s.registrations.iter().enumerate().all(|(i, r)| !r.push_subscribed
+            || (!s.is_unregistered(i as u8) && r.active.is_some()));
 
-    Sometimes waiting_while_controlled ["§Install; §Try Activate"]
+    Sometimes waiting_while_controlled ["§Install; §Try Activate"] if always_applies;
         "a worker waits while a client is controlled by the active worker"
         |_, s| s.registrations.iter().enumerate()
             .any(|(i, r)| r.waiting.is_some() && s.clients_using(i as u8) > 0);
-    Sometimes waiting_blocked_by_last_client ["§Handle Service Worker Client Unload; §Try Activate"]
+    Sometimes waiting_blocked_by_last_client ["§Handle Service Worker Client Unload; §Try Activate"] if always_applies;
         "a waiting worker is held back only by one client; its unload would activate it"
         |_, s| s.registrations.iter().enumerate().any(|(i, r)| {
             r.waiting.is_some_and(|w| !s.worker(w).skip_waiting)
-                && r.active.is_some_and(|a| s.worker(a).state == WorkerState::Activated && s.worker(a).pending_events == 0)
+                && r.active.is_some_and(|a| s.worker(a).state == WorkerState::Activated && s.worker(a).extended.is_empty())
                 && s.clients_using(i as u8) == 1
         });
-    Sometimes skip_waiting_activation_with_controlled_client ["§skipWaiting(); §Activate"]
+    Sometimes skip_waiting_activation_with_controlled_client ["§skipWaiting(); §Activate"] if always_applies;
         "a worker that called skipWaiting() is activating and has taken over a client (controllerchange)"
         |_, s| s.clients.iter().any(|c| c.via == ControlledVia::Activate
             && c.controller.is_some_and(|w| s.worker(w).state == WorkerState::Activating));
-    Sometimes activation_delayed_by_extended_event ["§Try Activate (Service Worker Has No Pending Events)"]
+    Sometimes activation_delayed_by_extended_event ["§Try Activate (Service Worker Has No Pending Events)"] if with_messages;
         "a waiting worker that called skipWaiting() is held back by the active worker's pending event"
-        |_, s| s.registrations.iter().any(|r| r.waiting.is_some_and(|w| s.worker(w).skip_waiting)
-            && r.active.is_some_and(|a| s.worker(a).pending_events > 0));
-    Sometimes claim_during_activating ["§claim() (the active worker may be activating)"]
+        |_, s| held_back_by_pending_events(s);
+    Sometimes claim_during_activating ["§claim() (the active worker may be activating)"] if always_applies;
         "clients.claim() took over a client while the claiming worker is still activating"
         |_, s| s.clients.iter().any(|c| c.via == ControlledVia::Claim
             && c.controller.is_some_and(|w| s.worker(w).state == WorkerState::Activating));
-    Sometimes coalesced_job ["§Schedule Job (equivalent jobs)"]
+    Sometimes coalesced_job ["§Schedule Job (equivalent jobs)"] if always_applies;
         "a job was coalesced into an equivalent job whose promise had not settled"
         |_, s| s.jobs.iter().any(|j| !j.equivalent.is_empty());
-    Sometimes update_finds_identical_bytes ["§Update (hasUpdatedResources is false)"]
+    Sometimes update_finds_identical_bytes ["§Update (hasUpdatedResources is false)"] if always_applies;
         "an update of an active registration fetches byte-identical script: it resolves and installs nothing"
         |_, s| s.jobs.first().is_some_and(|j| match j.phase {
             JobPhase::Fetching { registration } => SwModel::can_fetch_identical(s, registration)
                 && s.reg(registration).active.is_some(),
             _ => false,
         });
-    Sometimes unregistered_registration_still_controls ["§Unregister (clients keep using it until they unload)"]
+    Sometimes unregistered_registration_still_controls ["§Unregister (clients keep using it until they unload)"] if always_applies;
         "an unregistered registration still controls a client"
         |_, s| (0..s.registrations.len() as u8).any(|r| s.is_unregistered(r) && s.clients_using(r) > 0);
-    Sometimes register_after_unregister ["§Register (Set Registration); §Unregister"]
+    Sometimes register_after_unregister ["§Register (Set Registration); §Unregister"] if always_applies;
         "a new registration is in the map while the unregistered one still controls a client"
         |_, s| s.map_entry().is_some_and(|m| (0..s.registrations.len() as u8)
             .any(|r| r != m && s.clients_using(r) > 0) && active_state(s, m).is_some());
-    Sometimes registration_cleared ["§Clear Registration"]
+    Sometimes registration_cleared ["§Clear Registration"] if always_applies;
         "an unregistered registration was cleared once nothing used it"
         |_, s| s.registrations.iter().any(|r| r.cleared);
-    Sometimes waiting_worker_stranded ["§Activate; §Try Activate (spec finding: nothing re-runs Try Activate after activation)"]
+    Sometimes waiting_worker_stranded ["§Activate; §Try Activate (spec finding: nothing re-runs Try Activate after activation)"] if always_applies;
         "a waiting worker could activate (no client, active idle and activated) but no pending step will run Try Activate"
         |_, s| s.jobs.is_empty() && s.registrations.iter().enumerate().any(|(i, r)| {
-            r.waiting.is_some_and(|w| !s.worker(w).skip_waiting && s.worker(w).pending_events == 0)
-                && r.active.is_some_and(|a| s.worker(a).state == WorkerState::Activated && s.worker(a).pending_events == 0)
+            r.waiting.is_some_and(|w| !s.worker(w).skip_waiting && s.events_on(w) == 0)
+                && r.active.is_some_and(|a| s.worker(a).state == WorkerState::Activated && s.events_on(a) == 0)
+                && r.backup.is_empty()
                 && s.clients_using(i as u8) == 0
         });
+    Sometimes fetch_event_dispatched ["§Handle Fetch; §Create Fetch Event and Dispatch"] if with_fetch;
+        "a fetch event is about to be dispatched to the active worker"
+        |m, s| dispatchable(m, s, EventKind::Fetch);
+    Sometimes fetch_waits_for_activated ["§Create Fetch Event and Dispatch (If activeWorker's state is activating, wait)"] if with_fetch;
+        "a fetch from a controlled client waits while its controller is activating"
+        |_, s| s.workers.iter().any(|w| w.state == WorkerState::Activating && w.running == RunningStatus::Running && w.tasks.contains(&EventKind::Fetch));
+    Sometimes message_event_dispatched ["§postMessage(message, options)"] if with_messages;
+        "a message event is about to be dispatched"
+        |m, s| dispatchable(m, s, EventKind::Message);
+    Sometimes push_event_dispatched ["Push API §Receiving a push message"] if with_push;
+        "a push event is about to be dispatched"
+        |m, s| dispatchable(m, s, EventKind::Push);
+    Sometimes notificationclick_dispatched ["Notifications §Activating a notification"] if with_push;
+        "a notificationclick event is about to be dispatched"
+        |m, s| dispatchable(m, s, EventKind::NotificationClick);
+    Sometimes notificationclose_dispatched ["Notifications §Closing a notification"] if with_push;
+        "a notificationclose event is about to be dispatched"
+        |m, s| dispatchable(m, s, EventKind::NotificationClose);
+    Sometimes worker_start_may_fail ["§Run Service Worker (failure)"] if with_messages;
+        "a stopped worker is being started for an event (its start may fail)"
+        |_, s| s.workers.iter().any(|w| w.running == RunningStatus::Starting && !w.tasks.is_empty());
+    Sometimes idle_stop ["§Lifetime; profile idle timeout"] if always_applies;
+        "a running worker with nothing to do can be stopped for idleness"
+        |m, s| worker_has(s, |w| m.can_stop(s, w, StopCause::Idle));
+    Sometimes forced_stop_with_pending_events ["§Lifetime (should not, not must not)"] if |c| c.profile.params().forced_stop == ForcedStop::Anytime && with_messages(c);
+        "the user agent can stop a worker that still has pending events"
+        |m, s| worker_has(s, |w| !s.worker(w).extended.is_empty() && m.can_stop(s, w, StopCause::Forced));
+    Sometimes event_timeout_kills_worker ["§ExtendableEvent (timed out flag); profile event timeout"] if |c| c.profile.params().timeout_kills_worker && with_messages(c);
+        "a pending event can time out and take its worker down"
+        |m, s| worker_has(s, |w| m.can_stop(s, w, StopCause::EventTimeout));
+    Sometimes unresponsive_stop ["§Lifetime (abnormal operation); profile unresponsive timeout"] if |c| (c.profile == Profile::Spec || c.profile.params().unresponsive_timeout_ms.is_some()) && with_messages(c);
+        "a worker busy with a queued task can be stopped as unresponsive"
+        |m, s| worker_has(s, |w| m.can_stop(s, w, StopCause::Unresponsive));
+    Sometimes message_discarded_by_termination ["§Terminate Service Worker (other tasks are discarded)"] if |c| with_messages(c) && can_stop_busy_worker(c);
+        "a queued message task is on a worker that can be stopped now (the message would be lost)"
+        |m, s| worker_has(s, |w| s.worker(w).tasks.contains(&EventKind::Message)
+            && StopCause::ALL.iter().any(|c| m.can_stop(s, w, *c)));
+    Sometimes tasks_backed_up_by_termination ["§Terminate Service Worker (handle fetch / functional event tasks)"] if with_fetch;
+        "termination moved queued fetch/functional tasks to the registration's task queues"
+        |_, s| s.registrations.iter().any(|r| !r.backup.is_empty());
+    Sometimes backed_up_tasks_requeued_on_restart ["§Run Service Worker (queue the registration's tasks)"] if with_fetch;
+        "backed-up tasks are about to be re-queued as the active worker restarts"
+        |_, s| s.registrations.iter().any(|r| !r.backup.is_empty()
+            && r.active.is_some_and(|a| s.worker(a).running == RunningStatus::Starting));
+    Sometimes backed_up_tasks_wait_on_running_active_worker ["§Run Service Worker (returns early when running; spec finding)"] if with_fetch;
+        "backed-up tasks wait while the new active worker is already running (they are re-queued only by a restart)"
+        |_, s| s.registrations.iter().any(|r| !r.backup.is_empty()
+            && r.active.is_some_and(|a| s.worker(a).running == RunningStatus::Running && s.worker(a).state == WorkerState::Activated));
+    Sometimes timeout_releases_activation ["§ExtendableEvent (timed out flag); §Try Activate"] if with_messages;
+        "a skipWaiting() worker held back by a pending event whose timeout would release it"
+        |_, s| held_back_by_pending_events(s);
+    Sometimes lame_duck_activation ["Chromium kMaxLameDuckTime"] if |c| c.profile.params().lame_duck_ms.is_some() && with_messages(c);
+        "Chromium force-activates a waiting worker the active worker's events hold back"
+        |m, s| (0..s.registrations.len() as u8).any(|r| m.lame_duck_due(s, r));
+    Sometimes redundant_worker_still_running ["§Install (a failed install does not terminate the worker)"] if always_applies;
+        "a worker that failed to install is redundant but still running until the UA stops it"
+        |_, s| s.workers.iter().any(|w| w.state == WorkerState::Redundant && w.running == RunningStatus::Running);
 }
-
-/// Client ids as used in properties and reports.
-pub type PropertyClient = ClientId;

@@ -22,10 +22,20 @@ pub struct Registration {
     pub active: Option<WorkerId>,
     /// Clear Registration has run: every slot is empty and the registration is dead.
     pub cleared: bool,
+    /// The registration's task queues: fetch and functional-event tasks backed up by Terminate
+    /// Service Worker, re-queued when the active worker runs again.
+    pub backup: crate::List<crate::EventKind, { crate::capacity::EVENTS }>,
+    /// A push subscription is active for it.
+    pub push_subscribed: bool,
+    /// One of its notifications is showing.
+    pub notification: bool,
     /// History variable: Activate once ran while the active worker was still `activating`.
     /// The spec never lets this happen (§Try Activate); the property
     /// `no_activation_while_activating` checks it stays false.
     pub activated_over_activating: bool,
+    /// History variable: Activate once replaced an active worker that still had pending events
+    /// (only Chromium's lame-duck timeout does; `activation_waits_for_pending_events`).
+    pub activated_over_pending_events: bool,
 }
 
 impl Registration {

@@ -2,47 +2,58 @@
 //!
 //! Clients carry no identity the model relies on: sorting them (and renaming the client ids held
 //! by jobs) maps every state to a canonical representative of its equivalence class. The sort key
-//! is the client's own state plus where the job queue refers to it, so two clients tie only when
-//! they are truly interchangeable and the representative does not depend on their order.
+//! is the client's own state plus a bitmask of the job-promise positions that name it; two
+//! promise positions never name the same client, so two clients tie only when neither is named
+//! and they are truly interchangeable. No allocation: this runs for every generated state.
 
-use crate::{ClientId, SwState};
+use crate::{capacity, ClientId, SwState};
 use stateright::Representative;
 
 impl SwState {
-    /// Where the job queue names client `c`: (job index, 0 for the job's own promise or 1 + the
-    /// position among its coalesced jobs).
-    fn job_references(&self, c: usize) -> Vec<(usize, usize)> {
-        let mut refs = Vec::new();
+    /// Bit `4 * job + k` is set when job `job`'s promise (`k == 0`) or its `k`-th coalesced
+    /// promise names client `c`.
+    fn job_mask(&self, c: usize) -> u32 {
+        let mut mask = 0;
         for (j, job) in self.jobs.iter().enumerate() {
             if job.client == Some(c as ClientId) {
-                refs.push((j, 0));
+                mask |= 1 << (4 * j);
             }
             for (k, e) in job.equivalent.iter().enumerate() {
                 if *e == Some(c as ClientId) {
-                    refs.push((j, k + 1));
+                    mask |= 1 << (4 * j + k + 1);
                 }
             }
         }
-        refs
+        mask
     }
 }
 
 impl Representative for SwState {
     fn representative(&self) -> Self {
-        let mut order: Vec<usize> = (0..self.clients.len()).collect();
-        if self.jobs.is_empty() {
-            order.sort_by_key(|&i| self.clients[i]);
-        } else {
-            order.sort_by_cached_key(|&i| (self.clients[i], self.job_references(i)));
+        let n = self.clients.len();
+        let mut keys = [(crate::Client::default(), 0u32); capacity::CLIENTS];
+        for (i, key) in keys.iter_mut().enumerate().take(n) {
+            *key = (self.clients[i], self.job_mask(i));
+        }
+        let mut order = [0usize; capacity::CLIENTS];
+        for (i, o) in order.iter_mut().enumerate() {
+            *o = i;
+        }
+        let order = &mut order[..n];
+        order.sort_by_key(|&i| keys[i]);
+        if order.iter().enumerate().all(|(pos, &i)| pos == i) {
+            return self.clone();
         }
         // new_id[old] = position of the old client in the sorted order.
-        let mut new_id = vec![0 as ClientId; order.len()];
+        let mut new_id = [0 as ClientId; capacity::CLIENTS];
         for (new, &old) in order.iter().enumerate() {
             new_id[old] = new as ClientId;
         }
         let rename = |c: Option<ClientId>| c.map(|c| new_id[c as usize]);
         let mut s = self.clone();
-        s.clients = order.iter().map(|&i| self.clients[i]).collect();
+        for (pos, &old) in order.iter().enumerate() {
+            s.clients[pos] = self.clients[old];
+        }
         for job in &mut s.jobs {
             job.client = rename(job.client);
             for e in &mut job.equivalent {

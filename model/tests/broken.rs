@@ -1,62 +1,98 @@
 //! Each deliberately broken variant of the model makes a named property fail: the properties can
-//! catch real bugs. The counterexample is replayed against the correct model to show the step
-//! where the two differ is the broken one.
+//! catch real bugs. Each bug is checked in the smallest configuration that can exhibit it. The
+//! counterexample of one is replayed against the correct model to show the invariant holds there.
 
 mod common;
 use common::*;
 use stateright::{Checker, Model};
 use swspec_model::{Bug, ModelConfig, SwModel};
 
-fn broken(bug: Bug) -> ModelConfig {
+/// The default configuration without fetch events or extended events: lifecycle bugs only.
+fn lifecycle(bug: Bug) -> ModelConfig {
     ModelConfig {
-        versions: 3,
+        fetch_events: false,
+        max_pending_events: 0,
         bug: Some(bug),
         ..ModelConfig::default()
     }
 }
 
-fn violations(bug: Bug) -> Vec<&'static str> {
-    let (_, found) = check(broken(bug), true);
+fn violations(cfg: ModelConfig) -> Vec<&'static str> {
+    let (_, found) = check(cfg, true);
     violated(&found)
 }
 
 #[test]
 fn activation_that_ignores_clients_breaks_handover_requires_skip_waiting() {
-    assert!(violations(Bug::TryActivateIgnoresClients).contains(&"handover_requires_skip_waiting"));
+    let v = violations(lifecycle(Bug::TryActivateIgnoresClients));
+    assert!(v.contains(&"handover_requires_skip_waiting"), "{v:?}");
 }
 
 #[test]
 fn activation_over_an_activating_worker_is_caught() {
-    assert!(
-        violations(Bug::TryActivateIgnoresActivating).contains(&"no_activation_while_activating")
-    );
+    let v = violations(lifecycle(Bug::TryActivateIgnoresActivating));
+    assert!(v.contains(&"no_activation_while_activating"), "{v:?}");
 }
 
 #[test]
 fn keeping_a_failed_first_registration_is_caught() {
-    assert!(violations(Bug::KeepRegistrationAfterFailedFirstInstall)
-        .contains(&"failed_first_install_removes_registration"));
+    let v = violations(lifecycle(Bug::KeepRegistrationAfterFailedFirstInstall));
+    assert!(
+        v.contains(&"failed_first_install_removes_registration"),
+        "{v:?}"
+    );
 }
 
 #[test]
 fn keeping_the_old_waiting_worker_is_caught() {
-    let v = violations(Bug::InstallKeepsOldWaiting);
+    let v = violations(ModelConfig {
+        versions: 3,
+        max_workers: 3,
+        max_registrations: 1,
+        ..lifecycle(Bug::InstallKeepsOldWaiting)
+    });
     assert!(v.contains(&"at_most_one_installed_worker"), "{v:?}");
     assert!(v.contains(&"live_worker_in_its_slot"), "{v:?}");
 }
 
 #[test]
+fn idle_stop_of_a_busy_worker_is_caught() {
+    let v = violations(ModelConfig {
+        fetch_events: false,
+        bug: Some(Bug::IdleStopIgnoresPendingEvents),
+        ..ModelConfig::default()
+    });
+    assert!(
+        v.contains(&"idle_stop_only_without_pending_events"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn dispatch_while_activating_is_caught() {
+    let v = violations(ModelConfig {
+        max_registrations: 1,
+        bug: Some(Bug::DispatchWhileActivating),
+        ..ModelConfig::default()
+    });
+    assert!(
+        v.contains(&"functional_events_dispatched_only_when_activated"),
+        "{v:?}"
+    );
+}
+
+#[test]
 fn the_correct_model_rejects_the_counterexample_of_a_broken_one() {
-    let bad = SwModel::new(broken(Bug::TryActivateIgnoresClients));
+    let bad = SwModel::new(lifecycle(Bug::TryActivateIgnoresClients));
     let c = bad.clone().checker().spawn_bfs().join();
     let path = c
         .discovery("handover_requires_skip_waiting")
         .expect("counterexample")
         .into_actions();
-    // Replayed in the correct model, the same actions never violate the invariant.
+    // Replayed in the correct model, the same actions never violate an invariant.
     let good = SwModel::new(ModelConfig {
         bug: None,
-        ..broken(Bug::TryActivateIgnoresClients)
+        ..lifecycle(Bug::TryActivateIgnoresClients)
     });
     let mut s = good.init_state();
     for a in path {

@@ -3,35 +3,84 @@
 
 mod common;
 use common::*;
-use swspec_model::ModelConfig;
+use swspec_model::{ModelConfig, Profile};
 
-fn small() -> ModelConfig {
+/// Every always-property holds and every applicable sometimes-property is found.
+fn assert_clean(cfg: &ModelConfig, found: &[&'static str]) {
+    assert_eq!(violated(found), Vec::<&str>::new(), "{cfg:?}");
+    assert_eq!(not_found(cfg, found), Vec::<&str>::new(), "{cfg:?}");
+}
+
+#[test]
+fn default_configuration_count_and_verdicts() {
+    let cfg = ModelConfig::default();
+    let (unique, found) = check(cfg.clone(), true);
+    assert_clean(&cfg, &found);
+    assert_eq!(unique, 1_225_348);
+}
+
+/// The lifecycle with messages but without fetch events, under every engine profile.
+fn per_profile(profile: Profile) -> ModelConfig {
     ModelConfig {
-        max_workers: 2,
+        fetch_events: false,
+        profile,
         ..ModelConfig::default()
     }
 }
 
 #[test]
-fn default_configuration_count_and_verdicts() {
-    let (unique, found) = check(ModelConfig::default(), true);
-    assert_eq!(violated(&found), Vec::<&str>::new());
-    assert_eq!(not_found(&found), Vec::<&str>::new());
-    assert_eq!(unique, 801_753);
+fn golden_counts_per_profile() {
+    let mut counts = Vec::new();
+    for profile in Profile::ALL {
+        let cfg = per_profile(profile);
+        let (unique, found) = check(cfg.clone(), true);
+        assert_clean(&cfg, &found);
+        counts.push((profile.name(), unique));
+    }
+    assert_eq!(
+        counts,
+        vec![
+            ("spec", 593_446),
+            ("chromium", 634_309),
+            ("firefox", 554_634),
+            ("webkit", 554_634)
+        ]
+    );
 }
 
 #[test]
-fn small_configuration_symmetric_and_not_agree() {
-    let (sym_unique, sym_found) = check(small(), true);
-    let (full_unique, full_found) = check(small(), false);
+fn push_and_notifications_count_and_verdicts() {
+    for (profile, expected) in [(Profile::Spec, 1_402_424), (Profile::Chromium, 1_656_962)] {
+        let cfg = ModelConfig {
+            fetch_events: false,
+            push: true,
+            max_registrations: 1,
+            profile,
+            ..ModelConfig::default()
+        };
+        let (unique, found) = check(cfg.clone(), true);
+        assert_eq!(violated(&found), Vec::<&str>::new());
+        // One registration cannot be re-created after unregister.
+        assert_eq!(not_found(&cfg, &found), vec!["register_after_unregister"]);
+        assert_eq!(unique, expected, "{profile}");
+    }
+}
+
+#[test]
+fn symmetric_and_full_search_agree() {
+    let cfg = ModelConfig {
+        fetch_events: false,
+        max_pending_events: 0,
+        ..ModelConfig::default()
+    };
+    let (sym_unique, sym_found) = check(cfg.clone(), true);
+    let (full_unique, full_found) = check(cfg.clone(), false);
     assert_eq!(
         sym_found, full_found,
         "symmetry must not change any verdict"
     );
-    assert_eq!(violated(&sym_found), Vec::<&str>::new());
-    assert_eq!(not_found(&sym_found), Vec::<&str>::new());
-    assert_eq!(sym_unique, 144_290);
-    assert_eq!(full_unique, 284_588);
+    assert_clean(&cfg, &sym_found);
+    assert_eq!((sym_unique, full_unique), (186_878, 368_234));
 }
 
 #[test]
@@ -41,9 +90,9 @@ fn one_client_one_registration() {
         max_registrations: 1,
         ..ModelConfig::default()
     };
-    let (unique, found) = check(cfg, true);
+    let (unique, found) = check(cfg.clone(), true);
     assert_eq!(violated(&found), Vec::<&str>::new());
     // One registration cannot be re-created after unregister.
-    assert_eq!(not_found(&found), vec!["register_after_unregister"],);
-    assert_eq!(unique, 11_302);
+    assert_eq!(not_found(&cfg, &found), vec!["register_after_unregister"]);
+    assert_eq!(unique, 38_991);
 }

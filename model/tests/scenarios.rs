@@ -151,7 +151,12 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     let mut path = install_v1();
     path.extend([
         Navigate(0),
-        PostMessage(0), // message event on v1 with a pending waitUntil
+        PostMessage(0), // a message task queued on v1 ...
+        DispatchEvent {
+            worker: 0,
+            extend: true, // ... whose handler leaves a waitUntil promise pending
+            notify: false,
+        },
         Update { client: 0 },
         RunJob,
         Install,
@@ -214,7 +219,7 @@ fn equivalent_update_is_coalesced_until_the_promise_settles() {
     path.extend([OpenClient(1), Update { client: 0 }, Update { client: 1 }]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.jobs.len(), 1);
-    assert_eq!(s.jobs[0].equivalent, vec![Some(1)]);
+    assert_eq!(s.jobs[0].equivalent.as_slice(), &[Some(1)]);
     // Once Install has resolved the promise, a new update is queued, not coalesced.
     let mut path = install_v1();
     path.extend([

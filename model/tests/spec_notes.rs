@@ -20,7 +20,19 @@ const ACTIONS: &[&str] = &[
     "SkipWaiting",
     "Claim",
     "PostMessage",
+    "Fetch",
+    "WorkerStarted",
+    "WorkerStartFailed",
+    "DispatchEvent",
     "SettleExtendedEvent",
+    "EventTimedOut",
+    "Stop",
+    "Subscribe",
+    "PushMessage",
+    "NotificationClick",
+    "NotificationClose",
+    "SetPermission",
+    "LameDuckActivate",
 ];
 
 #[test]
@@ -64,7 +76,19 @@ fn action_list_is_exhaustive() {
             Action::SkipWaiting(_) => "SkipWaiting",
             Action::Claim(_) => "Claim",
             Action::PostMessage(_) => "PostMessage",
+            Action::Fetch(_) => "Fetch",
+            Action::WorkerStarted(_) => "WorkerStarted",
+            Action::WorkerStartFailed(_) => "WorkerStartFailed",
+            Action::DispatchEvent { .. } => "DispatchEvent",
             Action::SettleExtendedEvent(_) => "SettleExtendedEvent",
+            Action::EventTimedOut(_) => "EventTimedOut",
+            Action::Stop { .. } => "Stop",
+            Action::Subscribe(_) => "Subscribe",
+            Action::PushMessage => "PushMessage",
+            Action::NotificationClick => "NotificationClick",
+            Action::NotificationClose => "NotificationClose",
+            Action::SetPermission { .. } => "SetPermission",
+            Action::LameDuckActivate(_) => "LameDuckActivate",
         }
     };
     assert!(ACTIONS.contains(&check(&Action::RunJob)));

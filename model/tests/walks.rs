@@ -9,33 +9,33 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use stateright::{Model, Representative};
 use swspec_model::properties::PROPERTIES;
-use swspec_model::{Bug, ModelConfig, SwModel};
+use swspec_model::{Bug, ModelConfig, Profile, SwModel};
 
 fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
-    (
+    let bounds = (
         1u8..=3,
         1u8..=3,
         1u8..=2,
         1u8..=4,
         1u8..=3,
         1u8..=3,
-        0u8..=2,
-    )
-        .prop_map(
-            move |(clients, versions, script_urls, max_workers, max_registrations, jobs, ev)| {
-                ModelConfig {
-                    clients,
-                    versions,
-                    script_urls,
-                    max_workers,
-                    max_registrations,
-                    max_queued_jobs: jobs,
-                    max_pending_events: ev,
-                    bug,
-                    ..ModelConfig::default()
-                }
-            },
-        )
+        0u8..=3,
+    );
+    let features = (0usize..4, any::<bool>(), any::<bool>());
+    (bounds, features).prop_map(move |(b, f)| ModelConfig {
+        clients: b.0,
+        versions: b.1,
+        script_urls: b.2,
+        max_workers: b.3,
+        max_registrations: b.4,
+        max_queued_jobs: b.5,
+        max_pending_events: b.6,
+        profile: Profile::ALL[f.0],
+        fetch_events: f.1,
+        push: f.2,
+        bug,
+        ..ModelConfig::default()
+    })
 }
 
 fn walks() -> impl Strategy<Value = Vec<u16>> {

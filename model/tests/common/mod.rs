@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use stateright::{Checker, Model};
-use swspec_model::properties::{Kind, PROPERTIES};
+use swspec_model::properties::{applicable, Kind, PROPERTIES};
 use swspec_model::{Action, ModelConfig, SwModel, SwState};
 
 /// Exhaustive single-threaded DFS; returns (unique states, names of discovered properties).
@@ -24,33 +24,38 @@ pub fn violated(found: &[&'static str]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Names of sometimes-properties that were not found.
-pub fn not_found(found: &[&'static str]) -> Vec<&'static str> {
-    PROPERTIES
-        .iter()
+/// Names of sometimes-properties that apply to `cfg` and were not found.
+pub fn not_found(cfg: &ModelConfig, found: &[&'static str]) -> Vec<&'static str> {
+    applicable(cfg)
         .filter(|p| p.kind == Kind::Sometimes && !found.contains(&p.name))
         .map(|p| p.name)
         .collect()
 }
 
-/// Replays `actions` from the initial state, failing with the step that was not enabled.
-pub fn replay(model: &SwModel, actions: &[Action]) -> Vec<SwState> {
+/// Replays `actions` from the initial state; the error names the first step not enabled.
+pub fn try_replay(model: &SwModel, actions: &[Action]) -> Result<Vec<SwState>, String> {
     let mut s = model.init_state();
     let mut states = vec![s.clone()];
     for (i, a) in actions.iter().enumerate() {
         let mut enabled = Vec::new();
         model.actions(&s, &mut enabled);
-        assert!(
-            enabled.contains(a),
-            "step {} `{a}` is not enabled; enabled: {enabled:?}",
-            i + 1
-        );
+        if !enabled.contains(a) {
+            return Err(format!(
+                "step {} `{a}` ({a:?}) is not enabled; enabled: {enabled:?}",
+                i + 1
+            ));
+        }
         s = model
             .next_state(&s, a.clone())
-            .unwrap_or_else(|| panic!("step {} `{a}` has no next state", i + 1));
+            .ok_or_else(|| format!("step {} `{a}` has no next state", i + 1))?;
         states.push(s.clone());
     }
-    states
+    Ok(states)
+}
+
+/// Replays `actions` from the initial state, failing with the step that was not enabled.
+pub fn replay(model: &SwModel, actions: &[Action]) -> Vec<SwState> {
+    try_replay(model, actions).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Checks every always-property in `s`, returning the names that fail.

@@ -1,0 +1,233 @@
+//! Engine profiles: what the spec leaves to the user agent (when to stop a worker, how long an
+//! event may run, extra rules), as each engine decides it.
+//!
+//! Durations are real numbers in milliseconds: the trace checker compares timestamps with them.
+//! The model checker uses them only as abstract timers: a timeout action is enabled when its
+//! timer could have expired (its condition holds and the profile defines the timeout).
+//! Sources: the W3C/WICG specs and the engines' sources as condensed in the project's spec
+//! digest (§6 "Termination / timeouts"), and what was observed on this machine.
+
+use serde::{Deserialize, Serialize};
+
+/// Which engine's choices the model follows.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Everything the specs allow (the default).
+    #[default]
+    Spec,
+    /// Chromium 156 (content/browser/service_worker, components/background_sync).
+    Chromium,
+    /// Firefox ESR 153 (dom/serviceworkers, prefs `dom.serviceWorkers.*`).
+    Firefox,
+    /// WebKitGTK 2.50 (Source/WebCore/workers/service/server).
+    Webkit,
+}
+
+impl Profile {
+    /// Every profile, in report order.
+    pub const ALL: [Profile; 4] = [
+        Profile::Spec,
+        Profile::Chromium,
+        Profile::Firefox,
+        Profile::Webkit,
+    ];
+
+    /// The profile's name as used on the command line and in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Spec => "spec",
+            Profile::Chromium => "chromium",
+            Profile::Firefox => "firefox",
+            Profile::Webkit => "webkit",
+        }
+    }
+
+    /// Parses a profile name.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The profile's parameters.
+    pub fn params(self) -> ProfileParams {
+        match self {
+            Profile::Spec => ProfileParams {
+                idle_timeout_ms: None,
+                idle_extended_timeout_ms: None,
+                event_timeout_ms: None,
+                push_event_timeout_ms: None,
+                sync_event_timeout_ms: None,
+                unresponsive_timeout_ms: None,
+                graceful_termination_ms: None,
+                lame_duck_ms: None,
+                idle_stop: IdleStop::WhenNoEvents,
+                timeout_kills_worker: false,
+                forced_stop: ForcedStop::Anytime,
+                skip_waiting_resolves_after_activation: false,
+                push_requires_user_visible: false,
+                default_notification_for_silent_push: false,
+                apis: Apis::ALL,
+            },
+            Profile::Chromium => ProfileParams {
+                idle_timeout_ms: Some(30_000.0),
+                idle_extended_timeout_ms: None,
+                event_timeout_ms: Some(300_000.0),
+                push_event_timeout_ms: Some(90_000.0),
+                sync_event_timeout_ms: Some(180_000.0),
+                unresponsive_timeout_ms: Some(30_000.0),
+                graceful_termination_ms: Some(5_000.0),
+                lame_duck_ms: Some(300_000.0),
+                idle_stop: IdleStop::WhenNoEvents,
+                timeout_kills_worker: true,
+                forced_stop: ForcedStop::Anytime,
+                skip_waiting_resolves_after_activation: true,
+                push_requires_user_visible: true,
+                default_notification_for_silent_push: true,
+                apis: Apis::ALL,
+            },
+            Profile::Firefox => ProfileParams {
+                idle_timeout_ms: Some(30_000.0),
+                idle_extended_timeout_ms: Some(30_000.0),
+                // A hung waitUntil is killed after idle + extended idle timeouts.
+                event_timeout_ms: Some(60_000.0),
+                push_event_timeout_ms: Some(60_000.0),
+                sync_event_timeout_ms: None,
+                unresponsive_timeout_ms: None,
+                graceful_termination_ms: None,
+                lame_duck_ms: None,
+                idle_stop: IdleStop::WhenNoEvents,
+                timeout_kills_worker: true,
+                forced_stop: ForcedStop::WhenIdle,
+                skip_waiting_resolves_after_activation: false,
+                push_requires_user_visible: false,
+                default_notification_for_silent_push: false,
+                apis: Apis {
+                    sync: false,
+                    periodic_sync: false,
+                    background_fetch: false,
+                    push: true,
+                },
+            },
+            Profile::Webkit => ProfileParams {
+                idle_timeout_ms: Some(2_000.0),
+                idle_extended_timeout_ms: None,
+                event_timeout_ms: None,
+                push_event_timeout_ms: None,
+                sync_event_timeout_ms: None,
+                unresponsive_timeout_ms: Some(60_000.0),
+                graceful_termination_ms: Some(10_000.0),
+                lame_duck_ms: None,
+                idle_stop: IdleStop::WhenNoEventsAndNoClients,
+                timeout_kills_worker: false,
+                forced_stop: ForcedStop::WhenIdle,
+                skip_waiting_resolves_after_activation: false,
+                push_requires_user_visible: false,
+                default_notification_for_silent_push: false,
+                apis: Apis {
+                    sync: false,
+                    periodic_sync: false,
+                    background_fetch: false,
+                    push: false,
+                },
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// When a running worker with nothing to do may be stopped (§Lifetime leaves it to the UA).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdleStop {
+    /// Whenever it has no pending event and no queued task.
+    WhenNoEvents,
+    /// Only when, in addition, no client of its origin is open (WebKit's `shouldBeTerminated`).
+    WhenNoEventsAndNoClients,
+}
+
+/// When the user agent may stop a worker of its own accord (DevTools, memory pressure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForcedStop {
+    /// At any time, even with pending events (the spec's "should not" is not "must not";
+    /// Chromium's DevTools `ServiceWorker.stopWorker`).
+    Anytime,
+    /// Only when the worker has no pending event (no engine-exposed way to stop a busy worker).
+    WhenIdle,
+}
+
+/// Which background APIs the engine exposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Apis {
+    /// `SyncManager` (one-off Background Sync).
+    pub sync: bool,
+    /// `PeriodicSyncManager`.
+    pub periodic_sync: bool,
+    /// `BackgroundFetchManager`.
+    pub background_fetch: bool,
+    /// `PushManager`.
+    pub push: bool,
+}
+
+impl Apis {
+    /// Every API present.
+    pub const ALL: Apis = Apis {
+        sync: true,
+        periodic_sync: true,
+        background_fetch: true,
+        push: true,
+    };
+}
+
+/// The numbers and rules of one profile. `None` for a duration means the engine sets no such
+/// limit (for the spec profile: the spec leaves it to the user agent, so any value is allowed).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileParams {
+    /// A running worker with no pending event is stopped this long after its last event
+    /// (Chromium `kServiceWorkerDefaultIdleDelayInSeconds` 30 s; Firefox
+    /// `dom.serviceWorkers.idle_timeout` 30 s; WebKit `defaultFunctionalEventDuration` 2 s).
+    pub idle_timeout_ms: Option<f64>,
+    /// Firefox `dom.serviceWorkers.idle_extended_timeout` (30 s): the grace period a worker with
+    /// pending `waitUntil` work gets after the idle timeout before it is terminated.
+    pub idle_extended_timeout_ms: Option<f64>,
+    /// An extendable event still pending after this is timed out (Chromium `kRequestTimeout` and
+    /// `ServiceWorkerEventQueue::kEventTimeout`, 5 min; Firefox idle + extended idle, 60 s).
+    pub event_timeout_ms: Option<f64>,
+    /// Push and pushsubscriptionchange events (Chromium `kPushEventTimeoutSeconds`, 90 s).
+    pub push_event_timeout_ms: Option<f64>,
+    /// Sync and periodicsync events (Chromium `kMaxSyncEventDuration`, 3 min).
+    pub sync_event_timeout_ms: Option<f64>,
+    /// A worker whose script does not answer is stopped (Chromium `kPingTimeout` 30 s; WebKit
+    /// `heartBeatTimeout` 60 s).
+    pub unresponsive_timeout_ms: Option<f64>,
+    /// Time between asking a worker to stop and forcing it (Chromium `kStopWorkerTimeout` 5 s;
+    /// WebKit `defaultTerminationDelay` 10 s).
+    pub graceful_termination_ms: Option<f64>,
+    /// Chromium `kMaxLameDuckTime` (5 min): a waiting worker that called skipWaiting() (or whose
+    /// outgoing active worker has no controllees) is activated after this even if the active
+    /// worker still has pending events. Not in the spec.
+    pub lame_duck_ms: Option<f64>,
+    /// When an idle worker may be stopped.
+    pub idle_stop: IdleStop,
+    /// A timed-out event also kills its worker (Chromium KILL_ON_TIMEOUT, Firefox grace timer).
+    pub timeout_kills_worker: bool,
+    /// When the UA may stop a worker of its own accord.
+    pub forced_stop: ForcedStop,
+    /// The `skipWaiting()` promise resolves only once the worker is activated (Chromium,
+    /// observed on this machine) instead of at once (spec, PR #1019).
+    pub skip_waiting_resolves_after_activation: bool,
+    /// `pushManager.subscribe()` without `userVisibleOnly: true` rejects with NotAllowedError.
+    pub push_requires_user_visible: bool,
+    /// A push event that showed no notification gets a generic one from the browser
+    /// (Chromium's `user_visible_auto_notification`).
+    pub default_notification_for_silent_push: bool,
+    /// Background APIs the engine exposes.
+    pub apis: Apis,
+}

@@ -1,0 +1,303 @@
+//! The worker runtime: running status (orthogonal to the lifecycle state), the worker's queued
+//! tasks and its set of extended events, Run Service Worker, Terminate Service Worker and the
+//! causes of termination (§Run Service Worker, §Terminate Service Worker, §Lifetime,
+//! §ExtendableEvent, §Update Service Worker Extended Events Set).
+//!
+//! An event goes through three places: a *task* queued on the worker's event loop (waiting for the
+//! worker to run, and for functional events for it to be activated), then — if its handler called
+//! `waitUntil()`/`respondWith()` with a promise still pending — an *extended event* in the set of
+//! extended events, until that promise settles, the event times out or the worker is terminated.
+//! Termination backs up queued fetch and functional-event tasks to the registration (re-queued
+//! when the active worker runs again) and discards the others (messages).
+
+use crate::{ForcedStop, IdleStop, RegId, SwModel, SwState, WorkerId, WorkerState};
+use serde::{Deserialize, Serialize};
+
+/// Whether the worker's event loop runs (DevTools' `runningStatus`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RunningStatus {
+    /// Not running.
+    #[default]
+    Stopped,
+    /// Run Service Worker is starting it (script evaluation).
+    Starting,
+    /// Its event loop runs.
+    Running,
+    /// Terminate Service Worker ran; the thread is going away. DevTools reports it; the model
+    /// folds it into the terminating step, so no model state has it.
+    Stopping,
+}
+
+/// Kinds of events that reach a worker through its task queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// `fetch` for a subresource request of a controlled client (§Handle Fetch).
+    Fetch,
+    /// `message` from `ServiceWorker.postMessage()`.
+    Message,
+    /// `push` (§Receiving a push message).
+    Push,
+    /// `notificationclick`.
+    NotificationClick,
+    /// `notificationclose`.
+    NotificationClose,
+}
+
+impl EventKind {
+    /// Fetch and functional events wait for the worker to be activated and survive termination
+    /// in the registration's task queues; other tasks (messages) are discarded by termination.
+    pub fn is_functional(self) -> bool {
+        !matches!(self, EventKind::Message)
+    }
+
+    /// The event's DOM name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Fetch => "fetch",
+            EventKind::Message => "message",
+            EventKind::Push => "push",
+            EventKind::NotificationClick => "notificationclick",
+            EventKind::NotificationClose => "notificationclose",
+        }
+    }
+}
+
+/// Why a worker stopped: each cause is a distinct action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopCause {
+    /// No pending event for the profile's idle timeout.
+    Idle,
+    /// A pending event outlived the profile's event timeout and the profile kills the worker.
+    EventTimeout,
+    /// The user agent stopped it of its own accord (DevTools, memory pressure).
+    Forced,
+    /// The script stopped answering (an endless synchronous task).
+    Unresponsive,
+}
+
+impl StopCause {
+    /// Every cause, in action order.
+    pub const ALL: [StopCause; 4] = [
+        StopCause::Idle,
+        StopCause::EventTimeout,
+        StopCause::Forced,
+        StopCause::Unresponsive,
+    ];
+}
+
+/// History flags for properties about transitions. The spec (or profile) never sets them; a
+/// property checks that each stays false, so they add no states to a correct model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Ghost {
+    /// A running status changed other than stopped→starting→running→stopped (starting→stopped
+    /// on a failed or interrupted start); `stopping` is folded into the step that terminates.
+    pub bad_running_transition: bool,
+    /// A worker was stopped for idleness while it had pending events or queued tasks.
+    pub idle_stop_while_busy: bool,
+    /// A functional event was dispatched to a worker that was not an activated active worker.
+    pub functional_event_to_inactive_worker: bool,
+}
+
+impl SwState {
+    /// Moves worker `w`'s running status, recording illegal transitions.
+    pub(crate) fn set_running(&mut self, w: WorkerId, to: RunningStatus) {
+        use RunningStatus::*;
+        let from = self.worker(w).running;
+        let legal = matches!(
+            (from, to),
+            (Stopped, Starting) | (Starting, Running) | (Starting, Stopped) | (Running, Stopped)
+        );
+        if !legal && from != to {
+            self.ghost.bad_running_transition = true;
+        }
+        self.worker_mut(w).running = to;
+    }
+
+    /// Events queued or pending on worker `w`.
+    pub fn events_on(&self, w: WorkerId) -> usize {
+        let worker = self.worker(w);
+        worker.tasks.len() + worker.extended.len()
+    }
+}
+
+impl SwModel {
+    /// §Run Service Worker, the part that starts a stopped worker: it becomes `starting`.
+    /// Redundant workers never start (Run Service Worker returns failure).
+    pub(crate) fn run_service_worker(s: &mut SwState, w: WorkerId) -> bool {
+        if s.worker(w).state == WorkerState::Redundant {
+            return false;
+        }
+        if s.worker(w).running == RunningStatus::Stopped {
+            s.set_running(w, RunningStatus::Starting);
+        }
+        true
+    }
+
+    /// Queues an event task on worker `w` (starting it if needed). Returns false when the worker
+    /// cannot run (redundant): the event is lost.
+    pub(crate) fn queue_task(s: &mut SwState, w: WorkerId, kind: EventKind) -> bool {
+        if !Self::run_service_worker(s, w) {
+            return false;
+        }
+        s.worker_mut(w).tasks.push(kind);
+        true
+    }
+
+    /// §Run Service Worker completes: the script evaluated and the worker runs; if it is the
+    /// active worker, the registration's backed-up tasks are queued to it.
+    pub(crate) fn worker_started(s: &mut SwState, w: WorkerId) {
+        s.set_running(w, RunningStatus::Running);
+        let r = s.worker(w).registration;
+        if s.reg(r).active == Some(w) {
+            let backup = std::mem::take(&mut s.reg_mut(r).backup);
+            s.worker_mut(w).tasks.extend(backup);
+        }
+    }
+
+    /// §Run Service Worker fails (script evaluation failed or aborted): the events that needed
+    /// the worker fail.
+    pub(crate) fn worker_start_failed(s: &mut SwState, w: WorkerId) {
+        s.worker_mut(w).tasks.clear();
+        s.set_running(w, RunningStatus::Stopped);
+    }
+
+    /// §Terminate Service Worker: the set of extended events is cleared (those events fail),
+    /// queued fetch/functional tasks move to the registration's task queues, other tasks are
+    /// discarded. A worker that is not running only loses its (empty) sets.
+    pub(crate) fn terminate(s: &mut SwState, w: WorkerId) {
+        let r = s.worker(w).registration;
+        let worker = s.worker_mut(w);
+        worker.extended.clear();
+        let tasks = std::mem::take(&mut worker.tasks);
+        let running = worker.running;
+        if !s.reg(r).cleared {
+            let backup = &mut s.reg_mut(r).backup;
+            backup.extend(tasks.into_iter().filter(|t| t.is_functional()));
+        }
+        // Terminate is one step: DevTools' transient `stopping` is part of it (nothing can reach
+        // a worker that is on its way down), so the model goes straight to `stopped`.
+        if matches!(running, RunningStatus::Running | RunningStatus::Starting) {
+            s.set_running(w, RunningStatus::Stopped);
+        }
+    }
+
+    /// May the user agent stop worker `w` for cause `cause` now, under the profile?
+    pub fn can_stop(&self, s: &SwState, w: WorkerId, cause: StopCause) -> bool {
+        let worker = s.worker(w);
+        if worker.running != RunningStatus::Running {
+            return false;
+        }
+        let p = self.cfg.profile.params();
+        // An install or activate event in progress also keeps it busy.
+        let busy = !worker.extended.is_empty()
+            || !worker.tasks.is_empty()
+            || matches!(
+                worker.state,
+                WorkerState::Installing | WorkerState::Activating
+            );
+        match cause {
+            StopCause::Idle => {
+                // The spec profile leaves the idle timeout to the UA: any idle moment.
+                let clients_ok = match p.idle_stop {
+                    IdleStop::WhenNoEvents => true,
+                    IdleStop::WhenNoEventsAndNoClients => !s.clients.iter().any(|c| c.open),
+                };
+                (!busy || self.cfg.bug == Some(crate::Bug::IdleStopIgnoresPendingEvents))
+                    && clients_ok
+            }
+            StopCause::EventTimeout => !worker.extended.is_empty() && p.timeout_kills_worker,
+            StopCause::Forced => match p.forced_stop {
+                ForcedStop::Anytime => true,
+                ForcedStop::WhenIdle => !busy,
+            },
+            StopCause::Unresponsive => {
+                (p.unresponsive_timeout_ms.is_some() || self.cfg.profile == crate::Profile::Spec)
+                    && !worker.tasks.is_empty()
+            }
+        }
+    }
+
+    /// Stops worker `w` for `cause` (Terminate Service Worker), then re-runs Try Activate and Try
+    /// Clear Registration, since its events no longer count as pending.
+    pub(crate) fn stop(&self, s: &mut SwState, w: WorkerId, cause: StopCause) {
+        if cause == StopCause::Idle && s.events_on(w) > 0 {
+            s.ghost.idle_stop_while_busy = true;
+        }
+        let had_pending = !s.worker(w).extended.is_empty();
+        Self::terminate(s, w);
+        if had_pending {
+            let r = s.worker(w).registration;
+            self.after_events_settled(s, r);
+        }
+    }
+
+    /// The extended events of worker `w` time out (§ExtendableEvent timed out flag): they stop
+    /// being active and fail. Profiles that kill the worker on timeout do so in `stop`.
+    pub(crate) fn time_out_events(&self, s: &mut SwState, w: WorkerId) {
+        s.worker_mut(w).extended.clear();
+        let r = s.worker(w).registration;
+        self.after_events_settled(s, r);
+    }
+
+    /// What the spec runs when a worker's last pending event stops being active: Try Clear
+    /// Registration if unregistered, then Try Activate (§add lifetime promise).
+    pub(crate) fn after_events_settled(&self, s: &mut SwState, r: RegId) {
+        if s.is_unregistered(r) {
+            self.try_clear_registration(s, r);
+        }
+        self.try_activate(s, r);
+    }
+
+    /// Can the front task of worker `w` be dispatched now? Functional events wait while the
+    /// worker is `activating` (§Fire Functional Event, §Create Fetch Event and Dispatch).
+    pub fn can_dispatch(&self, s: &SwState, w: WorkerId) -> bool {
+        let worker = s.worker(w);
+        let activated = worker.state == WorkerState::Activated
+            || (worker.state == WorkerState::Activating
+                && self.cfg.bug == Some(crate::Bug::DispatchWhileActivating));
+        worker.running == RunningStatus::Running
+            && worker
+                .tasks
+                .first()
+                .is_some_and(|t| !t.is_functional() || activated)
+    }
+
+    /// Dispatches worker `w`'s front task. With `extend`, its handler leaves a lifetime promise
+    /// pending and the event joins the set of extended events.
+    pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, extend: bool) {
+        let kind = s.worker_mut(w).tasks.remove(0);
+        if kind.is_functional() {
+            let r = s.worker(w).registration;
+            let ok = s.reg(r).active == Some(w) && s.worker(w).state == WorkerState::Activated;
+            if !ok {
+                s.ghost.functional_event_to_inactive_worker = true;
+            }
+        }
+        if extend {
+            s.worker_mut(w).extended.push(kind);
+        } else {
+            self.event_completed(s, w, kind);
+        }
+    }
+
+    /// An event finished (its handler returned with nothing pending, or its last lifetime
+    /// promise settled). A push event that showed no notification gets the browser's default
+    /// notification under profiles that require user-visible pushes.
+    pub(crate) fn event_completed(&self, s: &mut SwState, w: WorkerId, kind: EventKind) {
+        if kind == EventKind::Push
+            && self
+                .cfg
+                .profile
+                .params()
+                .default_notification_for_silent_push
+        {
+            let r = s.worker(w).registration;
+            s.reg_mut(r).notification = true;
+        }
+    }
+}
