@@ -16,7 +16,7 @@ fn default_check(c: &mut Criterion) {
                 .symmetry()
                 .spawn_dfs()
                 .join();
-            assert_eq!(checker.unique_state_count(), 1_225_348);
+            assert_eq!(checker.unique_state_count(), 1_223_597);
             checker.unique_state_count()
         })
     });

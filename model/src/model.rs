@@ -400,6 +400,26 @@ impl SwModel {
             && s.events_on(w) + backed_up < self.cfg.max_pending_events as usize
     }
 
+    /// §Handle Fetch for a navigation request: the new controller gets a fetch event (queued;
+    /// dispatched once it is activated). When the worker's event bound is reached the event is
+    /// treated as skipped, as §Create Fetch Event and Dispatch allows for a worker whose fetch
+    /// listeners are empty (a documented bound effect).
+    fn navigation_fetch(&self, s: &mut SwState, w: Option<WorkerId>) {
+        if let Some(w) = w {
+            if self.cfg.fetch_events && self.can_receive(s, w) {
+                Self::queue_task(s, w, EventKind::Fetch);
+            }
+        }
+    }
+
+    /// §ExtendableEvent `waitUntil()`: called from an event's handler after the event stopped
+    /// being active (no lifetime promise pending, or timed out), it throws InvalidStateError. The
+    /// model knows an event of `kind` on worker `w` is still active only while it is in the set of
+    /// extended events (a guard for the trace checker: a throwing call changes no state).
+    pub fn wait_until_rejects(s: &SwState, w: WorkerId, kind: EventKind) -> bool {
+        !s.worker(w).extended.contains(&kind)
+    }
+
     /// Push-related actions of the environment and the user.
     fn push_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
         if let Some(r) = s.map_entry() {
@@ -597,11 +617,13 @@ impl Model for SwModel {
                 let client = &mut s.clients[c as usize];
                 client.open = true;
                 client.set_controller(w, ControlledVia::Navigation);
+                self.navigation_fetch(&mut s, w);
             }
             Action::Navigate(c) => {
                 let old = s.client_registration(c);
                 let w = s.navigation_controller();
                 s.clients[c as usize].set_controller(w, ControlledVia::Navigation);
+                self.navigation_fetch(&mut s, w);
                 if let Some(old) = old {
                     self.handle_client_unload(&mut s, old);
                 }
