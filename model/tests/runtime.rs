@@ -21,7 +21,8 @@ fn model(profile: Profile) -> SwModel {
     })
 }
 
-/// v1 installed and activated, client 0 reloaded so that v1 controls it.
+/// v1 installed and activated, client 0 reloaded so that v1 controls it (and handled the
+/// reload's navigation fetch).
 fn controlled_by_v1() -> Vec<Action> {
     vec![
         OpenClient(0),
@@ -34,6 +35,11 @@ fn controlled_by_v1() -> Vec<Action> {
         InstallEventSettled(Fulfilled),
         ActivateEventSettled(0),
         Navigate(0),
+        DispatchEvent {
+            worker: 0,
+            extend: false,
+            notify: false,
+        },
     ]
 }
 

@@ -151,6 +151,11 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     let mut path = install_v1();
     path.extend([
         Navigate(0),
+        DispatchEvent {
+            worker: 0,
+            extend: false, // the reload's navigation fetch
+            notify: false,
+        },
         PostMessage(0), // a message task queued on v1 ...
         DispatchEvent {
             worker: 0,
