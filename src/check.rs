@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use swspec_model::properties::{applicable, Kind};
-use swspec_model::{Action, ModelConfig, Profile, SwModel, SwState};
+use swspec_model::{Action, Fixes, ModelConfig, Profile, SwModel, SwState};
 
 /// Knobs of `swspec check`. Defaults are the default model configuration.
 #[derive(Args, Debug, Clone)]
@@ -51,6 +51,14 @@ pub struct CheckArgs {
     /// Add push subscriptions, push messages, notifications and the push permission.
     #[arg(long)]
     push: bool,
+    /// Also check the liveness properties (always P ⇒ eventually Q, under stated weak fairness)
+    /// on the full state graph (no symmetry; every state is kept in memory).
+    #[arg(long)]
+    liveness: bool,
+    /// Apply a proposed fix for a spec finding (repeatable): `activate-retries-try-activate`
+    /// (finding 1) or `requeue-backed-up-tasks` (finding 4). Default: the spec as written.
+    #[arg(long = "fix", value_name = "NAME", value_parser = ["activate-retries-try-activate", "requeue-backed-up-tasks"])]
+    fixes: Vec<String>,
     /// Reduce interchangeable clients by symmetry (the default).
     #[arg(long, overrides_with = "no_symmetry")]
     symmetry: bool,
@@ -82,6 +90,13 @@ impl CheckArgs {
             profile: self.profile,
             fetch_events: !self.no_fetch_events,
             push: self.push,
+            fixes: Fixes {
+                activate_retries_try_activate: self
+                    .fixes
+                    .iter()
+                    .any(|f| f == "activate-retries-try-activate"),
+                requeue_backed_up_tasks: self.fixes.iter().any(|f| f == "requeue-backed-up-tasks"),
+            },
             ..ModelConfig::default()
         }
     }
@@ -124,6 +139,12 @@ impl CheckArgs {
         }
         if c.push {
             cmd.push_str(" --push");
+        }
+        for f in &self.fixes {
+            cmd.push_str(&format!(" --fix {f}"));
+        }
+        if self.liveness {
+            cmd.push_str(" --liveness");
         }
         if !self.symmetry() {
             cmd.push_str(" --no-symmetry");
@@ -169,12 +190,49 @@ struct StepJson {
 #[derive(Serialize)]
 struct PropertyJson {
     name: &'static str,
-    kind: Kind,
+    kind: &'static str,
     status: Status,
     spec: &'static str,
     summary: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<Vec<StepJson>>,
+    /// Liveness: the weak-fairness assumptions it was checked under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fairness: Option<Vec<&'static str>>,
+    /// Liveness: the counterexample, when violated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lasso: Option<LassoJson>,
+    /// A violation explained by a spec finding (SPEC_NOTES.md) under the spec as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_by: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct LassoJson {
+    prefix: Vec<StepJson>,
+    cycle: Vec<StepJson>,
+    deadlock: bool,
+    deadlock_at_boundary: bool,
+}
+
+#[derive(Serialize)]
+struct LivenessRunJson {
+    states: usize,
+    edges: usize,
+    seconds: f64,
+    peak_graph_bytes: usize,
+}
+
+fn steps(actions: &[Action]) -> Vec<StepJson> {
+    actions
+        .iter()
+        .cloned()
+        .map(|a| StepJson {
+            description: a.to_string(),
+            spec: a.spec(),
+            action: a,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -191,7 +249,79 @@ struct ReportJson {
     seconds: f64,
     unique_states_per_second: f64,
     properties: Vec<PropertyJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    liveness: Option<LivenessRunJson>,
     replay: String,
+}
+
+/// The configuration liveness is checked in: `cfg` with the finished-jobs parity bit (for
+/// `job_promise_settles`) and without forced or unresponsive stops (weak fairness cannot
+/// express "the UA eventually stops killing the worker").
+pub fn liveness_config(cfg: &ModelConfig) -> ModelConfig {
+    let mut cfg = cfg.clone();
+    cfg.track_finished_jobs = true;
+    cfg.env.forced_stops = false;
+    cfg
+}
+
+/// Checks the liveness properties on the full state graph of `cfg` (with the finished-jobs
+/// parity bit the job property needs). Returns the run's figures, the report entries and
+/// whether every violation is an expected spec finding.
+fn check_liveness_properties(
+    cfg: &ModelConfig,
+    max_states: Option<usize>,
+) -> Result<(LivenessRunJson, Vec<PropertyJson>, bool), String> {
+    use swspec_model::liveness::{check_liveness, Verdict};
+    let cfg = liveness_config(cfg);
+    let model = SwModel::new(cfg.clone());
+    let progress = swspec_model::progress::progress_properties(&cfg);
+    let liveness: Vec<_> = progress.iter().map(|p| p.property.clone()).collect();
+    let report = check_liveness(&model, &liveness, max_states.unwrap_or(usize::MAX))
+        .map_err(|e| e.to_string())?;
+    let mut ok = true;
+    let mut out = Vec::new();
+    for (p, (_, verdict)) in progress.iter().zip(&report.verdicts) {
+        let expected_by = p.finding.filter(|f| f.expected(&cfg)).map(|f| f.note);
+        let (status, lasso) = match verdict {
+            Verdict::Holds => (Status::Holds, None),
+            Verdict::Violated(l) => {
+                if expected_by.is_none() {
+                    ok = false;
+                }
+                (
+                    Status::Violated,
+                    Some(LassoJson {
+                        prefix: steps(&l.prefix),
+                        cycle: steps(&l.cycle),
+                        deadlock: l.deadlock,
+                        deadlock_at_boundary: l.deadlock_at_boundary,
+                    }),
+                )
+            }
+        };
+        out.push(PropertyJson {
+            name: p.property.name,
+            kind: "liveness",
+            status,
+            spec: p.property.spec,
+            summary: p.property.summary,
+            path: None,
+            fairness: Some(p.property.fairness.iter().map(|f| f.name).collect()),
+            lasso,
+            expected_by: if status == Status::Violated {
+                expected_by
+            } else {
+                None
+            },
+        });
+    }
+    let run = LivenessRunJson {
+        states: report.states,
+        edges: report.edges,
+        seconds: report.seconds,
+        peak_graph_bytes: report.peak_graph_bytes,
+    };
+    Ok((run, out, ok))
 }
 
 /// Waits for the checker, printing a progress line to stderr every `every` (the run itself is
@@ -305,12 +435,32 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         });
         props.push(PropertyJson {
             name: p.name,
-            kind: p.kind,
+            kind: match p.kind {
+                Kind::Always => "always",
+                Kind::Sometimes => "sometimes",
+            },
             status,
             spec: p.spec,
             summary: p.summary,
             path,
+            fairness: None,
+            lasso: None,
+            expected_by: None,
         });
+    }
+    let mut liveness_run = None;
+    if args.liveness {
+        match check_liveness_properties(&cfg, args.max_states) {
+            Ok((run, mut lprops, lok)) => {
+                ok &= lok;
+                props.append(&mut lprops);
+                liveness_run = Some(run);
+            }
+            Err(e) => {
+                eprintln!("swspec check: liveness: {e}");
+                ok = false;
+            }
+        }
     }
     let report = ReportJson {
         config: model.cfg.clone(),
@@ -325,6 +475,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         seconds,
         unique_states_per_second: unique as f64 / seconds.max(1e-9),
         properties: props,
+        liveness: liveness_run,
         replay: args.replay_command(),
     };
     let out = std::io::stdout();
@@ -374,11 +525,9 @@ fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
     writeln!(out)?;
     let width = r.properties.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in &r.properties {
-        let kind = match p.kind {
-            Kind::Always => "always",
-            Kind::Sometimes => "sometimes",
-        };
+        let kind = p.kind;
         let status = match p.status {
+            Status::Violated if p.expected_by.is_some() => "violated*",
             Status::Holds => "holds",
             Status::Violated => "VIOLATED",
             Status::Found => "found",
@@ -406,7 +555,38 @@ fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
             " (stopped at --max-states: the run is incomplete)"
         }
     )?;
+    if let Some(l) = &r.liveness {
+        writeln!(
+            out,
+            "liveness: {} states, {} edges in the full graph, {:.3} s, graph ~{} MB (*: violation explained by a spec finding)",
+            l.states,
+            l.edges,
+            l.seconds,
+            l.peak_graph_bytes / 1_000_000
+        )?;
+    }
     for p in &r.properties {
+        if let Some(lasso) = &p.lasso {
+            writeln!(out)?;
+            writeln!(out, "lasso for `{}`: {}", p.name, p.summary)?;
+            if let Some(f) = p.expected_by {
+                writeln!(out, "   (expected under the spec as written: {f})")?;
+            }
+            if let Some(fair) = &p.fairness {
+                writeln!(out, "   under weak fairness of: {}", fair.join(", "))?;
+            }
+            for (i, step) in lasso.prefix.iter().enumerate() {
+                writeln!(out, "  {:>3}. {}  [{}]", i + 1, step.description, step.spec)?;
+            }
+            if lasso.deadlock {
+                writeln!(out, "       then nothing more can happen (deadlock)")?;
+            } else {
+                writeln!(out, "       then forever:")?;
+                for (i, step) in lasso.cycle.iter().enumerate() {
+                    writeln!(out, "  {:>3}. {}  [{}]", i + 1, step.description, step.spec)?;
+                }
+            }
+        }
         let Some(path) = &p.path else { continue };
         let what = match p.status {
             Status::Violated => "counterexample to",

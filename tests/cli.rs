@@ -141,3 +141,53 @@ fn help_documents_every_knob_with_its_default() {
     }
     assert!(out.contains("[default: 2]"));
 }
+
+#[test]
+fn liveness_reports_lassos_and_expected_findings() {
+    let args = [
+        "check",
+        "--clients",
+        "1",
+        "--no-fetch-events",
+        "--liveness",
+        "--json",
+    ];
+    let (code, out, err) = swspec(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json(&out);
+    assert!(v["liveness"]["states"].as_u64().unwrap_or(0) > 1000);
+    let live: Vec<&serde_json::Value> = v["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|p| p["kind"] == "liveness")
+        .collect();
+    assert!(live.len() >= 8);
+    for p in &live {
+        assert!(
+            p["fairness"].as_array().is_some_and(|f| !f.is_empty()),
+            "{p}"
+        );
+        if p["status"] == "violated" {
+            assert!(p["expected_by"].as_str().is_some(), "unexpected: {p}");
+            let lasso = &p["lasso"];
+            assert!(
+                lasso["prefix"].as_array().is_some_and(|a| !a.is_empty()),
+                "{p}"
+            );
+            assert!(lasso["deadlock"].is_boolean());
+        }
+    }
+    // With the proposed fix the same properties hold, and the exit status stays 0.
+    let mut fixed = args.to_vec();
+    fixed.extend(["--fix", "activate-retries-try-activate"]);
+    let (code, out, _) = swspec(&fixed);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert!(v["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|p| p["kind"] == "liveness")
+        .all(|p| p["status"] == "holds"));
+}

@@ -73,7 +73,9 @@ impl SwModel {
         if s.is_unregistered(r) {
             self.try_clear_registration(s, r);
         }
-        self.try_activate(s, r);
+        if self.cfg.bug != Some(crate::Bug::UnloadSkipsTryActivate) {
+            self.try_activate(s, r);
+        }
     }
 
     /// §claim() for the active worker `w` of registration `r`: every open client whose matching

@@ -45,6 +45,12 @@ pub struct ModelConfig {
     pub push: bool,
     /// Enabled environment choices. Default: all on.
     pub env: EnvChoices,
+    /// Proposed fixes for spec findings (SPEC_NOTES.md). Default: none (the spec as written).
+    pub fixes: Fixes,
+    /// Keep the parity of finished jobs in the state (a history bit that lets the liveness
+    /// property `job_promise_settles` tell one front job from the next). Default: false; the
+    /// liveness checker turns it on.
+    pub track_finished_jobs: bool,
     /// Test-only: a deliberately broken variant of one spec step, so tests can show that a named
     /// property catches the bug. Default: `None` (the spec as written).
     pub bug: Option<Bug>,
@@ -69,6 +75,10 @@ pub struct EnvChoices {
     pub claim: bool,
     /// Pages may call `unregister()` (§unregister()). Default: true.
     pub unregister: bool,
+    /// The user agent may stop workers of its own accord and stop unresponsive ones (the
+    /// profile says when). Default: true; liveness checks turn it off, since weak fairness
+    /// cannot say "the UA eventually stops killing the worker".
+    pub forced_stops: bool,
 }
 
 impl Default for EnvChoices {
@@ -81,8 +91,22 @@ impl Default for EnvChoices {
             skip_waiting: true,
             claim: true,
             unregister: true,
+            forced_stops: true,
         }
     }
+}
+
+/// Proposed fixes for the spec findings in SPEC_NOTES.md, so the model can show that a fix
+/// restores the property it is meant to restore.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Fixes {
+    /// Finding 1: Activate runs Try Activate again once the worker is activated, so a worker
+    /// that installed meanwhile is not stranded. Default: false.
+    pub activate_retries_try_activate: bool,
+    /// Finding 4: backed-up tasks do not wait for the next start of the active worker: when a
+    /// worker becomes the active worker while running they are queued to it at once, and when
+    /// tasks are backed up for a stopped active worker, the UA starts it. Default: false.
+    pub requeue_backed_up_tasks: bool,
 }
 
 /// Deliberate departures from the spec, used only by tests that prove a property can fail.
@@ -107,6 +131,10 @@ pub enum Bug {
     /// Functional events are dispatched while the active worker is still `activating`. Caught by
     /// `functional_events_dispatched_only_when_activated`.
     DispatchWhileActivating,
+    /// Handle Service Worker Client Unload forgets Try Activate (no invariant notices: the
+    /// waiting worker just waits). Caught by the liveness property
+    /// `waiting_worker_activated_when_unused`.
+    UnloadSkipsTryActivate,
 }
 
 impl ModelConfig {
@@ -165,6 +193,8 @@ impl Default for ModelConfig {
             fetch_events: true,
             push: false,
             env: EnvChoices::default(),
+            fixes: Fixes::default(),
+            track_finished_jobs: false,
             bug: None,
         }
     }

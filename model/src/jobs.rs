@@ -122,6 +122,9 @@ impl SwModel {
         }
         if !s.jobs.is_empty() {
             s.jobs.remove(0);
+            if let Some(odd) = &mut s.finished_jobs_odd {
+                *odd = !*odd;
+            }
         }
     }
 

@@ -16,8 +16,10 @@ mod config;
 pub mod explore;
 mod jobs;
 mod lifecycle;
+pub mod liveness;
 mod model;
 mod profile;
+pub mod progress;
 pub mod properties;
 mod push;
 mod registration;
@@ -43,7 +45,7 @@ pub mod capacity {
 }
 
 pub use clients::{Client, ClientId, ControlledVia};
-pub use config::{Bug, EnvChoices, ModelConfig};
+pub use config::{Bug, EnvChoices, Fixes, ModelConfig};
 pub use jobs::{Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
 pub use model::{Action, Actor, InstallOutcome, SwModel, SwState};

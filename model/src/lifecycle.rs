@@ -158,6 +158,12 @@ impl SwModel {
         s.update_worker_state(waiting, WorkerState::Activating);
         // The activate event needs the worker running (it may have been stopped while waiting).
         Self::run_service_worker(s, waiting);
+        if self.cfg.fixes.requeue_backed_up_tasks
+            && s.worker(waiting).running == RunningStatus::Running
+        {
+            let backup = std::mem::take(&mut s.reg_mut(r).backup);
+            s.worker_mut(waiting).tasks.extend(backup);
+        }
         // Every client using the registration gets the new worker as controller and a
         // controllerchange event (Notify Controller Change), while it is still `activating`.
         for i in 0..s.clients.len() {

@@ -28,6 +28,8 @@ pub struct SwState {
     pub permissions: Permissions,
     /// History flags for transition properties (always false in a correct model).
     pub ghost: Ghost,
+    /// Parity of the number of finished jobs, when `ModelConfig::track_finished_jobs` is on.
+    pub finished_jobs_odd: Option<bool>,
 }
 
 /// Where a step comes from: the page, the worker, the user agent, or the environment
@@ -350,6 +352,7 @@ impl SwModel {
             clients: (0..self.cfg.clients).map(|_| Client::default()).collect(),
             permissions: Permissions::default(),
             ghost: Ghost::default(),
+            finished_jobs_odd: self.cfg.track_finished_jobs.then_some(false),
         }
     }
 
@@ -680,6 +683,10 @@ impl Model for SwModel {
                     return None;
                 }
                 s.update_worker_state(w, WorkerState::Activated);
+                if self.cfg.fixes.activate_retries_try_activate {
+                    let r = s.worker(w).registration;
+                    self.try_activate(&mut s, r);
+                }
             }
             Action::SkipWaiting(w) => {
                 s.worker_mut(w).skip_waiting = true;
@@ -702,7 +709,7 @@ impl Model for SwModel {
                 Self::queue_task(&mut s, w, EventKind::Fetch);
             }
             Action::WorkerStarted(w) => Self::worker_started(&mut s, w),
-            Action::WorkerStartFailed(w) => Self::worker_start_failed(&mut s, w),
+            Action::WorkerStartFailed(w) => self.worker_start_failed(&mut s, w),
             Action::DispatchEvent {
                 worker,
                 extend,

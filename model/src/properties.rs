@@ -298,7 +298,7 @@ props! {
     Sometimes registration_cleared ["§Clear Registration"] if always_applies;
         "an unregistered registration was cleared once nothing used it"
         |_, s| s.registrations.iter().any(|r| r.cleared);
-    Sometimes waiting_worker_stranded ["§Activate; §Try Activate (spec finding: nothing re-runs Try Activate after activation)"] if always_applies;
+    Sometimes waiting_worker_stranded ["§Activate; §Try Activate (spec finding: nothing re-runs Try Activate after activation)"] if |c| !c.fixes.activate_retries_try_activate;
         "a waiting worker could activate (no client, active idle and activated) but no pending step will run Try Activate"
         |_, s| s.jobs.is_empty() && s.registrations.iter().enumerate().any(|(i, r)| {
             r.waiting.is_some_and(|w| !s.worker(w).skip_waiting && s.events_on(w) == 0)
@@ -350,7 +350,7 @@ props! {
         "backed-up tasks are about to be re-queued as the active worker restarts"
         |_, s| s.registrations.iter().any(|r| !r.backup.is_empty()
             && r.active.is_some_and(|a| s.worker(a).running == RunningStatus::Starting));
-    Sometimes backed_up_tasks_wait_on_running_active_worker ["§Run Service Worker (returns early when running; spec finding)"] if with_fetch;
+    Sometimes backed_up_tasks_wait_on_running_active_worker ["§Run Service Worker (returns early when running; spec finding)"] if |c| with_fetch(c) && !c.fixes.requeue_backed_up_tasks;
         "backed-up tasks wait while the new active worker is already running (they are re-queued only by a restart)"
         |_, s| s.registrations.iter().any(|r| !r.backup.is_empty()
             && r.active.is_some_and(|a| s.worker(a).running == RunningStatus::Running && s.worker(a).state == WorkerState::Activated));

@@ -161,9 +161,15 @@ impl SwModel {
 
     /// §Run Service Worker fails (script evaluation failed or aborted): the events that needed
     /// the worker fail.
-    pub(crate) fn worker_start_failed(s: &mut SwState, w: WorkerId) {
+    pub(crate) fn worker_start_failed(&self, s: &mut SwState, w: WorkerId) {
         s.worker_mut(w).tasks.clear();
         s.set_running(w, RunningStatus::Stopped);
+        // Proposed fix for finding 4: like the events that needed the start, the backed-up
+        // tasks waiting for it fail.
+        let r = s.worker(w).registration;
+        if self.cfg.fixes.requeue_backed_up_tasks && s.reg(r).active == Some(w) {
+            s.reg_mut(r).backup.clear();
+        }
     }
 
     /// §Terminate Service Worker: the set of extended events is cleared (those events fail),
@@ -183,6 +189,19 @@ impl SwModel {
         // a worker that is on its way down), so the model goes straight to `stopped`.
         if matches!(running, RunningStatus::Running | RunningStatus::Starting) {
             s.set_running(w, RunningStatus::Stopped);
+        }
+    }
+
+    /// Proposed fix for finding 4: a registration holding backed-up tasks gets its stopped
+    /// active worker started (Run Service Worker then queues the tasks to it).
+    pub(crate) fn restart_for_backed_up_tasks(&self, s: &mut SwState, r: RegId) {
+        if !self.cfg.fixes.requeue_backed_up_tasks || s.reg(r).backup.is_empty() {
+            return;
+        }
+        if let Some(a) = s.reg(r).active {
+            if s.worker(a).running == RunningStatus::Stopped {
+                Self::run_service_worker(s, a);
+            }
         }
     }
 
@@ -211,12 +230,17 @@ impl SwModel {
                     && clients_ok
             }
             StopCause::EventTimeout => !worker.extended.is_empty() && p.timeout_kills_worker,
-            StopCause::Forced => match p.forced_stop {
-                ForcedStop::Anytime => true,
-                ForcedStop::WhenIdle => !busy,
-            },
+            StopCause::Forced => {
+                self.cfg.env.forced_stops
+                    && match p.forced_stop {
+                        ForcedStop::Anytime => true,
+                        ForcedStop::WhenIdle => !busy,
+                    }
+            }
             StopCause::Unresponsive => {
-                (p.unresponsive_timeout_ms.is_some() || self.cfg.profile == crate::Profile::Spec)
+                self.cfg.env.forced_stops
+                    && (p.unresponsive_timeout_ms.is_some()
+                        || self.cfg.profile == crate::Profile::Spec)
                     && !worker.tasks.is_empty()
             }
         }
@@ -230,6 +254,7 @@ impl SwModel {
         }
         let had_pending = !s.worker(w).extended.is_empty();
         Self::terminate(s, w);
+        self.restart_for_backed_up_tasks(s, s.worker(w).registration);
         if had_pending {
             let r = s.worker(w).registration;
             self.after_events_settled(s, r);
