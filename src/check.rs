@@ -51,6 +51,15 @@ pub struct CheckArgs {
     /// Add push subscriptions, push messages, notifications and the push permission.
     #[arg(long)]
     push: bool,
+    /// Add one-off Background Sync (register, firing, retry, lastChance, offline/online).
+    #[arg(long)]
+    sync: bool,
+    /// Add Periodic Background Sync (register, unregister, firing, suspension).
+    #[arg(long)]
+    periodic_sync: bool,
+    /// Attempts a one-off sync registration gets under the spec profile (Chromium: always 3).
+    #[arg(long, default_value_t = ModelConfig::default().max_sync_attempts, value_parser = clap::value_parser!(u8).range(1..=5))]
+    max_sync_attempts: u8,
     /// Also check the liveness properties (always P ⇒ eventually Q, under stated weak fairness)
     /// on the full state graph (no symmetry; every state is kept in memory).
     #[arg(long)]
@@ -90,6 +99,9 @@ impl CheckArgs {
             profile: self.profile,
             fetch_events: !self.no_fetch_events,
             push: self.push,
+            sync: self.sync,
+            periodic_sync: self.periodic_sync,
+            max_sync_attempts: self.max_sync_attempts,
             fixes: Fixes {
                 activate_retries_try_activate: self
                     .fixes
@@ -139,6 +151,15 @@ impl CheckArgs {
         }
         if c.push {
             cmd.push_str(" --push");
+        }
+        if c.sync {
+            cmd.push_str(" --sync");
+        }
+        if c.periodic_sync {
+            cmd.push_str(" --periodic-sync");
+        }
+        if c.max_sync_attempts != d.max_sync_attempts {
+            cmd.push_str(&format!(" --max-sync-attempts {}", c.max_sync_attempts));
         }
         for f in &self.fixes {
             cmd.push_str(&format!(" --fix {f}"));
@@ -255,12 +276,14 @@ struct ReportJson {
 }
 
 /// The configuration liveness is checked in: `cfg` with the finished-jobs parity bit (for
-/// `job_promise_settles`) and without forced or unresponsive stops (weak fairness cannot
-/// express "the UA eventually stops killing the worker").
+/// `job_promise_settles`), without forced or unresponsive stops (weak fairness cannot
+/// express "the UA eventually stops killing the worker"), and with sync, a network that may
+/// come online for good (how "eventually online for good" is stated with weak fairness).
 pub fn liveness_config(cfg: &ModelConfig) -> ModelConfig {
     let mut cfg = cfg.clone();
     cfg.track_finished_jobs = true;
     cfg.env.forced_stops = false;
+    cfg.network_stabilizes = cfg.sync;
     cfg
 }
 

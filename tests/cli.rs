@@ -136,6 +136,11 @@ fn help_documents_every_knob_with_its_default() {
         "--profile",
         "--no-fetch-events",
         "--push",
+        "--sync",
+        "--periodic-sync",
+        "--max-sync-attempts",
+        "--liveness",
+        "--fix",
     ] {
         assert!(out.contains(flag), "{flag} undocumented");
     }

@@ -43,10 +43,27 @@ pub struct ModelConfig {
     /// user granting/revoking the push permission. Default: false (a larger state space; the
     /// push scenarios enable it).
     pub push: bool,
+    /// One-off Background Sync: `sync.register()`, sync events with retry and `lastChance`, the
+    /// network going offline and online, the background-sync permission. Default: false.
+    pub sync: bool,
+    /// Periodic Background Sync: register/unregister, periodicsync events, suspension, the
+    /// periodic-background-sync permission. Default: false.
+    pub periodic_sync: bool,
+    /// Distinct sync tags pages use (for each of one-off and periodic). Default: 1.
+    pub sync_tags: u8,
+    /// Attempts a one-off sync registration gets under the spec profile (the spec leaves the
+    /// retry bound to the UA; Chromium's is 3 whatever this says). Default: 3.
+    pub max_sync_attempts: u8,
+    /// Periodic Background Sync's maximum number of retries (spec default 0). Default: 0.
+    pub periodic_max_retries: u8,
     /// Enabled environment choices. Default: all on.
     pub env: EnvChoices,
     /// Proposed fixes for spec findings (SPEC_NOTES.md). Default: none (the spec as written).
     pub fixes: Fixes,
+    /// The network may stabilize for good (an action after which it never goes offline): how
+    /// the liveness checker states "the network is eventually online for good" with weak
+    /// fairness. Default: false; the liveness checker turns it on.
+    pub network_stabilizes: bool,
     /// Keep the parity of finished jobs in the state (a history bit that lets the liveness
     /// property `job_promise_settles` tell one front job from the next). Default: false; the
     /// liveness checker turns it on.
@@ -135,6 +152,9 @@ pub enum Bug {
     /// waiting worker just waits). Caught by the liveness property
     /// `waiting_worker_activated_when_unused`.
     UnloadSkipsTryActivate,
+    /// A failed final sync attempt schedules another retry instead of removing the
+    /// registration. Caught by `sync_attempts_within_bound`.
+    SyncNeverGivesUp,
 }
 
 impl ModelConfig {
@@ -162,6 +182,14 @@ impl ModelConfig {
                 self.max_queued_jobs as usize,
                 1,
                 cap::JOBS,
+            ),
+            ("sync_tags", self.sync_tags as usize, 1, 2),
+            ("max_sync_attempts", self.max_sync_attempts as usize, 1, 5),
+            (
+                "periodic_max_retries",
+                self.periodic_max_retries as usize,
+                0,
+                3,
             ),
             (
                 "max_pending_events",
@@ -192,9 +220,15 @@ impl Default for ModelConfig {
             profile: crate::Profile::Spec,
             fetch_events: true,
             push: false,
+            sync: false,
+            periodic_sync: false,
+            sync_tags: 1,
+            max_sync_attempts: 3,
+            periodic_max_retries: 0,
             env: EnvChoices::default(),
             fixes: Fixes::default(),
             track_finished_jobs: false,
+            network_stabilizes: false,
             bug: None,
         }
     }

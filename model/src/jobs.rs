@@ -250,7 +250,7 @@ impl SwModel {
         }
         if let Some(old) = s.reg(r).waiting {
             if self.cfg.bug != Some(Bug::InstallKeepsOldWaiting) {
-                Self::terminate(s, old);
+                self.terminate(s, old);
                 s.update_worker_state(old, WorkerState::Redundant);
             }
         }

@@ -5,7 +5,8 @@
 //! and activation, the waiting state, `skipWaiting()`, `clients.claim()`, controllers and
 //! `controllerchange`, and clearing unregistered registrations; the worker runtime (running
 //! status, queued tasks, extended events, termination with its causes) with engine profiles;
-//! functional events (fetch, message, push, notificationclick/close) and push permissions.
+//! functional events (fetch, message, push, notificationclick/close) and push permissions;
+//! Background Sync (one-off, with retry and `lastChance`) and Periodic Background Sync.
 //!
 //! [`SwModel`] implements stateright's [`stateright::Model`]; [`properties::PROPERTIES`] lists the
 //! named properties with their spec sections. Section names refer to the W3C Service Workers
@@ -25,6 +26,7 @@ mod push;
 mod registration;
 mod runtime;
 mod symmetry;
+mod sync;
 
 /// A fixed-capacity list: the model's state is flat (no heap allocation), so cloning a state
 /// during the search is a copy.
@@ -40,8 +42,9 @@ pub mod capacity {
     pub const REGISTRATIONS: usize = 5;
     /// Jobs in the queue, and coalesced jobs per job.
     pub const JOBS: usize = 4;
-    /// Tasks, extended events or backed-up tasks of one worker or registration.
-    pub const EVENTS: usize = 4;
+    /// Tasks, extended events or backed-up tasks of one worker or registration: up to
+    /// `max_pending_events` (≤ 3) plus one sync and one periodicsync event per tag (≤ 2 tags).
+    pub const EVENTS: usize = 8;
 }
 
 pub use clients::{Client, ClientId, ControlledVia};
@@ -53,3 +56,7 @@ pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams};
 pub use push::{Permission, PermissionState, Permissions, SubscribeError};
 pub use registration::{RegId, Registration};
 pub use runtime::{EventKind, Ghost, RunningStatus, StopCause};
+pub use sync::{
+    PeriodicList, PeriodicRegistration, PeriodicState, SyncList, SyncRegisterError,
+    SyncRegistration, SyncState,
+};

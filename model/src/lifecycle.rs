@@ -149,7 +149,7 @@ impl SwModel {
             if !s.worker(old).has_no_pending_events() {
                 s.reg_mut(r).activated_over_pending_events = true;
             }
-            Self::terminate(s, old);
+            self.terminate(s, old);
             s.update_worker_state(old, WorkerState::Redundant);
         }
         let reg = s.reg_mut(r);
@@ -188,15 +188,15 @@ impl SwModel {
             .flatten()
             .any(|w| !s.worker(w).has_no_pending_events());
         if !busy {
-            Self::clear_registration(s, r);
+            self.clear_registration(s, r);
         }
     }
 
     /// §Clear Registration: installing, waiting and active are terminated and made redundant.
-    pub(crate) fn clear_registration(s: &mut SwState, r: RegId) {
+    pub(crate) fn clear_registration(&self, s: &mut SwState, r: RegId) {
         s.reg_mut(r).cleared = true;
         for w in s.reg(r).slots().into_iter().flatten() {
-            Self::terminate(s, w);
+            self.terminate(s, w);
             s.update_worker_state(w, WorkerState::Redundant);
         }
         let reg = s.reg_mut(r);
@@ -204,5 +204,8 @@ impl SwModel {
         reg.waiting = None;
         reg.active = None;
         reg.backup.clear();
+        // The registration is gone, and with it its sync registrations.
+        reg.sync.clear();
+        reg.periodic.clear();
     }
 }

@@ -30,6 +30,10 @@ pub struct SwState {
     pub ghost: Ghost,
     /// Parity of the number of finished jobs, when `ModelConfig::track_finished_jobs` is on.
     pub finished_jobs_odd: Option<bool>,
+    /// The user agent is online (Background Sync §Concepts); the driver flips it.
+    pub online: bool,
+    /// The network has stabilized for good (only with `ModelConfig::network_stabilizes`).
+    pub network_stable: bool,
 }
 
 /// Where a step comes from: the page, the worker, the user agent, or the environment
@@ -181,6 +185,60 @@ pub enum Action {
     /// Chromium's lame-duck timeout: the waiting worker of registration `0` is activated although
     /// the active worker still has pending events (not in the spec).
     LameDuckActivate(RegId),
+    /// A lifetime promise of worker `0`'s oldest extended event rejects (the event fails; for a
+    /// sync event: retry or give up).
+    RejectExtendedEvent(WorkerId),
+    /// `registration.sync.register(tag)` from a page (rejections are the guard
+    /// `SwModel::sync_register_rejects`).
+    SyncRegister {
+        /// The calling client.
+        client: ClientId,
+        /// The tag.
+        tag: u8,
+    },
+    /// Fire a sync event for the pending registration `tag` (the UA is online).
+    SyncFire {
+        /// The tag.
+        tag: u8,
+    },
+    /// The UA's retry delay for `tag` has passed.
+    SyncRetryDue {
+        /// The tag.
+        tag: u8,
+    },
+    /// The network goes away.
+    GoOffline,
+    /// The network comes back.
+    GoOnline,
+    /// `registration.periodicSync.register(tag)` from a page.
+    PeriodicSyncRegister {
+        /// The calling client.
+        client: ClientId,
+        /// The tag.
+        tag: u8,
+    },
+    /// `registration.periodicSync.unregister(tag)` from a page.
+    PeriodicSyncUnregister {
+        /// The calling client.
+        client: ClientId,
+        /// The tag.
+        tag: u8,
+    },
+    /// The interval of periodic registration `tag` has elapsed while online: fire a periodicsync
+    /// event.
+    PeriodicSyncFire {
+        /// The tag.
+        tag: u8,
+    },
+    /// The UA suspends (`suspend`) or resumes periodic registration `tag`.
+    PeriodicSyncSuspend {
+        /// The tag.
+        tag: u8,
+        /// Suspend (true) or resume (false).
+        suspend: bool,
+    },
+    /// The network comes online for good (liveness runs only: "eventually online for good").
+    NetworkStabilizes,
 }
 
 impl Action {
@@ -218,7 +276,17 @@ impl Action {
             Action::NotificationClick => "Notifications §Activating a notification",
             Action::NotificationClose => "Notifications §Closing a notification",
             Action::SetPermission { .. } => "Permissions (user choice)",
-            Action::LameDuckActivate(_) => "Chromium kMaxLameDuckTime (not in the spec)",
+                        Action::LameDuckActivate(_) => "Chromium kMaxLameDuckTime (not in the spec)",
+            Action::RejectExtendedEvent(_) => "§ExtendableEvent (add lifetime promise: rejected)",
+            Action::SyncRegister { .. } => "Background Sync §register(tag)",
+            Action::SyncFire { .. } => "Background Sync §fire a sync event",
+            Action::SyncRetryDue { .. } => "Background Sync §fire a sync event (retry after a UA-defined delay)",
+            Action::GoOffline | Action::GoOnline => "Background Sync §Concepts (online)",
+            Action::PeriodicSyncRegister { .. } => "Periodic Background Sync §register(tag, options)",
+            Action::PeriodicSyncUnregister { .. } => "Periodic Background Sync §unregister(tag)",
+            Action::PeriodicSyncFire { .. } => "Periodic Background Sync §Process periodic sync registrations; §Fire a periodicsync event",
+                        Action::PeriodicSyncSuspend { .. } => "Periodic Background Sync §Periodic sync registration (suspended)",
+            Action::NetworkStabilizes => "liveness assumption: the network is eventually online for good",
         }
     }
 
@@ -233,10 +301,14 @@ impl Action {
             | Action::Unregister { .. }
             | Action::PostMessage(_)
             | Action::Fetch(_)
-            | Action::Subscribe(_) => Actor::Page,
+            | Action::Subscribe(_)
+            | Action::SyncRegister { .. }
+            | Action::PeriodicSyncRegister { .. }
+            | Action::PeriodicSyncUnregister { .. } => Actor::Page,
             Action::SkipWaiting(_)
             | Action::Claim(_)
             | Action::SettleExtendedEvent(_)
+            | Action::RejectExtendedEvent(_)
             | Action::DispatchEvent { .. } => Actor::Worker,
             Action::SoftUpdate
             | Action::RunJob
@@ -245,11 +317,18 @@ impl Action {
             | Action::WorkerStartFailed(_)
             | Action::Stop { .. }
             | Action::EventTimedOut(_)
-            | Action::LameDuckActivate(_) => Actor::Browser,
+            | Action::LameDuckActivate(_)
+            | Action::SyncFire { .. }
+            | Action::SyncRetryDue { .. }
+            | Action::PeriodicSyncFire { .. }
+            | Action::PeriodicSyncSuspend { .. } => Actor::Browser,
             Action::PushMessage
             | Action::NotificationClick
             | Action::NotificationClose
             | Action::SetPermission { .. }
+            | Action::NetworkStabilizes
+            | Action::GoOffline
+            | Action::GoOnline
             | Action::UpdateFetchFailed
             | Action::UpdateBytesIdentical
             | Action::UpdateEvaluationFailed
@@ -318,6 +397,37 @@ impl std::fmt::Display for Action {
                     "registration {r}'s waiting worker is force-activated (lame duck)"
                 )
             }
+            Action::RejectExtendedEvent(w) => {
+                write!(f, "worker {w}'s pending waitUntil promise rejects")
+            }
+            Action::SyncRegister { client, tag } => {
+                write!(f, "client {client} calls sync.register(tag {tag})")
+            }
+            Action::SyncFire { tag } => write!(f, "browser fires sync for tag {tag}"),
+            Action::SyncRetryDue { tag } => write!(f, "the retry delay of sync tag {tag} passes"),
+            Action::GoOffline => write!(f, "the network goes offline"),
+            Action::GoOnline => write!(f, "the network comes back online"),
+            Action::PeriodicSyncRegister { client, tag } => {
+                write!(f, "client {client} calls periodicSync.register(tag {tag})")
+            }
+            Action::PeriodicSyncUnregister { client, tag } => {
+                write!(
+                    f,
+                    "client {client} calls periodicSync.unregister(tag {tag})"
+                )
+            }
+            Action::PeriodicSyncFire { tag } => {
+                write!(
+                    f,
+                    "the interval of periodic tag {tag} elapses: browser fires periodicsync"
+                )
+            }
+            Action::NetworkStabilizes => write!(f, "the network comes online for good"),
+            Action::PeriodicSyncSuspend { tag, suspend } => write!(
+                f,
+                "browser {} periodic tag {tag}",
+                if *suspend { "suspends" } else { "resumes" }
+            ),
         }
     }
 }
@@ -353,6 +463,8 @@ impl SwModel {
             permissions: Permissions::default(),
             ghost: Ghost::default(),
             finished_jobs_odd: self.cfg.track_finished_jobs.then_some(false),
+            online: true,
+            network_stable: false,
         }
     }
 
@@ -421,6 +533,100 @@ impl SwModel {
     /// extended events (a guard for the trace checker: a throwing call changes no state).
     pub fn wait_until_rejects(s: &SwState, w: WorkerId, kind: EventKind) -> bool {
         !s.worker(w).extended.contains(&kind)
+    }
+
+    /// One-off sync actions of pages, the browser and the network.
+    fn sync_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let can_register = self.sync_register_rejects(s, false, false).is_none();
+            for tag in 0..self.cfg.sync_tags {
+                if can_register {
+                    for (c, client) in s.clients.iter().enumerate() {
+                        if client.open {
+                            actions.push(Action::SyncRegister {
+                                client: c as ClientId,
+                                tag,
+                            });
+                        }
+                    }
+                }
+                if self.sync_can_fire(s, tag) {
+                    actions.push(Action::SyncFire { tag });
+                }
+                if s.reg(r)
+                    .sync
+                    .iter()
+                    .any(|g| g.tag == tag && (g.state == crate::SyncState::Waiting || g.delayed))
+                {
+                    actions.push(Action::SyncRetryDue { tag });
+                }
+            }
+        }
+        self.network_actions(s, actions);
+        Self::toggle_permission(s, Permission::BackgroundSync, actions);
+    }
+
+    /// Periodic sync actions of pages and the browser.
+    fn periodic_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let can_register = self.sync_register_rejects(s, true, false).is_none();
+            for tag in 0..self.cfg.sync_tags {
+                let reg = s.reg(r).periodic.iter().find(|g| g.tag == tag);
+                for (c, client) in s.clients.iter().enumerate() {
+                    if !client.open {
+                        continue;
+                    }
+                    let client = c as ClientId;
+                    if can_register {
+                        actions.push(Action::PeriodicSyncRegister { client, tag });
+                    }
+                    if reg.is_some() {
+                        actions.push(Action::PeriodicSyncUnregister { client, tag });
+                    }
+                }
+                if self.periodic_can_fire(s, tag) {
+                    actions.push(Action::PeriodicSyncFire { tag });
+                }
+                match reg.map(|g| g.state) {
+                    Some(crate::PeriodicState::Pending) => {
+                        actions.push(Action::PeriodicSyncSuspend { tag, suspend: true })
+                    }
+                    Some(crate::PeriodicState::Suspended) => {
+                        actions.push(Action::PeriodicSyncSuspend {
+                            tag,
+                            suspend: false,
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if !(self.cfg.sync && self.cfg.profile.params().apis.sync) {
+            self.network_actions(s, actions);
+        }
+        Self::toggle_permission(s, Permission::PeriodicBackgroundSync, actions);
+    }
+
+    /// The network goes offline or online (never offline again once stabilized).
+    fn network_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if s.online {
+            if !s.network_stable {
+                actions.push(Action::GoOffline);
+            }
+        } else {
+            actions.push(Action::GoOnline);
+        }
+        if self.cfg.network_stabilizes && !s.network_stable {
+            actions.push(Action::NetworkStabilizes);
+        }
+    }
+
+    fn toggle_permission(s: &SwState, permission: Permission, actions: &mut Vec<Action>) {
+        let state = match s.permissions.get(permission) {
+            PermissionState::Granted => PermissionState::Denied,
+            PermissionState::Denied => PermissionState::Granted,
+        };
+        actions.push(Action::SetPermission { permission, state });
     }
 
     /// Push-related actions of the environment and the user.
@@ -601,7 +807,19 @@ impl Model for SwModel {
             }
             if !w.extended.is_empty() {
                 actions.push(Action::SettleExtendedEvent(w_id));
+                if matches!(
+                    w.extended.first(),
+                    Some(EventKind::Sync { .. } | EventKind::PeriodicSync { .. })
+                ) {
+                    actions.push(Action::RejectExtendedEvent(w_id));
+                }
             }
+        }
+        if self.cfg.sync && params.apis.sync {
+            self.sync_actions(s, actions);
+        }
+        if self.cfg.periodic_sync && params.apis.periodic_sync {
+            self.periodic_actions(s, actions);
         }
         if params.lame_duck_ms.is_some() {
             for r in 0..s.registrations.len() as RegId {
@@ -726,7 +944,7 @@ impl Model for SwModel {
                     return None;
                 }
                 let kind = s.worker_mut(w).extended.remove(0);
-                self.event_completed(&mut s, w, kind);
+                self.event_completed(&mut s, w, kind, true);
                 if s.worker(w).extended.is_empty() {
                     let r = s.worker(w).registration;
                     self.after_events_settled(&mut s, r);
@@ -754,6 +972,32 @@ impl Model for SwModel {
                 Self::set_permission(&mut s, permission, state)
             }
             Action::LameDuckActivate(r) => self.activate(&mut s, r),
+            Action::RejectExtendedEvent(w) => {
+                if s.worker(w).extended.is_empty() {
+                    return None;
+                }
+                let kind = s.worker_mut(w).extended.remove(0);
+                self.event_completed(&mut s, w, kind, false);
+                if s.worker(w).extended.is_empty() {
+                    let r = s.worker(w).registration;
+                    self.after_events_settled(&mut s, r);
+                }
+            }
+            Action::SyncRegister { client, tag } => self.sync_register(&mut s, client, tag),
+            Action::SyncFire { tag } => self.sync_fire(&mut s, tag),
+            Action::SyncRetryDue { tag } => Self::sync_retry_due(&mut s, tag),
+            Action::GoOffline => s.online = false,
+            Action::NetworkStabilizes => {
+                s.online = true;
+                s.network_stable = true;
+            }
+            Action::GoOnline => s.online = true,
+            Action::PeriodicSyncRegister { tag, .. } => Self::periodic_register(&mut s, tag),
+            Action::PeriodicSyncUnregister { tag, .. } => Self::periodic_unregister(&mut s, tag),
+            Action::PeriodicSyncFire { tag } => Self::periodic_fire(&mut s, tag),
+            Action::PeriodicSyncSuspend { tag, suspend } => {
+                Self::periodic_suspend(&mut s, tag, suspend)
+            }
         }
         Some(s)
     }

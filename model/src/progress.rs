@@ -133,6 +133,69 @@ fn browser_progress(workers: usize) -> Vec<Fairness<SwModel>> {
     fair
 }
 
+/// The network comes online for good (weakly fair: it stays enabled until taken).
+fn network_stabilizes(_: &SwModel, _: &SwState, a: &Action) -> bool {
+    matches!(a, Action::NetworkStabilizes)
+}
+
+/// Sync tag `T` progresses: it fires when it can, and its retry delay passes.
+fn sync_progress<const T: u8, const K: u8>(_: &SwModel, _: &SwState, a: &Action) -> bool {
+    match (a, K) {
+        (Action::SyncFire { tag }, 0) | (Action::SyncRetryDue { tag }, 1) => *tag == T,
+        _ => false,
+    }
+}
+
+const SYNC_CLASSES: [(&str, Class); 8] = [
+    ("sync tag 0 fires", sync_progress::<0, 0>),
+    ("sync tag 0 retry delay passes", sync_progress::<0, 1>),
+    ("sync tag 1 fires", sync_progress::<1, 0>),
+    ("sync tag 1 retry delay passes", sync_progress::<1, 1>),
+    ("sync tag 2 fires", sync_progress::<2, 0>),
+    ("sync tag 2 retry delay passes", sync_progress::<2, 1>),
+    ("sync tag 3 fires", sync_progress::<3, 0>),
+    ("sync tag 3 retry delay passes", sync_progress::<3, 1>),
+];
+
+/// Fairness for sync liveness: the browser's progress, the network eventually online for good,
+/// and every tag firing and retrying when it can.
+fn sync_fairness(workers: usize, tags: usize) -> Vec<Fairness<SwModel>> {
+    let mut fair = browser_progress(workers);
+    fair.push(Fairness {
+        name: "the network eventually comes online for good",
+        class: network_stabilizes,
+    });
+    for (name, class) in SYNC_CLASSES.iter().take(2 * tags.min(4)) {
+        fair.push(Fairness {
+            name,
+            class: *class,
+        });
+    }
+    fair
+}
+
+/// The map entry has a one-off sync registration of tag `T` that is not re-registered (a
+/// re-registration renews the obligation).
+fn sync_registered<const T: u8>(_: &SwModel, s: &SwState) -> bool {
+    s.map_entry().is_some_and(|r| {
+        s.reg(r)
+            .sync
+            .iter()
+            .any(|g| g.tag == T && g.state != crate::SyncState::ReregisteredWhileFiring)
+    })
+}
+
+fn sync_removed_or_renewed<const T: u8>(m: &SwModel, s: &SwState) -> bool {
+    !sync_registered::<T>(m, s)
+}
+
+const SYNC_NAMES: [&str; 4] = [
+    "sync_registration_removed[0]",
+    "sync_registration_removed[1]",
+    "sync_registration_removed[2]",
+    "sync_registration_removed[3]",
+];
+
 // ---- predicates ---------------------------------------------------------------------------
 
 fn worker_in(s: &SwState, w: u8, state: WorkerState) -> bool {
@@ -401,6 +464,39 @@ pub fn progress_properties(cfg: &ModelConfig) -> Vec<ProgressProperty> {
                 fixed: finding_4,
             }),
         });
+    }
+    if cfg.sync && cfg.profile.params().apis.sync && cfg.max_pending_events > 0 {
+        let trig: [Pred; 4] = [
+            sync_registered::<0>,
+            sync_registered::<1>,
+            sync_registered::<2>,
+            sync_registered::<3>,
+        ];
+        let goal: [Pred; 4] = [
+            sync_removed_or_renewed::<0>,
+            sync_removed_or_renewed::<1>,
+            sync_removed_or_renewed::<2>,
+            sync_removed_or_renewed::<3>,
+        ];
+        let tags = (cfg.sync_tags as usize).min(4);
+        for t in 0..tags {
+            props.push(ProgressProperty {
+                property: LivenessProperty {
+                    name: SYNC_NAMES[t],
+                    spec: "Background Sync §fire a sync event",
+                    summary: "every one-off sync registration is eventually removed (success or final attempt) if the network is eventually online for good, unless registered again while firing",
+                    trigger: trig[t],
+                    goal: goal[t],
+                                        fairness: sync_fairness(workers, tags),
+                },
+                // A sync event queued when its worker is killed is backed up and waits for a
+                // restart that nothing triggers.
+                finding: Some(Finding {
+                    note: "finding 4 (backed-up tasks wait for a restart)",
+                    fixed: finding_4,
+                }),
+            });
+        }
     }
     props
 }

@@ -97,6 +97,69 @@ fn can_stop_busy_worker(c: &ModelConfig) -> bool {
         || c.profile == Profile::Spec
 }
 
+fn with_sync(c: &ModelConfig) -> bool {
+    c.sync && c.profile.params().apis.sync && c.max_pending_events > 0
+}
+
+fn with_periodic(c: &ModelConfig) -> bool {
+    c.periodic_sync && c.profile.params().apis.periodic_sync && c.max_pending_events > 0
+}
+
+/// Sync (or periodic, with `periodic`) events for `tag` in flight for registration `r`:
+/// queued or pending on its workers, or backed up in the registration.
+fn sync_events_in_flight(s: &SwState, r: u8, tag: u8, periodic: bool) -> usize {
+    let gen = s
+        .reg(r)
+        .periodic
+        .iter()
+        .find(|g| g.tag == tag)
+        .map(|g| g.gen);
+    let matches = |k: &EventKind| match k {
+        EventKind::Sync { tag: t, .. } => !periodic && *t == tag,
+        EventKind::PeriodicSync { tag: t, gen: g } => periodic && *t == tag && Some(*g) == gen,
+        _ => false,
+    };
+    let on_workers: usize = s
+        .workers
+        .iter()
+        .filter(|w| w.registration == r)
+        .map(|w| {
+            w.tasks
+                .iter()
+                .chain(&w.extended)
+                .filter(|k| matches(k))
+                .count()
+        })
+        .sum();
+    on_workers + s.reg(r).backup.iter().filter(|k| matches(k)).count()
+}
+
+fn any_sync(s: &SwState, pred: impl Fn(&crate::SyncRegistration) -> bool) -> bool {
+    s.registrations.iter().any(|r| r.sync.iter().any(&pred))
+}
+
+fn any_periodic(s: &SwState, pred: impl Fn(&crate::PeriodicRegistration) -> bool) -> bool {
+    s.registrations.iter().any(|r| r.periodic.iter().any(&pred))
+}
+
+/// Every in-flight sync event, with its registration.
+fn in_flight_sync(s: &SwState) -> impl Iterator<Item = (u8, EventKind)> + '_ {
+    s.workers
+        .iter()
+        .flat_map(|w| {
+            w.tasks
+                .iter()
+                .chain(&w.extended)
+                .map(move |k| (w.registration, *k))
+        })
+        .chain(
+            s.registrations
+                .iter()
+                .enumerate()
+                .flat_map(|(i, r)| r.backup.iter().map(move |k| (i as u8, *k))),
+        )
+}
+
 fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
     (0..s.workers.len() as u8).any(pred)
 }
@@ -363,4 +426,95 @@ props! {
     Sometimes redundant_worker_still_running ["§Install (a failed install does not terminate the worker)"] if always_applies;
         "a worker that failed to install is redundant but still running until the UA stops it"
         |_, s| s.workers.iter().any(|w| w.state == WorkerState::Redundant && w.running == RunningStatus::Running);
+
+    Always sync_tags_unique ["Background Sync §Constructs (tags unique per registration)"] if with_sync;
+        "a registration has at most one sync registration per tag"
+        |_, s| s.registrations.iter().all(|r| r.sync.iter().enumerate()
+            .all(|(i, g)| r.sync.iter().skip(i + 1).all(|h| h.tag != g.tag)));
+    Always sync_fires_only_online ["Background Sync §The sync event (fire when online)"] if with_sync;
+        "no sync event is fired while offline"
+        |_, s| !s.ghost.sync_fired_offline;
+    Always sync_attempts_within_bound ["Background Sync §fire a sync event; profile max attempts"] if with_sync;
+        "a sync registration never makes more attempts than the profile allows"
+        |m, s| !any_sync(s, |g| g.attempts > m.max_sync_attempts());
+    Always sync_removed_after_final_attempt ["Background Sync §fire a sync event (lastChance: remove)"] if with_sync;
+        "a registration that made its final attempt is firing or gone (never pending or waiting)"
+        |m, s| !any_sync(s, |g| g.attempts >= m.max_sync_attempts()
+            && matches!(g.state, crate::SyncState::Pending | crate::SyncState::Waiting));
+    Always firing_sync_has_one_event_in_flight ["Background Sync §fire a sync event; §Fire Functional Event"] if with_sync;
+        "a firing sync registration has exactly one sync event in flight, and other states none"
+        |_, s| s.registrations.iter().enumerate().all(|(i, r)| r.sync.iter().all(|g| {
+            let n = sync_events_in_flight(s, i as u8, g.tag, false);
+            match g.state {
+                crate::SyncState::Firing | crate::SyncState::ReregisteredWhileFiring => n == 1,
+                _ => n == 0,
+            }
+        }));
+    Always last_chance_iff_final_attempt ["Background Sync §fire a sync event (lastChance)"] if with_sync;
+        "a sync event's lastChance is true exactly on the attempt after which none follows"
+        |m, s| in_flight_sync(s).all(|(r, k)| match k {
+            EventKind::Sync { tag, last_chance } => s.reg(r).sync.iter()
+                .find(|g| g.tag == tag)
+                .is_none_or(|g| last_chance == (g.attempts >= m.max_sync_attempts())),
+            _ => true,
+        });
+    Always chromium_sync_has_no_waiting_state ["Chromium BackgroundSyncState (no WAITING)"] if |c| with_sync(c) && c.profile == Profile::Chromium;
+        "Chromium backs off with pending + a not-before time, never the waiting state"
+        |_, s| !any_sync(s, |g| g.state == crate::SyncState::Waiting);
+    Always periodic_tags_unique ["Periodic Background Sync §Periodic sync registration"] if with_periodic;
+        "a registration has at most one periodic sync registration per tag"
+        |_, s| s.registrations.iter().all(|r| r.periodic.iter().enumerate()
+            .all(|(i, g)| r.periodic.iter().skip(i + 1).all(|h| h.tag != g.tag)));
+    Always periodic_registrations_need_permission ["Periodic Background Sync §Respond to permission revocation"] if with_periodic;
+        "revoking periodic-background-sync removes the origin's periodic registrations"
+        |_, s| s.permissions.periodic_background_sync == crate::PermissionState::Granted
+            || !any_periodic(s, |_| true);
+    Always firing_periodic_has_one_event_in_flight ["Periodic Background Sync §Fire a periodicsync event"] if with_periodic;
+        "a firing periodic registration has exactly one periodicsync event in flight"
+        |_, s| s.registrations.iter().enumerate().all(|(i, r)| r.periodic.iter().all(|g| {
+            let n = sync_events_in_flight(s, i as u8, g.tag, true);
+            match g.state {
+                crate::PeriodicState::Firing | crate::PeriodicState::ReregisteredWhileFiring => n == 1,
+                _ => n == 0,
+            }
+        }));
+
+    Sometimes sync_pending_while_offline ["Background Sync §register(tag) (fires when online)"] if with_sync;
+        "a pending sync registration waits for the network"
+        |_, s| !s.online && any_sync(s, |g| g.state == crate::SyncState::Pending);
+    Sometimes sync_firing ["Background Sync §fire a sync event"] if with_sync;
+        "a sync registration is firing"
+        |_, s| any_sync(s, |g| g.state == crate::SyncState::Firing);
+    Sometimes sync_waiting_for_retry ["Background Sync §fire a sync event (waiting)"] if |c| with_sync(c) && c.profile != Profile::Chromium;
+        "a failed attempt waits for its retry"
+        |_, s| any_sync(s, |g| g.state == crate::SyncState::Waiting);
+    Sometimes sync_backing_off ["Chromium: pending with a not-before time"] if |c| with_sync(c) && c.profile == Profile::Chromium;
+        "a failed attempt backs off (pending, not before the retry delay)"
+        |_, s| any_sync(s, |g| g.delayed);
+    Sometimes sync_reregistered_while_firing ["Background Sync §register(tag) (reregisteredWhileFiring)"] if with_sync;
+        "a sync registration was registered again while firing"
+        |_, s| any_sync(s, |g| g.state == crate::SyncState::ReregisteredWhileFiring);
+    Sometimes sync_last_chance ["Background Sync §fire a sync event (lastChance)"] if with_sync;
+        "a sync event with lastChance true is in flight"
+        |_, s| in_flight_sync(s).any(|(_, k)| matches!(k, EventKind::Sync { last_chance: true, .. }));
+    Sometimes sync_event_dispatched ["Background Sync §fire a sync event; §Fire Functional Event"] if with_sync;
+        "a sync event is about to be dispatched"
+        |m, s| worker_has(s, |w| m.can_dispatch(s, w)
+            && matches!(s.worker(w).tasks.first(), Some(EventKind::Sync { .. })));
+    Sometimes periodic_pending ["Periodic Background Sync §register(tag, options)"] if with_periodic;
+        "a periodic registration is pending"
+        |_, s| any_periodic(s, |g| g.state == crate::PeriodicState::Pending);
+    Sometimes periodic_firing ["Periodic Background Sync §Fire a periodicsync event"] if with_periodic;
+        "a periodic registration is firing"
+        |_, s| any_periodic(s, |g| g.state == crate::PeriodicState::Firing);
+    Sometimes periodic_suspended ["Periodic Background Sync §Periodic sync registration (suspended)"] if with_periodic;
+        "a periodic registration is suspended"
+        |_, s| any_periodic(s, |g| g.state == crate::PeriodicState::Suspended);
+    Sometimes periodic_reregistered_while_firing ["Periodic Background Sync §register(tag, options)"] if with_periodic;
+        "a periodic registration was registered again while firing"
+        |_, s| any_periodic(s, |g| g.state == crate::PeriodicState::ReregisteredWhileFiring);
+    Sometimes periodic_event_dispatched ["Periodic Background Sync §Fire a periodicsync event"] if with_periodic;
+        "a periodicsync event is about to be dispatched"
+        |m, s| worker_has(s, |w| m.can_dispatch(s, w)
+            && matches!(s.worker(w).tasks.first(), Some(EventKind::PeriodicSync { .. })));
 }

@@ -119,6 +119,12 @@ impl SwModel {
                 reg.push_subscribed = false;
             }
         }
+        // Periodic Background Sync §Respond to permission revocation.
+        if p == Permission::PeriodicBackgroundSync && v == PermissionState::Denied {
+            for reg in &mut s.registrations {
+                reg.periodic.clear();
+            }
+        }
     }
 
     /// The user clicks (`close == false`) or closes the registration's visible notification:

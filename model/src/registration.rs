@@ -27,6 +27,10 @@ pub struct Registration {
     pub backup: crate::List<crate::EventKind, { crate::capacity::EVENTS }>,
     /// A push subscription is active for it.
     pub push_subscribed: bool,
+    /// Its one-off sync registrations (Background Sync §Constructs).
+    pub sync: crate::sync::SyncList,
+    /// Its periodic sync registrations (active periodic sync registrations).
+    pub periodic: crate::sync::PeriodicList,
     /// One of its notifications is showing.
     pub notification: bool,
     /// History variable: Activate once ran while the active worker was still `activating`.

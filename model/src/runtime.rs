@@ -45,6 +45,20 @@ pub enum EventKind {
     NotificationClick,
     /// `notificationclose`.
     NotificationClose,
+    /// `sync` for one-off registration `tag`, with its `lastChance`.
+    Sync {
+        /// The registration's tag.
+        tag: u8,
+        /// No further attempt follows this one.
+        last_chance: bool,
+    },
+    /// `periodicsync` for periodic registration `tag`.
+    PeriodicSync {
+        /// The registration's tag.
+        tag: u8,
+        /// Which registration object of that tag fired it (see `PeriodicRegistration::gen`).
+        gen: bool,
+    },
 }
 
 impl EventKind {
@@ -62,6 +76,8 @@ impl EventKind {
             EventKind::Push => "push",
             EventKind::NotificationClick => "notificationclick",
             EventKind::NotificationClose => "notificationclose",
+            EventKind::Sync { .. } => "sync",
+            EventKind::PeriodicSync { .. } => "periodicsync",
         }
     }
 }
@@ -101,6 +117,8 @@ pub struct Ghost {
     pub idle_stop_while_busy: bool,
     /// A functional event was dispatched to a worker that was not an activated active worker.
     pub functional_event_to_inactive_worker: bool,
+    /// A sync or periodicsync event was fired while offline.
+    pub sync_fired_offline: bool,
 }
 
 impl SwState {
@@ -162,23 +180,30 @@ impl SwModel {
     /// §Run Service Worker fails (script evaluation failed or aborted): the events that needed
     /// the worker fail.
     pub(crate) fn worker_start_failed(&self, s: &mut SwState, w: WorkerId) {
-        s.worker_mut(w).tasks.clear();
+        let r = s.worker(w).registration;
+        let failed = std::mem::take(&mut s.worker_mut(w).tasks);
         s.set_running(w, RunningStatus::Stopped);
         // Proposed fix for finding 4: like the events that needed the start, the backed-up
         // tasks waiting for it fail.
-        let r = s.worker(w).registration;
+        let mut failed: Vec<EventKind> = failed.into_iter().collect();
         if self.cfg.fixes.requeue_backed_up_tasks && s.reg(r).active == Some(w) {
-            s.reg_mut(r).backup.clear();
+            failed.extend(std::mem::take(&mut s.reg_mut(r).backup));
+        }
+        for kind in failed {
+            self.sync_event_ended(s, r, kind, false);
         }
     }
 
     /// §Terminate Service Worker: the set of extended events is cleared (those events fail),
     /// queued fetch/functional tasks move to the registration's task queues, other tasks are
     /// discarded. A worker that is not running only loses its (empty) sets.
-    pub(crate) fn terminate(s: &mut SwState, w: WorkerId) {
+    pub(crate) fn terminate(&self, s: &mut SwState, w: WorkerId) {
         let r = s.worker(w).registration;
+        let killed = std::mem::take(&mut s.worker_mut(w).extended);
+        for kind in killed {
+            self.sync_event_ended(s, r, kind, false);
+        }
         let worker = s.worker_mut(w);
-        worker.extended.clear();
         let tasks = std::mem::take(&mut worker.tasks);
         let running = worker.running;
         if !s.reg(r).cleared {
@@ -253,7 +278,7 @@ impl SwModel {
             s.ghost.idle_stop_while_busy = true;
         }
         let had_pending = !s.worker(w).extended.is_empty();
-        Self::terminate(s, w);
+        self.terminate(s, w);
         self.restart_for_backed_up_tasks(s, s.worker(w).registration);
         if had_pending {
             let r = s.worker(w).registration;
@@ -264,8 +289,11 @@ impl SwModel {
     /// The extended events of worker `w` time out (§ExtendableEvent timed out flag): they stop
     /// being active and fail. Profiles that kill the worker on timeout do so in `stop`.
     pub(crate) fn time_out_events(&self, s: &mut SwState, w: WorkerId) {
-        s.worker_mut(w).extended.clear();
         let r = s.worker(w).registration;
+        let timed_out = std::mem::take(&mut s.worker_mut(w).extended);
+        for kind in timed_out {
+            self.sync_event_ended(s, r, kind, false);
+        }
         self.after_events_settled(s, r);
     }
 
@@ -306,14 +334,15 @@ impl SwModel {
         if extend {
             s.worker_mut(w).extended.push(kind);
         } else {
-            self.event_completed(s, w, kind);
+            self.event_completed(s, w, kind, true);
         }
     }
 
     /// An event finished (its handler returned with nothing pending, or its last lifetime
     /// promise settled). A push event that showed no notification gets the browser's default
     /// notification under profiles that require user-visible pushes.
-    pub(crate) fn event_completed(&self, s: &mut SwState, w: WorkerId, kind: EventKind) {
+    pub(crate) fn event_completed(&self, s: &mut SwState, w: WorkerId, kind: EventKind, ok: bool) {
+        let r = s.worker(w).registration;
         if kind == EventKind::Push
             && self
                 .cfg
@@ -321,8 +350,8 @@ impl SwModel {
                 .params()
                 .default_notification_for_silent_push
         {
-            let r = s.worker(w).registration;
             s.reg_mut(r).notification = true;
         }
+        self.sync_event_ended(s, r, kind, ok);
     }
 }

@@ -165,3 +165,34 @@ fn without_fairness_every_non_vacuous_property_fails() {
         .iter()
         .any(|a| matches!(a, Action::InstallEventSettled(_))));
 }
+
+#[test]
+fn every_sync_registration_is_eventually_removed_when_the_network_stays_online() {
+    use swspec_model::Profile;
+    let base = |profile| {
+        let mut cfg = ModelConfig {
+            clients: 1,
+            max_workers: 1,
+            max_registrations: 1,
+            fetch_events: false,
+            sync: true,
+            profile,
+            track_finished_jobs: true,
+            network_stabilizes: true,
+            ..ModelConfig::default()
+        };
+        cfg.env.forced_stops = false;
+        cfg
+    };
+    let (verdicts, _) = run(&base(Profile::Spec));
+    assert_eq!(violated(&verdicts), Vec::<&str>::new());
+    // Chromium's timeout kills the worker; a sync event queued on it is backed up and waits
+    // for a restart (finding 4)...
+    let (verdicts, _) = run(&base(Profile::Chromium));
+    assert_eq!(violated(&verdicts), vec!["sync_registration_removed[0]"]);
+    // ...which the proposed fix provides.
+    let mut fixed = base(Profile::Chromium);
+    fixed.fixes.requeue_backed_up_tasks = true;
+    let (verdicts, _) = run(&fixed);
+    assert_eq!(violated(&verdicts), Vec::<&str>::new());
+}

@@ -33,6 +33,17 @@ const ACTIONS: &[&str] = &[
     "NotificationClose",
     "SetPermission",
     "LameDuckActivate",
+    "RejectExtendedEvent",
+    "SyncRegister",
+    "SyncFire",
+    "SyncRetryDue",
+    "GoOffline",
+    "GoOnline",
+    "PeriodicSyncRegister",
+    "PeriodicSyncUnregister",
+    "PeriodicSyncFire",
+    "PeriodicSyncSuspend",
+    "NetworkStabilizes",
 ];
 
 #[test]
@@ -89,6 +100,17 @@ fn action_list_is_exhaustive() {
             Action::NotificationClose => "NotificationClose",
             Action::SetPermission { .. } => "SetPermission",
             Action::LameDuckActivate(_) => "LameDuckActivate",
+            Action::RejectExtendedEvent(_) => "RejectExtendedEvent",
+            Action::SyncRegister { .. } => "SyncRegister",
+            Action::SyncFire { .. } => "SyncFire",
+            Action::SyncRetryDue { .. } => "SyncRetryDue",
+            Action::GoOffline => "GoOffline",
+            Action::GoOnline => "GoOnline",
+            Action::PeriodicSyncRegister { .. } => "PeriodicSyncRegister",
+            Action::PeriodicSyncUnregister { .. } => "PeriodicSyncUnregister",
+            Action::PeriodicSyncFire { .. } => "PeriodicSyncFire",
+            Action::PeriodicSyncSuspend { .. } => "PeriodicSyncSuspend",
+            Action::NetworkStabilizes => "NetworkStabilizes",
         }
     };
     assert!(ACTIONS.contains(&check(&Action::RunJob)));

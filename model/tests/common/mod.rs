@@ -58,10 +58,10 @@ pub fn replay(model: &SwModel, actions: &[Action]) -> Vec<SwState> {
     try_replay(model, actions).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Checks every always-property in `s`, returning the names that fail.
+/// Checks every always-property that applies to the model's configuration in `s`, returning
+/// the names that fail.
 pub fn failing_invariants(model: &SwModel, s: &SwState) -> Vec<&'static str> {
-    PROPERTIES
-        .iter()
+    applicable(&model.cfg)
         .filter(|p| p.kind == Kind::Always && !(p.condition)(model, s))
         .map(|p| p.name)
         .collect()
