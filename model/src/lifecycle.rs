@@ -204,5 +204,6 @@ impl SwModel {
         reg.waiting = None;
         reg.active = None;
         reg.backup.clear();
+        Self::bg_clear(s, r);
     }
 }

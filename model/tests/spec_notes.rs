@@ -33,6 +33,13 @@ const ACTIONS: &[&str] = &[
     "NotificationClose",
     "SetPermission",
     "LameDuckActivate",
+    "BackgroundFetch",
+    "BgFetchAbort",
+    "BgRecordProgress",
+    "BgFetchOnline",
+    "BgFetchComplete",
+    "BgFetchClick",
+    "BgUpdateUi",
 ];
 
 #[test]
@@ -89,6 +96,13 @@ fn action_list_is_exhaustive() {
             Action::NotificationClose => "NotificationClose",
             Action::SetPermission { .. } => "SetPermission",
             Action::LameDuckActivate(_) => "LameDuckActivate",
+            Action::BackgroundFetch { .. } => "BackgroundFetch",
+            Action::BgFetchAbort { .. } => "BgFetchAbort",
+            Action::BgRecordProgress { .. } => "BgRecordProgress",
+            Action::BgFetchOnline { .. } => "BgFetchOnline",
+            Action::BgFetchComplete { .. } => "BgFetchComplete",
+            Action::BgFetchClick { .. } => "BgFetchClick",
+            Action::BgUpdateUi { .. } => "BgUpdateUi",
         }
     };
     assert!(ACTIONS.contains(&check(&Action::RunJob)));

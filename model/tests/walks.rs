@@ -21,7 +21,13 @@ fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
         1u8..=3,
         0u8..=3,
     );
-    let features = (0usize..4, any::<bool>(), any::<bool>());
+    let features = (
+        0usize..4,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        1u8..=2,
+    );
     (bounds, features).prop_map(move |(b, f)| ModelConfig {
         clients: b.0,
         versions: b.1,
@@ -33,6 +39,8 @@ fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
         profile: Profile::ALL[f.0],
         fetch_events: f.1,
         push: f.2,
+        background_fetch: f.3,
+        max_bg_fetches: f.4,
         bug,
         ..ModelConfig::default()
     })
