@@ -136,6 +136,8 @@ fn help_documents_every_knob_with_its_default() {
         "--profile",
         "--no-fetch-events",
         "--push",
+        "--background-fetch",
+        "--max-bg-fetches",
     ] {
         assert!(out.contains(flag), "{flag} undocumented");
     }
