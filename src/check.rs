@@ -60,6 +60,15 @@ pub struct CheckArgs {
     /// Attempts a one-off sync registration gets under the spec profile (Chromium: always 3).
     #[arg(long, default_value_t = ModelConfig::default().max_sync_attempts, value_parser = clap::value_parser!(u8).range(1..=5))]
     max_sync_attempts: u8,
+    /// Add Background Fetch: fetch(), abort(), each record's network outcomes, the completion and
+    /// click events, updateUI() and the background-fetch permission (spec and chromium profiles
+    /// only; firefox and webkit have no API) [default: off].
+    #[arg(long)]
+    background_fetch: bool,
+    /// Background fetches one registration may hold at once, finished ones whose event is pending included (with
+    /// --background-fetch).
+    #[arg(long, default_value_t = ModelConfig::default().max_bg_fetches, value_parser = clap::value_parser!(u8).range(1..=2))]
+    max_bg_fetches: u8,
     /// Also check the liveness properties (always P ⇒ eventually Q, under stated weak fairness)
     /// on the full state graph (no symmetry; every state is kept in memory).
     #[arg(long)]
@@ -102,6 +111,8 @@ impl CheckArgs {
             sync: self.sync,
             periodic_sync: self.periodic_sync,
             max_sync_attempts: self.max_sync_attempts,
+            background_fetch: self.background_fetch,
+            max_bg_fetches: self.max_bg_fetches,
             fixes: Fixes {
                 activate_retries_try_activate: self
                     .fixes
@@ -160,6 +171,12 @@ impl CheckArgs {
         }
         if c.max_sync_attempts != d.max_sync_attempts {
             cmd.push_str(&format!(" --max-sync-attempts {}", c.max_sync_attempts));
+        }
+        if c.background_fetch {
+            cmd.push_str(" --background-fetch");
+        }
+        if c.max_bg_fetches != d.max_bg_fetches {
+            cmd.push_str(&format!(" --max-bg-fetches {}", c.max_bg_fetches));
         }
         for f in &self.fixes {
             cmd.push_str(&format!(" --fix {f}"));

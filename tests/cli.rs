@@ -141,6 +141,8 @@ fn help_documents_every_knob_with_its_default() {
         "--max-sync-attempts",
         "--liveness",
         "--fix",
+        "--background-fetch",
+        "--max-bg-fetches",
     ] {
         assert!(out.contains(flag), "{flag} undocumented");
     }

@@ -36,6 +36,9 @@ pub struct Client {
     pub controller: Option<WorkerId>,
     /// How the current controller was set.
     pub via: ControlledVia,
+    /// Chromium profile with Background Fetch: this document already started a background fetch,
+    /// so the next one needs a user gesture. Always false otherwise.
+    pub bg_fetch_started: bool,
 }
 
 impl Client {

@@ -71,6 +71,15 @@ pub struct ModelConfig {
     /// Test-only: a deliberately broken variant of one spec step, so tests can show that a named
     /// property catches the bug. Default: `None` (the spec as written).
     pub bug: Option<Bug>,
+    /// Background Fetch: `backgroundFetch.fetch()`, `abort()`, the network's choices for each
+    /// record, the completion and click events, `updateUI()` and the background-fetch permission
+    /// (SPEC_NOTES.md, "Background Fetch"). Only where the profile's engine has the API (not
+    /// Firefox or WebKit). Default: false.
+    pub background_fetch: bool,
+    /// Background fetches one registration may hold at once (1..=2), counting finished ones
+    /// whose completion event has not ended; with `background_fetch` off it has no effect.
+    /// Default: 1.
+    pub max_bg_fetches: u8,
 }
 
 /// Which nondeterministic choices of the environment (network, script, user agent) are explored.
@@ -155,6 +164,12 @@ pub enum Bug {
     /// A failed final sync attempt schedules another retry instead of removing the
     /// registration. Caught by `sync_attempts_within_bound`.
     SyncNeverGivesUp,
+    /// An aborted background fetch fires `backgroundfetchfail` instead of `backgroundfetchabort`.
+    /// Caught by `bg_event_matches_failure_reason`.
+    BgFetchAbortFiresFail,
+    /// `updateUI()` forgets its UI updated flag and succeeds twice. Caught by
+    /// `bg_update_ui_once_during_success_or_fail`.
+    BgUpdateUiTwice,
 }
 
 impl ModelConfig {
@@ -197,6 +212,12 @@ impl ModelConfig {
                 0,
                 cap::EVENTS - 1,
             ),
+            (
+                "max_bg_fetches",
+                self.max_bg_fetches as usize,
+                1,
+                crate::bgfetch::BG_FETCHES,
+            ),
         ];
         for (name, v, lo, hi) in checks {
             if v < lo || v > hi {
@@ -230,6 +251,8 @@ impl Default for ModelConfig {
             track_finished_jobs: false,
             network_stabilizes: false,
             bug: None,
+            background_fetch: false,
+            max_bg_fetches: 1,
         }
     }
 }

@@ -7,11 +7,14 @@
 //! status, queued tasks, extended events, termination with its causes) with engine profiles;
 //! functional events (fetch, message, push, notificationclick/close) and push permissions;
 //! Background Sync (one-off, with retry and `lastChance`) and Periodic Background Sync.
+//! functional events (fetch, message, push, notificationclick/close) and push permissions; and
+//! Background Fetch (behind a switch).
 //!
 //! [`SwModel`] implements stateright's [`stateright::Model`]; [`properties::PROPERTIES`] lists the
 //! named properties with their spec sections. Section names refer to the W3C Service Workers
 //! specification (`index.bs` of w3c/ServiceWorker).
 
+pub mod bgfetch;
 mod clients;
 mod config;
 pub mod explore;
@@ -47,6 +50,10 @@ pub mod capacity {
     pub const EVENTS: usize = 8;
 }
 
+pub use bgfetch::{
+    BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules, BgFetches, BgRecord, BgResult,
+    FailureReason, RecordOutcome, RecordPhase, RecordResult,
+};
 pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{Bug, EnvChoices, Fixes, ModelConfig};
 pub use jobs::{Job, JobPhase, JobResult, JobType};

@@ -207,5 +207,6 @@ impl SwModel {
         // The registration is gone, and with it its sync registrations.
         reg.sync.clear();
         reg.periodic.clear();
+        Self::bg_clear(s, r);
     }
 }

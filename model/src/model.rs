@@ -239,6 +239,73 @@ pub enum Action {
     },
     /// The network comes online for good (liveness runs only: "eventually online for good").
     NetworkStabilizes,
+    /// `backgroundFetch.fetch(id, requests, {downloadTotal})` on the map entry's registration
+    /// succeeds (rejections are the guard `SwModel::bg_fetch_rejects`): the fetch becomes
+    /// active and Perform a background fetch starts.
+    BackgroundFetch {
+        /// The calling page.
+        client: ClientId,
+        /// The id (`0..max_bg_fetches`).
+        id: u8,
+        /// Number of requests (1 or 2).
+        requests: u8,
+        /// `downloadTotal` in chunks (0: none).
+        download_total: u8,
+        /// Chromium: the call follows a user gesture (needed after the page's first fetch).
+        gesture: bool,
+    },
+    /// `abort()` on an active background fetch (from a page, the worker, or the user through
+    /// the UI) resolves true: the fetch leaves the active fetches and its records are aborted.
+    BgFetchAbort {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+    },
+    /// The network (or storage) takes one step of a record's fetch (Complete a record).
+    BgRecordProgress {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+        /// The record's index.
+        record: u8,
+        /// What happens.
+        outcome: crate::RecordOutcome,
+    },
+    /// The network is available again: a paused fetch resumes (its records re-request with a
+    /// `Range` header).
+    BgFetchOnline {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+        /// The server ignores the range: partial bodies restart from zero.
+        restart: bool,
+    },
+    /// Perform a background fetch finishes: result and failure reason are set and one completion
+    /// event is fired through Fire Functional Event.
+    BgFetchComplete {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+    },
+    /// The user activates the fetch's UI: `backgroundfetchclick`.
+    BgFetchClick {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+    },
+    /// `event.updateUI()` in a pending `backgroundfetchsuccess`/`backgroundfetchfail` handler
+    /// succeeds (rejections are `SwState::bg_update_ui_rejects`).
+    BgUpdateUi {
+        /// The registration.
+        registration: RegId,
+        /// The fetch's slot.
+        fetch: u8,
+    },
 }
 
 impl Action {
@@ -287,6 +354,17 @@ impl Action {
             Action::PeriodicSyncFire { .. } => "Periodic Background Sync §Process periodic sync registrations; §Fire a periodicsync event",
                         Action::PeriodicSyncSuspend { .. } => "Periodic Background Sync §Periodic sync registration (suspended)",
             Action::NetworkStabilizes => "liveness assumption: the network is eventually online for good",
+            Action::BackgroundFetch { .. } => "Background Fetch §fetch()",
+            Action::BgFetchAbort { .. } => "Background Fetch §abort(); §Display (user abort)",
+            Action::BgRecordProgress { .. } => "Background Fetch §Complete a record",
+            Action::BgFetchOnline { .. } => {
+                "Background Fetch §Complete a record (temporarily unavailable: wait, retry)"
+            }
+            Action::BgFetchComplete { .. } => {
+                "Background Fetch §Perform a background fetch; §Fire Functional Event"
+            }
+            Action::BgFetchClick { .. } => "Background Fetch §Fire a background fetch click event",
+            Action::BgUpdateUi { .. } => "Background Fetch §updateUI()",
         }
     }
 
@@ -304,12 +382,15 @@ impl Action {
             | Action::Subscribe(_)
             | Action::SyncRegister { .. }
             | Action::PeriodicSyncRegister { .. }
-            | Action::PeriodicSyncUnregister { .. } => Actor::Page,
+            | Action::PeriodicSyncUnregister { .. }
+            | Action::BackgroundFetch { .. }
+            | Action::BgFetchAbort { .. } => Actor::Page,
             Action::SkipWaiting(_)
             | Action::Claim(_)
             | Action::SettleExtendedEvent(_)
             | Action::RejectExtendedEvent(_)
-            | Action::DispatchEvent { .. } => Actor::Worker,
+            | Action::DispatchEvent { .. }
+            | Action::BgUpdateUi { .. } => Actor::Worker,
             Action::SoftUpdate
             | Action::RunJob
             | Action::Install
@@ -321,7 +402,8 @@ impl Action {
             | Action::SyncFire { .. }
             | Action::SyncRetryDue { .. }
             | Action::PeriodicSyncFire { .. }
-            | Action::PeriodicSyncSuspend { .. } => Actor::Browser,
+            | Action::PeriodicSyncSuspend { .. }
+            | Action::BgFetchComplete { .. } => Actor::Browser,
             Action::PushMessage
             | Action::NotificationClick
             | Action::NotificationClose
@@ -333,7 +415,10 @@ impl Action {
             | Action::UpdateBytesIdentical
             | Action::UpdateEvaluationFailed
             | Action::InstallEventSettled(_)
-            | Action::ActivateEventSettled(_) => Actor::Environment,
+            | Action::ActivateEventSettled(_)
+            | Action::BgRecordProgress { .. }
+            | Action::BgFetchOnline { .. }
+            | Action::BgFetchClick { .. } => Actor::Environment,
         }
     }
 }
@@ -427,6 +512,73 @@ impl std::fmt::Display for Action {
                 f,
                 "browser {} periodic tag {tag}",
                 if *suspend { "suspends" } else { "resumes" }
+            ),
+            Action::BackgroundFetch {
+                client,
+                id,
+                requests,
+                download_total,
+                gesture,
+            } => {
+                write!(
+                    f,
+                    "client {client} calls backgroundFetch.fetch(id {id}, {requests} request(s), downloadTotal {download_total})"
+                )?;
+                if *gesture {
+                    write!(f, " after a user gesture")?;
+                }
+                Ok(())
+            }
+            Action::BgFetchAbort {
+                registration,
+                fetch,
+            } => write!(
+                f,
+                "abort() on registration {registration}'s background fetch {fetch}"
+            ),
+            Action::BgRecordProgress {
+                registration,
+                fetch,
+                record,
+                outcome,
+            } => write!(
+                f,
+                "registration {registration}'s background fetch {fetch}, record {record}: {outcome:?}"
+            ),
+            Action::BgFetchOnline {
+                registration,
+                fetch,
+                restart,
+            } => {
+                write!(
+                    f,
+                    "the network is back for registration {registration}'s background fetch {fetch}"
+                )?;
+                if *restart {
+                    write!(f, "; the server restarts the partial bodies")?;
+                }
+                Ok(())
+            }
+            Action::BgFetchComplete {
+                registration,
+                fetch,
+            } => write!(
+                f,
+                "registration {registration}'s background fetch {fetch} finishes"
+            ),
+            Action::BgFetchClick {
+                registration,
+                fetch,
+            } => write!(
+                f,
+                "the user clicks registration {registration}'s background fetch {fetch}"
+            ),
+            Action::BgUpdateUi {
+                registration,
+                fetch,
+            } => write!(
+                f,
+                "the completion handler of registration {registration}'s background fetch {fetch} calls updateUI()"
             ),
         }
     }
@@ -749,6 +901,9 @@ impl Model for SwModel {
         if self.cfg.push {
             self.push_actions(s, actions);
         }
+        if self.background_fetch_enabled() {
+            self.bg_actions(s, actions);
+        }
         let params = self.cfg.profile.params();
         for (i, w) in s.workers.iter().enumerate() {
             let w_id = i as WorkerId;
@@ -842,6 +997,8 @@ impl Model for SwModel {
             }
             Action::Navigate(c) => {
                 let old = s.client_registration(c);
+                // A new document: Chromium's per-page fetch allowance starts afresh.
+                s.clients[c as usize].bg_fetch_started = false;
                 let w = s.navigation_controller();
                 s.clients[c as usize].set_controller(w, ControlledVia::Navigation);
                 self.navigation_fetch(&mut s, w);
@@ -998,6 +1155,43 @@ impl Model for SwModel {
             Action::PeriodicSyncSuspend { tag, suspend } => {
                 Self::periodic_suspend(&mut s, tag, suspend)
             }
+            Action::BackgroundFetch {
+                client,
+                id,
+                requests,
+                download_total,
+                ..
+            } => self.bg_fetch_start(&mut s, client, id, requests, download_total)?,
+            Action::BgFetchAbort {
+                registration,
+                fetch,
+            } => Self::bg_abort(&mut s, registration, fetch)?,
+            Action::BgRecordProgress {
+                registration,
+                fetch,
+                record,
+                outcome,
+            } => self.bg_record_step(&mut s, registration, fetch, record, outcome),
+            Action::BgFetchOnline {
+                registration,
+                fetch,
+                restart,
+            } => Self::bg_online(&mut s, registration, fetch, restart),
+            Action::BgFetchComplete {
+                registration,
+                fetch,
+            } => self.bg_complete(&mut s, registration, fetch),
+            Action::BgFetchClick {
+                registration,
+                fetch,
+            } => Self::bg_click(&mut s, registration, fetch),
+            Action::BgUpdateUi {
+                registration,
+                fetch,
+            } => Self::bg_update_ui(&mut s, registration, fetch),
+        }
+        if self.background_fetch_enabled() {
+            Self::bg_after_step(last, &mut s);
         }
         Some(s)
     }

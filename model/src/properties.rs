@@ -6,8 +6,9 @@
 //! `eventually` is unsound on cycles.
 
 use crate::{
-    ControlledVia, EventKind, ForcedStop, JobPhase, ModelConfig, Profile, RunningStatus, StopCause,
-    SwModel, SwState, WorkerState,
+    BgEventPhase, BgFetch, BgFetchCall, BgFetchRules, BgResult, ControlledVia, EventKind,
+    FailureReason, ForcedStop, JobPhase, ModelConfig, Profile, RecordResult, RunningStatus,
+    StopCause, SwModel, SwState, WorkerState,
 };
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +159,61 @@ fn in_flight_sync(s: &SwState) -> impl Iterator<Item = (u8, EventKind)> + '_ {
                 .enumerate()
                 .flat_map(|(i, r)| r.backup.iter().map(move |k| (i as u8, *k))),
         )
+}
+
+fn with_bgfetch(c: &ModelConfig) -> bool {
+    c.background_fetch && c.profile.params().apis.background_fetch
+}
+
+fn with_bgfetch_events(c: &ModelConfig) -> bool {
+    with_bgfetch(c) && c.max_pending_events > 0
+}
+
+/// Every background fetch slot in use (free slots hold finished fetches too) satisfies `p`.
+fn bg_all(s: &SwState, p: impl Fn(u8, u8, &BgFetch) -> bool) -> bool {
+    !bg_any(s, |r, i, f| !p(r, i, f))
+}
+
+/// Some background fetch (registration, slot, fetch) satisfies `p`.
+fn bg_any(s: &SwState, p: impl Fn(u8, u8, &BgFetch) -> bool) -> bool {
+    s.registrations.iter().enumerate().any(|(r, reg)| {
+        reg.bg
+            .fetches
+            .iter()
+            .enumerate()
+            .any(|(i, f)| p(r as u8, i as u8, f))
+    })
+}
+
+fn bg_failed_with(s: &SwState, reason: FailureReason) -> bool {
+    bg_any(s, |_, _, f| {
+        f.result == BgResult::Failure && f.failure_reason == reason
+    })
+}
+
+/// Every completion event queued, pending or backed up names a fetch with a result and is the
+/// event that fetch's failure reason calls for.
+fn bg_completion_events_ok(s: &SwState) -> bool {
+    let ok = |r: u8, k: &EventKind| match k {
+        EventKind::BgFetchSuccess(i) | EventKind::BgFetchFail(i) | EventKind::BgFetchAbort(i) => {
+            let fetches = &s.reg(r).bg.fetches;
+            (*i as usize) < fetches.len() && {
+                let f = &fetches[*i as usize];
+                f.result != BgResult::Unset && f.completion_event(*i) == *k
+            }
+        }
+        _ => true,
+    };
+    s.workers.iter().all(|w| {
+        w.tasks
+            .iter()
+            .chain(w.extended.iter())
+            .all(|k| ok(w.registration, k))
+    }) && s
+        .registrations
+        .iter()
+        .enumerate()
+        .all(|(r, reg)| reg.backup.iter().all(|k| ok(r as u8, k)))
 }
 
 fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
@@ -517,4 +573,108 @@ props! {
         "a periodicsync event is about to be dispatched"
         |m, s| worker_has(s, |w| m.can_dispatch(s, w)
             && matches!(s.worker(w).tasks.first(), Some(EventKind::PeriodicSync { .. })));
+    Always bg_result_set_once ["Background Fetch §Perform a background fetch (result, failure reason)"] if with_bgfetch;
+        "a background fetch's result is set at most once and never changes"
+        |_, s| s.registrations.iter().all(|r| !r.bg.ghost.result_changed);
+    Always bg_failure_reason_iff_failure ["Background Fetch §BackgroundFetchRegistration (result, failureReason)"] if with_bgfetch;
+        "failureReason is non-empty exactly when result is failure"
+        |_, s| bg_all(s, |_, _, f| (f.failure_reason != FailureReason::None) == (f.result == BgResult::Failure));
+    Always bg_event_matches_failure_reason ["Background Fetch §Perform a background fetch (which event is fired)"] if with_bgfetch;
+        "every completion event is the one its fetch's failure reason calls for (success / fail / abort)"
+        |_, s| bg_completion_events_ok(s);
+    Always bg_at_most_one_completion_event ["Background Fetch §Perform a background fetch; §Fire Functional Event"] if with_bgfetch;
+        "a background fetch has at most one completion event, and none before its result is set"
+        |_, s| bg_all(s, |r, i, f| {
+            let n = s.bg_completion_events(r, i).count();
+            n <= 1 && (f.event == BgEventPhase::Fired || n == 0)
+                && (f.result != BgResult::Unset || f.event == BgEventPhase::NotFired)
+        });
+    Always bg_completed_fetch_leaves_ids ["Background Fetch §Perform a background fetch; §getIds(); §get()"] if with_bgfetch;
+        "a fetch with a result is not among the active fetches (absent from getIds(), its id free for reuse)"
+        |_, s| bg_all(s, |_, _, f| f.result == BgResult::Unset || !f.active);
+    Always bg_active_ids_unique ["Background Fetch §fetch() (an active id rejects with TypeError)"] if with_bgfetch;
+        "no two active background fetches of a registration share an id"
+        |_, s| s.registrations.iter().all(|r| {
+            let ids = r.bg.fetches.iter().filter(|f| f.active).map(|f| 1u8 << f.id);
+            ids.clone().fold(0, |a, b| a | b).count_ones() as usize == ids.count()
+        });
+    Always bg_update_ui_once_during_success_or_fail ["Background Fetch §updateUI()"] if with_bgfetch;
+        "updateUI() succeeds at most once per fetch, only from an active backgroundfetchsuccess/fail event"
+        |_, s| s.registrations.iter().all(|r| !r.bg.ghost.bad_update_ui)
+            && bg_all(s, |_, _, f| !f.ui_updated
+                || (f.result != BgResult::Unset && f.failure_reason != FailureReason::Aborted));
+    Always bg_records_available_until_event_ends ["Background Fetch §Perform a background fetch (unset records available); §matchAll()"] if with_bgfetch;
+        "recordsAvailable is true until the completion event is no longer active, then false for good"
+        |_, s| s.registrations.iter().all(|r| !r.bg.ghost.records_available_restored)
+            && bg_all(s, |_, _, f| f.records_available == (f.event != BgEventPhase::Ended));
+    Always bg_downloaded_within_total ["Background Fetch §Complete a record (download total exceeded)"] if with_bgfetch;
+        "downloaded never exceeds a non-zero downloadTotal"
+        |_, s| bg_all(s, |_, _, f| f.download_total == 0 || f.downloaded() <= f.download_total);
+    Always bg_completion_event_only_to_active_worker ["Background Fetch §Perform a background fetch; §Fire Functional Event"] if with_bgfetch;
+        "Background Fetch events are dispatched only to the registration's activated active worker"
+        |_, s| s.registrations.iter().all(|r| !r.bg.ghost.completion_event_to_inactive_worker);
+    Always bg_result_only_after_records_settle ["Background Fetch §Perform a background fetch (wait for all records; issue #100)"] if with_bgfetch;
+        "a fetch gets its result only once every record settled"
+        |_, s| bg_all(s, |_, _, f| f.result == BgResult::Unset || f.all_settled());
+    Always bg_aborted_only_with_abort_all ["Background Fetch §Complete a record (abort all flag); §abort()"] if with_bgfetch;
+        "records end aborted, and a fetch fails as aborted, only once its abort all flag is set"
+        |_, s| bg_all(s, |_, _, f| f.abort_all || (f.failure_reason != FailureReason::Aborted
+            && f.records.iter().all(|r| r.settled() != Some(RecordResult::Aborted))));
+    Always bg_cleared_registration_has_no_fetches ["Background Fetch §Privacy (clearing a registration clears its fetches)"] if with_bgfetch;
+        "a cleared registration has no background fetches"
+        |_, s| s.registrations.iter().all(|r| !r.cleared || r.bg.fetches.is_empty());
+    Always bg_chromium_one_fetch_at_a_time ["Chromium BackgroundFetchScheduler (not in the spec)"] if |c| with_bgfetch(c) && BgFetchRules::of(c.profile).one_at_a_time;
+        "Chromium downloads one background fetch of the origin at a time"
+        |m, s| !m.bg_rules().one_at_a_time || s.registrations.iter().flat_map(|r| r.bg.fetches.iter())
+            .filter(|f| f.result == BgResult::Unset && !f.queued && !f.all_settled()).count() <= 1;
+    Always bg_chromium_no_fetch_error ["Chromium (network errors are retried, then bad-status)"] if |c| with_bgfetch(c) && BgFetchRules::of(c.profile).network_error_is_bad_status;
+        "under Chromium no record ends fetch-error"
+        |m, s| !m.bg_rules().network_error_is_bad_status || bg_all(s, |_, _, f| f.records.iter().all(|r| r.settled() != Some(RecordResult::FetchError)));
+
+    Sometimes bg_fetch_succeeds ["Background Fetch §Perform a background fetch (backgroundfetchsuccess)"] if with_bgfetch;
+        "a background fetch succeeds"
+        |_, s| bg_any(s, |_, _, f| f.result == BgResult::Success);
+    Sometimes bg_fails_aborted ["Background Fetch §abort(); §Perform a background fetch"] if with_bgfetch;
+        "a background fetch fails with failure reason aborted"
+        |_, s| bg_failed_with(s, FailureReason::Aborted);
+    Sometimes bg_fails_bad_status ["Background Fetch §Complete a record (not ok status)"] if with_bgfetch;
+        "a background fetch fails with failure reason bad-status"
+        |_, s| bg_failed_with(s, FailureReason::BadStatus);
+    Sometimes bg_fails_fetch_error ["Background Fetch §Complete a record (network error)"] if |c| with_bgfetch(c) && !BgFetchRules::of(c.profile).network_error_is_bad_status;
+        "a background fetch fails with failure reason fetch-error"
+        |_, s| bg_failed_with(s, FailureReason::FetchError);
+    Sometimes bg_fails_quota_exceeded ["Background Fetch §Complete a record (storage quota)"] if with_bgfetch;
+        "a background fetch fails with failure reason quota-exceeded"
+        |_, s| bg_failed_with(s, FailureReason::QuotaExceeded);
+    Sometimes bg_fails_download_total_exceeded ["Background Fetch §Complete a record (download total)"] if with_bgfetch;
+        "a background fetch fails with failure reason download-total-exceeded"
+        |_, s| bg_failed_with(s, FailureReason::DownloadTotalExceeded);
+    Sometimes bg_downloaded_may_decrease ["Background Fetch §Complete a record (a non-range response replaces the stored one)"] if with_bgfetch;
+        "a paused fetch holds partial bodies that a non-range response on resuming would drop (downloaded goes down)"
+        |_, s| bg_any(s, |r, i, f| f.result == BgResult::Unset
+            && SwModel::bg_restart_possible(s, r, i));
+    Sometimes bg_abort_races_completion ["Background Fetch §abort(); §Perform a background fetch (not in the map: aborted)"] if with_bgfetch;
+        "abort() removed a fetch whose records had all settled without being aborted, before it finished"
+        |_, s| bg_any(s, |_, _, f| !f.active && f.result == BgResult::Unset && f.abort_all
+            && f.records.iter().all(|r| matches!(r.settled(), Some(x) if x != RecordResult::Aborted)));
+    Sometimes bg_fetch_paused ["Background Fetch §Complete a record (temporarily unavailable)"] if with_bgfetch;
+        "a background fetch is paused, waiting for the network"
+        |_, s| bg_any(s, |_, _, f| f.paused);
+    Sometimes bg_id_reusable ["Background Fetch §fetch(); §getIds() (ids are reusable after completion)"] if with_bgfetch;
+        "the id of a fetch that finished (its event still pending) is accepted by fetch() again"
+        |m, s| s.map_entry().is_some_and(|r| s.reg(r).bg.fetches.iter().any(|d| d.result != BgResult::Unset
+            && m.bg_fetch_rejects(s, BgFetchCall { client: 0, id: d.id, requests: 1, no_cors: false, over_quota: false, gesture: true }).is_none()));
+    Sometimes bg_update_ui_allowed ["Background Fetch §updateUI()"] if with_bgfetch_events;
+        "a pending backgroundfetchsuccess/fail handler may call updateUI()"
+        |_, s| bg_any(s, |r, i, _| s.bg_update_ui_rejects(r, i).is_none());
+    Sometimes bg_records_unavailable ["Background Fetch §matchAll() (InvalidStateError once records are unavailable)"] if with_bgfetch;
+        "a finished fetch's records are no longer available (match()/matchAll() reject)"
+        |_, s| bg_any(s, |_, _, f| f.result != BgResult::Unset && !f.records_available);
+    Sometimes bg_click_dispatched ["Background Fetch §Fire a background fetch click event"] if |c| with_bgfetch_events(c) && BgFetchRules::of(c.profile).click;
+        "a backgroundfetchclick event is about to be dispatched"
+        |m, s| worker_has(s, |w| m.can_dispatch(s, w)
+            && matches!(s.worker(w).tasks.first(), Some(EventKind::BgFetchClick(_))));
+    Sometimes bg_chromium_fetch_waits ["Chromium BackgroundFetchScheduler (not in the spec)"] if |c| with_bgfetch(c) && BgFetchRules::of(c.profile).one_at_a_time;
+        "under Chromium a background fetch waits for the origin's running one"
+        |_, s| bg_any(s, |_, _, f| f.queued);
 }

@@ -40,6 +40,8 @@ pub struct Registration {
     /// History variable: Activate once replaced an active worker that still had pending events
     /// (only Chromium's lame-duck timeout does; `activation_waits_for_pending_events`).
     pub activated_over_pending_events: bool,
+    /// Its background fetches (empty unless `ModelConfig::background_fetch`).
+    pub bg: crate::BgFetches,
 }
 
 impl Registration {

@@ -59,6 +59,14 @@ pub enum EventKind {
         /// Which registration object of that tag fired it (see `PeriodicRegistration::gen`).
         gen: bool,
     },
+    /// `backgroundfetchsuccess` for the registration's background fetch in slot `0`.
+    BgFetchSuccess(u8),
+    /// `backgroundfetchfail` for the fetch in slot `0`.
+    BgFetchFail(u8),
+    /// `backgroundfetchabort` for the fetch in slot `0`.
+    BgFetchAbort(u8),
+    /// `backgroundfetchclick` for the fetch in slot `0`.
+    BgFetchClick(u8),
 }
 
 impl EventKind {
@@ -78,6 +86,10 @@ impl EventKind {
             EventKind::NotificationClose => "notificationclose",
             EventKind::Sync { .. } => "sync",
             EventKind::PeriodicSync { .. } => "periodicsync",
+            EventKind::BgFetchSuccess(_) => "backgroundfetchsuccess",
+            EventKind::BgFetchFail(_) => "backgroundfetchfail",
+            EventKind::BgFetchAbort(_) => "backgroundfetchabort",
+            EventKind::BgFetchClick(_) => "backgroundfetchclick",
         }
     }
 }
@@ -330,6 +342,7 @@ impl SwModel {
             if !ok {
                 s.ghost.functional_event_to_inactive_worker = true;
             }
+            Self::bg_event_dispatched(s, w, kind);
         }
         if extend {
             s.worker_mut(w).extended.push(kind);

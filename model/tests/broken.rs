@@ -81,6 +81,33 @@ fn dispatch_while_activating_is_caught() {
     );
 }
 
+/// The small Background Fetch configuration of `bgfetch.rs`.
+fn bgfetch(bug: Bug) -> ModelConfig {
+    ModelConfig {
+        clients: 1,
+        versions: 1,
+        max_workers: 1,
+        max_registrations: 1,
+        max_queued_jobs: 1,
+        fetch_events: false,
+        background_fetch: true,
+        bug: Some(bug),
+        ..ModelConfig::default()
+    }
+}
+
+#[test]
+fn an_aborted_fetch_firing_backgroundfetchfail_is_caught() {
+    let v = violations(bgfetch(Bug::BgFetchAbortFiresFail));
+    assert!(v.contains(&"bg_event_matches_failure_reason"), "{v:?}");
+}
+
+#[test]
+fn update_ui_succeeding_twice_is_caught() {
+    let v = violations(bgfetch(Bug::BgUpdateUiTwice));
+    assert_eq!(v, vec!["bg_update_ui_once_during_success_or_fail"]);
+}
+
 #[test]
 fn the_correct_model_rejects_the_counterexample_of_a_broken_one() {
     let bad = SwModel::new(lifecycle(Bug::TryActivateIgnoresClients));

@@ -44,6 +44,13 @@ const ACTIONS: &[&str] = &[
     "PeriodicSyncFire",
     "PeriodicSyncSuspend",
     "NetworkStabilizes",
+    "BackgroundFetch",
+    "BgFetchAbort",
+    "BgRecordProgress",
+    "BgFetchOnline",
+    "BgFetchComplete",
+    "BgFetchClick",
+    "BgUpdateUi",
 ];
 
 #[test]
@@ -111,6 +118,13 @@ fn action_list_is_exhaustive() {
             Action::PeriodicSyncFire { .. } => "PeriodicSyncFire",
             Action::PeriodicSyncSuspend { .. } => "PeriodicSyncSuspend",
             Action::NetworkStabilizes => "NetworkStabilizes",
+            Action::BackgroundFetch { .. } => "BackgroundFetch",
+            Action::BgFetchAbort { .. } => "BgFetchAbort",
+            Action::BgRecordProgress { .. } => "BgRecordProgress",
+            Action::BgFetchOnline { .. } => "BgFetchOnline",
+            Action::BgFetchComplete { .. } => "BgFetchComplete",
+            Action::BgFetchClick { .. } => "BgFetchClick",
+            Action::BgUpdateUi { .. } => "BgUpdateUi",
         }
     };
     assert!(ACTIONS.contains(&check(&Action::RunJob)));

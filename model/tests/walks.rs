@@ -27,6 +27,8 @@ fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
+        1u8..=2,
     );
     (bounds, features).prop_map(move |(b, f)| ModelConfig {
         clients: b.0,
@@ -41,6 +43,8 @@ fn config(bug: Option<Bug>) -> impl Strategy<Value = ModelConfig> {
         push: f.2,
         sync: f.3,
         periodic_sync: f.4,
+        background_fetch: f.5,
+        max_bg_fetches: f.6,
         bug,
         ..ModelConfig::default()
     })
