@@ -300,7 +300,7 @@ pub fn liveness_config(cfg: &ModelConfig) -> ModelConfig {
     let mut cfg = cfg.clone();
     cfg.track_finished_jobs = true;
     cfg.env.forced_stops = false;
-    cfg.network_stabilizes = cfg.sync;
+    cfg.network_stabilizes = cfg.sync || cfg.background_fetch;
     cfg
 }
 

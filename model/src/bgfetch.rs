@@ -592,8 +592,9 @@ impl SwModel {
         if !self.bg_record_can_progress(s, r, f, record) {
             return false;
         }
-        let _ = outcome;
-        true
+        // Once the network is up for good (liveness runs), it is no longer temporarily
+        // unavailable.
+        !(s.network_stable && outcome == RecordOutcome::Offline)
     }
 
     /// §Complete a record: one step of record `record` of slot `f`.
@@ -703,15 +704,13 @@ impl SwModel {
         s.bg_fetch(r, f).active
     }
 
-    /// Can §Perform a background fetch finish slot `f` now? Every record settled, and the active
-    /// worker has room for the completion event (a bound: `max_pending_events`).
+    /// Can §Perform a background fetch finish slot `f` now? Every record settled. Not limited by
+    /// `max_pending_events`: a fetch fires one completion event, so they are bounded by
+    /// `max_bg_fetches`, and a bound here would let other events (a user clicking the UI)
+    /// starve completion in the liveness check, which the real system does not.
     pub fn bg_can_complete(&self, s: &SwState, r: RegId, f: u8) -> bool {
         let fetch = s.bg_fetch(r, f);
-        let room = match s.reg(r).active {
-            Some(a) => self.can_receive(s, a) || self.cfg.max_pending_events == 0,
-            None => true,
-        };
-        fetch.result == BgResult::Unset && fetch.all_settled() && room
+        fetch.result == BgResult::Unset && fetch.all_settled()
     }
 
     /// §Perform a background fetch, the end: leave the active background fetches (or, when

@@ -46,8 +46,9 @@ pub mod capacity {
     /// Jobs in the queue, and coalesced jobs per job.
     pub const JOBS: usize = 4;
     /// Tasks, extended events or backed-up tasks of one worker or registration: up to
-    /// `max_pending_events` (≤ 3) plus one sync and one periodicsync event per tag (≤ 2 tags).
-    pub const EVENTS: usize = 8;
+    /// `max_pending_events` (≤ 3) plus one sync and one periodicsync event per tag (≤ 2 tags)
+    /// plus one completion event per background fetch (≤ 2).
+    pub const EVENTS: usize = 10;
 }
 
 pub use bgfetch::{

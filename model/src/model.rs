@@ -768,9 +768,6 @@ impl SwModel {
         } else {
             actions.push(Action::GoOnline);
         }
-        if self.cfg.network_stabilizes && !s.network_stable {
-            actions.push(Action::NetworkStabilizes);
-        }
     }
 
     fn toggle_permission(s: &SwState, permission: Permission, actions: &mut Vec<Action>) {
@@ -969,6 +966,9 @@ impl Model for SwModel {
                     actions.push(Action::RejectExtendedEvent(w_id));
                 }
             }
+        }
+        if self.cfg.network_stabilizes && !s.network_stable {
+            actions.push(Action::NetworkStabilizes);
         }
         if self.cfg.sync && params.apis.sync {
             self.sync_actions(s, actions);

@@ -59,6 +59,9 @@ impl Profile {
                 event_timeout_ms: None,
                 push_event_timeout_ms: None,
                 sync_event_timeout_ms: None,
+                sync_initial_retry_delay_ms: None,
+                sync_retry_delay_factor: None,
+                periodic_min_interval_ms: Some(43_200_000.0),
                 unresponsive_timeout_ms: None,
                 graceful_termination_ms: None,
                 lame_duck_ms: None,
@@ -76,6 +79,9 @@ impl Profile {
                 event_timeout_ms: Some(300_000.0),
                 push_event_timeout_ms: Some(90_000.0),
                 sync_event_timeout_ms: Some(180_000.0),
+                sync_initial_retry_delay_ms: Some(300_000.0),
+                sync_retry_delay_factor: Some(3.0),
+                periodic_min_interval_ms: Some(43_200_000.0),
                 unresponsive_timeout_ms: Some(30_000.0),
                 graceful_termination_ms: Some(5_000.0),
                 lame_duck_ms: Some(300_000.0),
@@ -94,6 +100,9 @@ impl Profile {
                 event_timeout_ms: Some(60_000.0),
                 push_event_timeout_ms: Some(60_000.0),
                 sync_event_timeout_ms: None,
+                sync_initial_retry_delay_ms: None,
+                sync_retry_delay_factor: None,
+                periodic_min_interval_ms: None,
                 unresponsive_timeout_ms: None,
                 graceful_termination_ms: None,
                 lame_duck_ms: None,
@@ -116,6 +125,9 @@ impl Profile {
                 event_timeout_ms: None,
                 push_event_timeout_ms: None,
                 sync_event_timeout_ms: None,
+                sync_initial_retry_delay_ms: None,
+                sync_retry_delay_factor: None,
+                periodic_min_interval_ms: None,
                 unresponsive_timeout_ms: Some(60_000.0),
                 graceful_termination_ms: Some(10_000.0),
                 lame_duck_ms: None,
@@ -204,6 +216,15 @@ pub struct ProfileParams {
     pub push_event_timeout_ms: Option<f64>,
     /// Sync and periodicsync events (Chromium `kMaxSyncEventDuration`, 3 min).
     pub sync_event_timeout_ms: Option<f64>,
+    /// Delay before the first retry of a failed sync attempt; the n-th retry waits
+    /// `initial × factor^(n−1)` (Chromium `kInitialRetryDelay` 5 min, `kRetryDelayFactor` 3;
+    /// both overridable by the `BackgroundSync` field trial). `None`: UA-defined.
+    pub sync_initial_retry_delay_ms: Option<f64>,
+    /// The retry delay's growth factor (Chromium 3).
+    pub sync_retry_delay_factor: Option<f64>,
+    /// Minimum time between periodicsync events of an origin (spec default 12 h, Chromium
+    /// `kMinPeriodicSyncEventsInterval` 12 h times an engagement factor).
+    pub periodic_min_interval_ms: Option<f64>,
     /// A worker whose script does not answer is stopped (Chromium `kPingTimeout` 30 s; WebKit
     /// `heartBeatTimeout` 60 s).
     pub unresponsive_timeout_ms: Option<f64>,

@@ -189,6 +189,47 @@ fn sync_removed_or_renewed<const T: u8>(m: &SwModel, s: &SwState) -> bool {
     !sync_registered::<T>(m, s)
 }
 
+/// Background fetch slot `F` progresses: a record of it makes progress, its network comes back,
+/// it completes.
+fn bg_progress<const F: u8, const K: u8>(_: &SwModel, _: &SwState, a: &Action) -> bool {
+    match (a, K) {
+        (Action::BgRecordProgress { fetch, .. }, 0)
+        | (Action::BgFetchOnline { fetch, .. }, 1)
+        | (Action::BgFetchComplete { fetch, .. }, 2) => *fetch == F,
+        _ => false,
+    }
+}
+
+const BG_CLASSES: [(&str, Class); 6] = [
+    ("background fetch 0: records progress", bg_progress::<0, 0>),
+    (
+        "background fetch 0: its network comes back",
+        bg_progress::<0, 1>,
+    ),
+    ("background fetch 0: it completes", bg_progress::<0, 2>),
+    ("background fetch 1: records progress", bg_progress::<1, 0>),
+    (
+        "background fetch 1: its network comes back",
+        bg_progress::<1, 1>,
+    ),
+    ("background fetch 1: it completes", bg_progress::<1, 2>),
+];
+
+/// The map entry has a background fetch in slot `F` with no result yet.
+fn bg_unfinished<const F: u8>(_: &SwModel, s: &SwState) -> bool {
+    s.map_entry().is_some_and(|r| {
+        s.reg(r)
+            .bg
+            .fetches
+            .get(F as usize)
+            .is_some_and(|f| f.result == crate::bgfetch::BgResult::Unset)
+    })
+}
+
+fn bg_finished<const F: u8>(m: &SwModel, s: &SwState) -> bool {
+    !bg_unfinished::<F>(m, s)
+}
+
 const SYNC_NAMES: [&str; 4] = [
     "sync_registration_removed[0]",
     "sync_registration_removed[1]",
@@ -495,6 +536,36 @@ pub fn progress_properties(cfg: &ModelConfig) -> Vec<ProgressProperty> {
                     note: "finding 4 (backed-up tasks wait for a restart)",
                     fixed: finding_4,
                 }),
+            });
+        }
+    }
+    if cfg.background_fetch && cfg.profile.params().apis.background_fetch {
+        let fetches = (cfg.max_bg_fetches as usize).min(2);
+        let trig: [Pred; 2] = [bg_unfinished::<0>, bg_unfinished::<1>];
+        let goal: [Pred; 2] = [bg_finished::<0>, bg_finished::<1>];
+        let names = ["bg_fetch_gets_a_result[0]", "bg_fetch_gets_a_result[1]"];
+        for f in 0..fetches {
+            let mut fairness = browser_progress(workers);
+            fairness.push(Fairness {
+                name: "the network eventually comes online for good",
+                class: network_stabilizes,
+            });
+            for (name, class) in BG_CLASSES.iter().take(3 * fetches) {
+                fairness.push(Fairness {
+                    name,
+                    class: *class,
+                });
+            }
+            props.push(ProgressProperty {
+                property: LivenessProperty {
+                    name: names[f],
+                    spec: "Background Fetch §Perform a background fetch",
+                                        summary: "every background fetch eventually has a result (success or failure), if the network is eventually online for good and its records keep progressing",
+                    trigger: trig[f],
+                    goal: goal[f],
+                    fairness,
+                },
+                finding: None,
             });
         }
     }

@@ -178,6 +178,21 @@ impl SwModel {
         Self::queue_task(s, a, EventKind::Sync { tag, last_chance });
     }
 
+    /// Background Sync §getTags(): the tags of the map entry's sync registrations, in any state
+    /// (an observation; no state change).
+    pub fn sync_get_tags(s: &SwState) -> Vec<u8> {
+        s.map_entry()
+            .map(|r| s.reg(r).sync.iter().map(|g| g.tag).collect())
+            .unwrap_or_default()
+    }
+
+    /// Periodic Background Sync §getTags(): the tags of the active periodic registrations.
+    pub fn periodic_get_tags(s: &SwState) -> Vec<u8> {
+        s.map_entry()
+            .map(|r| s.reg(r).periodic.iter().map(|g| g.tag).collect())
+            .unwrap_or_default()
+    }
+
     /// The UA's retry delay for a failed sync attempt has passed: waiting → pending (spec), or
     /// the not-before time is reached (Chromium).
     pub(crate) fn sync_retry_due(s: &mut SwState, tag: u8) {

@@ -196,3 +196,32 @@ fn every_sync_registration_is_eventually_removed_when_the_network_stays_online()
     let (verdicts, _) = run(&fixed);
     assert_eq!(violated(&verdicts), Vec::<&str>::new());
 }
+
+#[test]
+fn every_background_fetch_eventually_has_a_result_when_the_network_stays_online() {
+    use swspec_model::Profile;
+    let mut cfg = ModelConfig {
+        clients: 1,
+        versions: 1,
+        max_workers: 1,
+        max_registrations: 1,
+        max_queued_jobs: 1,
+        fetch_events: false,
+        background_fetch: true,
+        profile: Profile::Chromium,
+        track_finished_jobs: true,
+        network_stabilizes: true,
+        ..ModelConfig::default()
+    };
+    cfg.env.forced_stops = false;
+    let (verdicts, _) = run(&cfg);
+    assert_eq!(violated(&verdicts), Vec::<&str>::new());
+    assert!(verdicts
+        .iter()
+        .any(|(n, _)| *n == "bg_fetch_gets_a_result[0]"));
+    // Without "online for good", a flaky network restarts the body for ever (the spec bounds
+    // no retry of a temporarily unavailable record).
+    cfg.network_stabilizes = false;
+    let (verdicts, _) = run(&cfg);
+    assert_eq!(violated(&verdicts), vec!["bg_fetch_gets_a_result[0]"]);
+}

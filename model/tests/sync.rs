@@ -336,3 +336,24 @@ fn never_giving_up_is_caught() {
     let v = violated(&found);
     assert!(v.contains(&"sync_attempts_within_bound"), "{v:?}");
 }
+
+#[test]
+fn get_tags_lists_registrations_in_any_state_and_profiles_carry_the_delays() {
+    let m = SwModel::new(sync_cfg(Profile::Chromium));
+    let mut path = active();
+    path.extend([SyncRegister { client: 0, tag: 0 }, SyncFire { tag: 0 }]);
+    let s = replay(&m, &path).pop().expect("state");
+    assert_eq!(
+        SwModel::sync_get_tags(&s),
+        vec![0],
+        "firing registrations are listed"
+    );
+    let p = Profile::Chromium.params();
+    assert_eq!(p.sync_initial_retry_delay_ms, Some(300_000.0));
+    assert_eq!(p.sync_retry_delay_factor, Some(3.0));
+    assert_eq!(p.sync_event_timeout_ms, Some(180_000.0));
+    assert_eq!(
+        Profile::Spec.params().periodic_min_interval_ms,
+        Some(43_200_000.0)
+    );
+}
