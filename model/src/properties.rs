@@ -135,6 +135,40 @@ fn sync_events_in_flight(s: &SwState, r: u8, tag: u8, periodic: bool) -> usize {
     on_workers + s.reg(r).backup.iter().filter(|k| matches(k)).count()
 }
 
+/// Every (periodic, with `periodic`) sync registration that is firing has exactly one event
+/// in flight, and one that is not firing has none.
+fn one_event_per_firing_registration(s: &SwState, periodic: bool) -> bool {
+    s.registrations.iter().enumerate().all(|(i, r)| {
+        let tags: Vec<(u8, bool)> = if periodic {
+            r.periodic
+                .iter()
+                .map(|g| {
+                    let firing = matches!(
+                        g.state,
+                        crate::PeriodicState::Firing
+                            | crate::PeriodicState::ReregisteredWhileFiring
+                    );
+                    (g.tag, firing)
+                })
+                .collect()
+        } else {
+            r.sync
+                .iter()
+                .map(|g| {
+                    let firing = matches!(
+                        g.state,
+                        crate::SyncState::Firing | crate::SyncState::ReregisteredWhileFiring
+                    );
+                    (g.tag, firing)
+                })
+                .collect()
+        };
+        tags.into_iter().all(|(tag, firing)| {
+            sync_events_in_flight(s, i as u8, tag, periodic) == usize::from(firing)
+        })
+    })
+}
+
 fn any_sync(s: &SwState, pred: impl Fn(&crate::SyncRegistration) -> bool) -> bool {
     s.registrations.iter().any(|r| r.sync.iter().any(&pred))
 }
@@ -499,13 +533,7 @@ props! {
             && matches!(g.state, crate::SyncState::Pending | crate::SyncState::Waiting));
     Always firing_sync_has_one_event_in_flight ["Background Sync §fire a sync event; §Fire Functional Event"] if with_sync;
         "a firing sync registration has exactly one sync event in flight, and other states none"
-        |_, s| s.registrations.iter().enumerate().all(|(i, r)| r.sync.iter().all(|g| {
-            let n = sync_events_in_flight(s, i as u8, g.tag, false);
-            match g.state {
-                crate::SyncState::Firing | crate::SyncState::ReregisteredWhileFiring => n == 1,
-                _ => n == 0,
-            }
-        }));
+                |_, s| one_event_per_firing_registration(s, false);
     Always last_chance_iff_final_attempt ["Background Sync §fire a sync event (lastChance)"] if with_sync;
         "a sync event's lastChance is true exactly on the attempt after which none follows"
         |m, s| in_flight_sync(s).all(|(r, k)| match k {
@@ -527,13 +555,7 @@ props! {
             || !any_periodic(s, |_| true);
     Always firing_periodic_has_one_event_in_flight ["Periodic Background Sync §Fire a periodicsync event"] if with_periodic;
         "a firing periodic registration has exactly one periodicsync event in flight"
-        |_, s| s.registrations.iter().enumerate().all(|(i, r)| r.periodic.iter().all(|g| {
-            let n = sync_events_in_flight(s, i as u8, g.tag, true);
-            match g.state {
-                crate::PeriodicState::Firing | crate::PeriodicState::ReregisteredWhileFiring => n == 1,
-                _ => n == 0,
-            }
-        }));
+                |_, s| one_event_per_firing_registration(s, true);
 
     Sometimes sync_pending_while_offline ["Background Sync §register(tag) (fires when online)"] if with_sync;
         "a pending sync registration waits for the network"

@@ -6,7 +6,7 @@ use swspec_model::explore::shortest_paths;
 use swspec_model::properties::property;
 use swspec_model::{
     Action, BgEventPhase, BgFetchCall, BgFetchError, BgResult, EnvChoices, FailureReason,
-    InstallOutcome, ModelConfig, Profile, RecordOutcome, SwModel, SwState,
+    ModelConfig, Profile, RecordOutcome, SwModel, SwState,
 };
 
 /// The small configuration of the golden counts: one page, one registration, one worker and
@@ -77,17 +77,7 @@ fn model(profile: Profile) -> SwModel {
 
 /// A page opens, registers, and the worker installs and activates.
 fn setup() -> Vec<Action> {
-    vec![
-        Action::OpenClient(0),
-        Action::Register {
-            client: 0,
-            script: 0,
-        },
-        Action::RunJob,
-        Action::Install,
-        Action::InstallEventSettled(InstallOutcome::Fulfilled),
-        Action::ActivateEventSettled(0),
-    ]
+    install_v1()
 }
 
 fn start(requests: u8, download_total: u8) -> Action {

@@ -24,23 +24,16 @@ fn model(profile: Profile) -> SwModel {
 /// v1 installed and activated, client 0 reloaded so that v1 controls it (and handled the
 /// reload's navigation fetch).
 fn controlled_by_v1() -> Vec<Action> {
-    vec![
-        OpenClient(0),
-        Register {
-            client: 0,
-            script: 0,
-        },
-        RunJob,
-        Install,
-        InstallEventSettled(Fulfilled),
-        ActivateEventSettled(0),
+    let mut path = install_v1();
+    path.extend([
         Navigate(0),
         DispatchEvent {
             worker: 0,
             extend: false,
             notify: false,
         },
-    ]
+    ]);
+    path
 }
 
 fn dispatch(worker: u8, extend: bool) -> Action {

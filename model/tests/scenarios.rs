@@ -20,21 +20,6 @@ fn shortest(model: &SwModel, name: &'static str) -> Vec<Action> {
         .unwrap_or_else(|| panic!("{name} is reachable"))
 }
 
-/// Register from client 0 and let v1 install and activate (no other client).
-fn install_v1() -> Vec<Action> {
-    vec![
-        OpenClient(0),
-        Register {
-            client: 0,
-            script: 0,
-        },
-        RunJob,
-        Install,
-        InstallEventSettled(Fulfilled),
-        ActivateEventSettled(0),
-    ]
-}
-
 #[test]
 fn first_registration_installs_and_activates_but_does_not_control_the_page() {
     let m = SwModel::default();

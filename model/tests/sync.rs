@@ -68,21 +68,6 @@ fn golden_counts_and_verdicts() {
     assert_eq!(counts, vec![143_152, 143_152, 114_568, 114_568]);
 }
 
-/// v1 active, client 0 controlled (its navigation fetch handled).
-fn active() -> Vec<Action> {
-    vec![
-        OpenClient(0),
-        Register {
-            client: 0,
-            script: 0,
-        },
-        RunJob,
-        Install,
-        InstallEventSettled(Fulfilled),
-        ActivateEventSettled(0),
-    ]
-}
-
 fn sync_state(s: &SwState) -> Option<(SyncState, u8, bool)> {
     let r = s.map?;
     s.reg(r)
@@ -107,7 +92,7 @@ fn failed_attempt() -> Vec<Action> {
 #[test]
 fn chromium_last_chance_failure_removes_the_registration() {
     let m = SwModel::new(sync_cfg(Profile::Chromium));
-    let mut path = active();
+    let mut path = install_v1();
     path.push(SyncRegister { client: 0, tag: 0 });
     path.extend(failed_attempt());
     let s = replay(&m, &path).pop().expect("state");
@@ -187,7 +172,7 @@ fn shortest_path_to_a_last_chance_event_under_chromium() {
 fn reregistering_while_firing_fires_exactly_once_more_with_fresh_attempts() {
     for profile in [Profile::Spec, Profile::Chromium] {
         let m = SwModel::new(sync_cfg(profile));
-        let mut path = active();
+        let mut path = install_v1();
         path.extend([
             SyncRegister { client: 0, tag: 0 },
             SyncFire { tag: 0 },
@@ -223,7 +208,7 @@ fn reregistering_while_firing_fires_exactly_once_more_with_fresh_attempts() {
 #[test]
 fn offline_defers_firing_until_online() {
     let m = SwModel::new(sync_cfg(Profile::Spec));
-    let mut path = active();
+    let mut path = install_v1();
     path.extend([GoOffline, SyncRegister { client: 0, tag: 0 }]);
     let s = replay(&m, &path).pop().expect("state");
     assert!(!m.sync_can_fire(&s, 0));
@@ -236,7 +221,7 @@ fn offline_defers_firing_until_online() {
 fn retry_waits_under_the_spec_and_backs_off_under_chromium() {
     // Spec: waiting; registering again while waiting makes it pending at once.
     let m = SwModel::new(sync_cfg(Profile::Spec));
-    let mut path = active();
+    let mut path = install_v1();
     path.push(SyncRegister { client: 0, tag: 0 });
     path.extend(failed_attempt());
     let s = replay(&m, &path).pop().expect("state");
@@ -246,7 +231,7 @@ fn retry_waits_under_the_spec_and_backs_off_under_chromium() {
     assert_eq!(sync_state(&s), Some((SyncState::Pending, 1, false)));
     // Chromium: registering again during back-off neither fires nor resets the attempts.
     let m = SwModel::new(sync_cfg(Profile::Chromium));
-    let mut path = active();
+    let mut path = install_v1();
     path.push(SyncRegister { client: 0, tag: 0 });
     path.extend(failed_attempt());
     path.push(SyncRegister { client: 0, tag: 0 });
@@ -258,12 +243,12 @@ fn retry_waits_under_the_spec_and_backs_off_under_chromium() {
 #[test]
 fn register_rejections_and_engines_without_sync_manager() {
     let m = SwModel::new(sync_cfg(Profile::Spec));
-    let installing = replay(&m, &active()[..4]).pop().expect("state");
+    let installing = replay(&m, &install_v1()[..4]).pop().expect("state");
     assert_eq!(
         m.sync_register_rejects(&installing, false, false),
         Some(SyncRegisterError::InvalidStateError)
     );
-    let mut path = active();
+    let mut path = install_v1();
     path.push(SetPermission {
         permission: Permission::BackgroundSync,
         state: PermissionState::Denied,
@@ -273,7 +258,7 @@ fn register_rejections_and_engines_without_sync_manager() {
         m.sync_register_rejects(&s, false, false),
         Some(SyncRegisterError::NotAllowedError)
     );
-    let mut path = active();
+    let mut path = install_v1();
     path.push(CloseClient(0));
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(
@@ -283,7 +268,7 @@ fn register_rejections_and_engines_without_sync_manager() {
     );
     for profile in [Profile::Firefox, Profile::Webkit] {
         let m = SwModel::new(sync_cfg(profile));
-        let mut path = active();
+        let mut path = install_v1();
         path.push(SyncRegister { client: 0, tag: 0 });
         assert!(
             try_replay(&m, &path).is_err(),
@@ -295,7 +280,7 @@ fn register_rejections_and_engines_without_sync_manager() {
 #[test]
 fn periodic_unregister_while_firing_and_revocation() {
     let m = SwModel::new(periodic_cfg(Profile::Spec));
-    let mut path = active();
+    let mut path = install_v1();
     path.extend([
         PeriodicSyncRegister { client: 0, tag: 0 },
         PeriodicSyncFire { tag: 0 },
@@ -340,7 +325,7 @@ fn never_giving_up_is_caught() {
 #[test]
 fn get_tags_lists_registrations_in_any_state_and_profiles_carry_the_delays() {
     let m = SwModel::new(sync_cfg(Profile::Chromium));
-    let mut path = active();
+    let mut path = install_v1();
     path.extend([SyncRegister { client: 0, tag: 0 }, SyncFire { tag: 0 }]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(

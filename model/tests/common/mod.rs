@@ -3,7 +3,7 @@
 
 use stateright::{Checker, Model};
 use swspec_model::properties::{applicable, Kind, PROPERTIES};
-use swspec_model::{Action, ModelConfig, SwModel, SwState};
+use swspec_model::{Action, InstallOutcome, ModelConfig, SwModel, SwState};
 
 /// Exhaustive single-threaded DFS; returns (unique states, names of discovered properties).
 pub fn check(cfg: ModelConfig, symmetry: bool) -> (usize, Vec<&'static str>) {
@@ -65,4 +65,20 @@ pub fn failing_invariants(model: &SwModel, s: &SwState) -> Vec<&'static str> {
         .filter(|p| p.kind == Kind::Always && !(p.condition)(model, s))
         .map(|p| p.name)
         .collect()
+}
+
+/// Client 0 opens, registers, and v1 installs and activates (the page stays uncontrolled: it
+/// loaded before the registration existed). The common start of most scenarios.
+pub fn install_v1() -> Vec<Action> {
+    vec![
+        Action::OpenClient(0),
+        Action::Register {
+            client: 0,
+            script: 0,
+        },
+        Action::RunJob,
+        Action::Install,
+        Action::InstallEventSettled(InstallOutcome::Fulfilled),
+        Action::ActivateEventSettled(0),
+    ]
 }
