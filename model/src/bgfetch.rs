@@ -392,12 +392,7 @@ impl SwState {
     /// Completion events of slot `f` of registration `r` that exist anywhere: queued or extended
     /// on one of its workers, or backed up in the registration.
     pub fn bg_completion_events(&self, r: RegId, f: u8) -> impl Iterator<Item = EventKind> + '_ {
-        let on_workers = self.workers_of(r).flat_map(move |w| {
-            let worker = self.worker(w);
-            worker.tasks.iter().chain(worker.extended.iter()).copied()
-        });
-        on_workers
-            .chain(self.reg(r).backup.iter().copied())
+        self.events_in_flight_of(r)
             .filter(move |k| k.is_bg_completion_of(f))
     }
 
@@ -957,13 +952,6 @@ impl SwModel {
                 }
             }
         }
-        let state = match s.permissions.background_fetch {
-            crate::PermissionState::Granted => crate::PermissionState::Denied,
-            crate::PermissionState::Denied => crate::PermissionState::Granted,
-        };
-        actions.push(Action::SetPermission {
-            permission: crate::Permission::BackgroundFetch,
-            state,
-        });
+        Self::toggle_permission(s, crate::Permission::BackgroundFetch, actions);
     }
 }

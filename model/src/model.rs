@@ -770,7 +770,12 @@ impl SwModel {
         }
     }
 
-    fn toggle_permission(s: &SwState, permission: Permission, actions: &mut Vec<Action>) {
+    /// The user flips `permission` (grant when denied, revoke when granted).
+    pub(crate) fn toggle_permission(
+        s: &SwState,
+        permission: Permission,
+        actions: &mut Vec<Action>,
+    ) {
         let state = match s.permissions.get(permission) {
             PermissionState::Granted => PermissionState::Denied,
             PermissionState::Denied => PermissionState::Granted,
@@ -793,14 +798,7 @@ impl SwModel {
                 }
             }
         }
-        let state = match s.permissions.push {
-            PermissionState::Granted => PermissionState::Denied,
-            PermissionState::Denied => PermissionState::Granted,
-        };
-        actions.push(Action::SetPermission {
-            permission: Permission::Push,
-            state,
-        });
+        Self::toggle_permission(s, Permission::Push, actions);
     }
 
     fn job_queue_full(&self, s: &SwState) -> bool {

@@ -120,19 +120,7 @@ fn sync_events_in_flight(s: &SwState, r: u8, tag: u8, periodic: bool) -> usize {
         EventKind::PeriodicSync { tag: t, gen: g } => periodic && *t == tag && Some(*g) == gen,
         _ => false,
     };
-    let on_workers: usize = s
-        .workers
-        .iter()
-        .filter(|w| w.registration == r)
-        .map(|w| {
-            w.tasks
-                .iter()
-                .chain(&w.extended)
-                .filter(|k| matches(k))
-                .count()
-        })
-        .sum();
-    on_workers + s.reg(r).backup.iter().filter(|k| matches(k)).count()
+    s.events_in_flight_of(r).filter(|k| matches(k)).count()
 }
 
 /// Every (periodic, with `periodic`) sync registration that is firing has exactly one event
@@ -175,24 +163,6 @@ fn any_sync(s: &SwState, pred: impl Fn(&crate::SyncRegistration) -> bool) -> boo
 
 fn any_periodic(s: &SwState, pred: impl Fn(&crate::PeriodicRegistration) -> bool) -> bool {
     s.registrations.iter().any(|r| r.periodic.iter().any(&pred))
-}
-
-/// Every in-flight sync event, with its registration.
-fn in_flight_sync(s: &SwState) -> impl Iterator<Item = (u8, EventKind)> + '_ {
-    s.workers
-        .iter()
-        .flat_map(|w| {
-            w.tasks
-                .iter()
-                .chain(&w.extended)
-                .map(move |k| (w.registration, *k))
-        })
-        .chain(
-            s.registrations
-                .iter()
-                .enumerate()
-                .flat_map(|(i, r)| r.backup.iter().map(move |k| (i as u8, *k))),
-        )
 }
 
 fn with_bgfetch(c: &ModelConfig) -> bool {
@@ -238,16 +208,7 @@ fn bg_completion_events_ok(s: &SwState) -> bool {
         }
         _ => true,
     };
-    s.workers.iter().all(|w| {
-        w.tasks
-            .iter()
-            .chain(w.extended.iter())
-            .all(|k| ok(w.registration, k))
-    }) && s
-        .registrations
-        .iter()
-        .enumerate()
-        .all(|(r, reg)| reg.backup.iter().all(|k| ok(r as u8, k)))
+    s.events_in_flight().all(|(r, k)| ok(r, &k))
 }
 
 fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
@@ -536,7 +497,7 @@ props! {
                 |_, s| one_event_per_firing_registration(s, false);
     Always last_chance_iff_final_attempt ["Background Sync §fire a sync event (lastChance)"] if with_sync;
         "a sync event's lastChance is true exactly on the attempt after which none follows"
-        |m, s| in_flight_sync(s).all(|(r, k)| match k {
+        |m, s| s.events_in_flight().all(|(r, k)| match k {
             EventKind::Sync { tag, last_chance } => s.reg(r).sync.iter()
                 .find(|g| g.tag == tag)
                 .is_none_or(|g| last_chance == (g.attempts >= m.max_sync_attempts())),
@@ -574,7 +535,7 @@ props! {
         |_, s| any_sync(s, |g| g.state == crate::SyncState::ReregisteredWhileFiring);
     Sometimes sync_last_chance ["Background Sync §fire a sync event (lastChance)"] if with_sync;
         "a sync event with lastChance true is in flight"
-        |_, s| in_flight_sync(s).any(|(_, k)| matches!(k, EventKind::Sync { last_chance: true, .. }));
+        |_, s| s.events_in_flight().any(|(_, k)| matches!(k, EventKind::Sync { last_chance: true, .. }));
     Sometimes sync_event_dispatched ["Background Sync §fire a sync event; §Fire Functional Event"] if with_sync;
         "a sync event is about to be dispatched"
         |m, s| worker_has(s, |w| m.can_dispatch(s, w)

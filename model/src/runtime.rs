@@ -148,6 +148,30 @@ impl SwState {
         self.worker_mut(w).running = to;
     }
 
+    /// Every event in flight, with the registration it belongs to: queued or extended on a
+    /// worker (its registration), or backed up in a registration's task queues.
+    pub fn events_in_flight(&self) -> impl Iterator<Item = (RegId, EventKind)> + '_ {
+        let on_workers = self.workers.iter().flat_map(|w| {
+            w.tasks
+                .iter()
+                .chain(&w.extended)
+                .map(move |k| (w.registration, *k))
+        });
+        let backed_up = self
+            .registrations
+            .iter()
+            .enumerate()
+            .flat_map(|(r, reg)| reg.backup.iter().map(move |k| (r as RegId, *k)));
+        on_workers.chain(backed_up)
+    }
+
+    /// The events in flight of registration `r` (see [`SwState::events_in_flight`]).
+    pub fn events_in_flight_of(&self, r: RegId) -> impl Iterator<Item = EventKind> + '_ {
+        self.events_in_flight()
+            .filter(move |(reg, _)| *reg == r)
+            .map(|(_, k)| k)
+    }
+
     /// Events queued or pending on worker `w`.
     pub fn events_on(&self, w: WorkerId) -> usize {
         let worker = self.worker(w);

@@ -286,17 +286,10 @@ impl SwModel {
 
     /// The generation of a periodicsync event of `tag` in flight for registration `r`, if any.
     pub fn periodic_in_flight(s: &SwState, r: RegId, tag: u8) -> Option<bool> {
-        let on_workers = s
-            .workers
-            .iter()
-            .filter(|w| w.registration == r)
-            .flat_map(|w| w.tasks.iter().chain(&w.extended));
-        on_workers
-            .chain(s.reg(r).backup.iter())
-            .find_map(|k| match k {
-                EventKind::PeriodicSync { tag: t, gen } if *t == tag => Some(*gen),
-                _ => None,
-            })
+        s.events_in_flight_of(r).find_map(|k| match k {
+            EventKind::PeriodicSync { tag: t, gen } if t == tag => Some(gen),
+            _ => None,
+        })
     }
 
     /// Periodic Background Sync §unregister(tag): removes it (no error when absent).
