@@ -198,7 +198,7 @@ impl ModelConfig {
                 1,
                 cap::JOBS,
             ),
-            ("sync_tags", self.sync_tags as usize, 1, 2),
+            ("sync_tags", self.sync_tags as usize, 1, cap::SYNC_TAGS),
             ("max_sync_attempts", self.max_sync_attempts as usize, 1, 5),
             (
                 "periodic_max_retries",

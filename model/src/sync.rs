@@ -82,9 +82,9 @@ pub enum SyncRegisterError {
 }
 
 /// The sync registrations of a service worker registration.
-pub type SyncList = List<SyncRegistration, { capacity::EVENTS }>;
+pub type SyncList = List<SyncRegistration, { capacity::SYNC_TAGS }>;
 /// The periodic sync registrations of a service worker registration.
-pub type PeriodicList = List<PeriodicRegistration, { capacity::EVENTS }>;
+pub type PeriodicList = List<PeriodicRegistration, { capacity::SYNC_TAGS }>;
 
 impl SwModel {
     /// Attempts a one-off sync registration gets (lastChance is the last of them): the
