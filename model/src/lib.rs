@@ -48,7 +48,7 @@ pub mod capacity {
     /// Tasks, extended events or backed-up tasks of one worker or registration: up to
     /// `max_pending_events` (≤ 3) plus one sync and one periodicsync event per tag (≤ 2 tags)
     /// plus one completion event per background fetch (≤ 2).
-        pub const EVENTS: usize = 10;
+    pub const EVENTS: usize = 10;
     /// Sync tags, and so one-off or periodic sync registrations per service worker
     /// registration.
     pub const SYNC_TAGS: usize = 2;
