@@ -14,7 +14,18 @@ pub type WorkerId = u8;
 
 /// §Service Worker: a worker's state (`ServiceWorkerState`).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    Default,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {

@@ -1,0 +1,1032 @@
+//! Observations: what JavaScript, DevTools and the test driver can see of a model step. This is
+//! the one vocabulary shared by the model and by traces captured from browsers: the trace checker
+//! (`swspec-conformance`) reads [`Observation`]s from trace files and compares them with
+//! [`SwModel::observe`] of the model's steps.
+//!
+//! An observation names workers, clients, sync tags, script URLs and background fetch ids by an
+//! identifier of type `I`: the model uses its own indices (`u8`), a trace uses whatever strings
+//! the capture harness saw (DevTools version ids, `c0`, the tag). The checker binds the two with
+//! one consistent bijection per candidate ([`IdSpace`] says which space an identifier lives in).
+//!
+//! Observations are derived from the pre-state, the action and the post-state, so the transition
+//! function needs no changes to be observable: worker state changes are `statechange`, a client
+//! whose controller was set by Activate or claim() gets `controllerchange`, and so on. Calls
+//! that reject without changing state are *guard* steps ([`SwModel::guard_steps`]).
+
+use crate::{
+    Action, BgResult, ClientId, ControlledVia, EventKind, FailureReason, JobType, Permission,
+    PermissionState, RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
+};
+use serde::{Deserialize, Serialize};
+
+/// Which promise of the page a job settles.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum JobCall {
+    /// `navigator.serviceWorker.register()`.
+    Register,
+    /// `registration.update()`.
+    Update,
+    /// `registration.unregister()`.
+    Unregister,
+}
+
+/// How the page saw a job promise settle (§Resolve Job Promise, §Reject Job Promise).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum JobOutcome {
+    /// Resolved with the registration.
+    Registration,
+    /// `unregister()` resolved `true`.
+    UnregisteredTrue,
+    /// `unregister()` resolved `false`.
+    UnregisteredFalse,
+    /// Rejected with a `TypeError`.
+    TypeError,
+    /// Rejected with an `InvalidStateError` (`update()` with no newest worker).
+    InvalidStateError,
+}
+
+/// The lifecycle events a worker's own script sees.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleEvent {
+    /// `install`.
+    Install,
+    /// `activate`.
+    Activate,
+}
+
+/// Functional events by their DOM name (the payload of [`EventKind`] goes into the observation's
+/// own fields).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum EventName {
+    /// `fetch`.
+    Fetch,
+    /// `message`.
+    Message,
+    /// `push`.
+    Push,
+    /// `notificationclick`.
+    Notificationclick,
+    /// `notificationclose`.
+    Notificationclose,
+    /// `sync`.
+    Sync,
+    /// `periodicsync`.
+    Periodicsync,
+    /// `backgroundfetchsuccess`.
+    Backgroundfetchsuccess,
+    /// `backgroundfetchfail`.
+    Backgroundfetchfail,
+    /// `backgroundfetchabort`.
+    Backgroundfetchabort,
+    /// `backgroundfetchclick`.
+    Backgroundfetchclick,
+}
+
+/// One observable fact. Serialised with a `type` tag (`{"type":"state_change","worker":"3",
+/// "state":"installed"}`); optional fields are omitted when absent.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Observation<I> {
+    // ---- the driver's steps (what the harness made a page, the user or the network do) ----
+    /// A client navigates into the scope (a new tab, or a closed client's slot reused).
+    OpenClient {
+        /// The client.
+        client: I,
+    },
+    /// An open client reloads.
+    Reload {
+        /// The client.
+        client: I,
+    },
+    /// A client is closed.
+    CloseClient {
+        /// The client.
+        client: I,
+    },
+    /// The page calls `register(script)`.
+    Register {
+        /// The calling client.
+        client: I,
+        /// The script URL.
+        script: I,
+    },
+    /// The page calls `registration.update()`.
+    Update {
+        /// The calling client.
+        client: I,
+    },
+    /// The page calls `registration.unregister()`.
+    Unregister {
+        /// The calling client.
+        client: I,
+    },
+    /// The page posts a message to its controller.
+    PostMessage {
+        /// The calling client.
+        client: I,
+    },
+    /// The page fetches a subresource.
+    Fetch {
+        /// The calling client.
+        client: I,
+    },
+    /// DevTools (or the user agent) stops a running worker.
+    StopWorker {
+        /// The worker.
+        worker: I,
+    },
+    /// The worker's network goes offline.
+    GoOffline,
+    /// The worker's network comes back.
+    GoOnline,
+    /// The page subscribes to push and the subscription succeeds.
+    Subscribe {
+        /// The calling client.
+        client: I,
+    },
+    /// A push message is delivered (push service or DevTools).
+    PushMessage,
+    /// The user clicks the notification.
+    NotificationClick,
+    /// The user closes the notification.
+    NotificationClose,
+    /// A permission is granted or revoked.
+    SetPermission {
+        /// Which.
+        permission: Permission,
+        /// Its new state.
+        state: PermissionState,
+    },
+    /// The page calls `sync.register(tag)` and it resolves.
+    SyncRegister {
+        /// The calling client.
+        client: I,
+        /// The tag.
+        tag: I,
+    },
+    /// The page calls `periodicSync.register(tag)` and it resolves.
+    PeriodicSyncRegister {
+        /// The calling client.
+        client: I,
+        /// The tag.
+        tag: I,
+    },
+    /// The page calls `periodicSync.unregister(tag)`.
+    PeriodicSyncUnregister {
+        /// The calling client.
+        client: I,
+        /// The tag.
+        tag: I,
+    },
+    /// The page calls `backgroundFetch.fetch(id, …)` and it resolves.
+    BackgroundFetch {
+        /// The calling client.
+        client: I,
+        /// The fetch id.
+        id: I,
+        /// Number of requests.
+        requests: u8,
+    },
+    /// `abort()` on an active background fetch resolves true.
+    BgFetchAbort {
+        /// The fetch id.
+        id: I,
+    },
+
+    // ---- what pages see ----
+    /// A `register()`, `update()` or `unregister()` promise settles.
+    JobSettled {
+        /// The client whose promise it is.
+        client: I,
+        /// Which call.
+        call: JobCall,
+        /// How it settled.
+        outcome: JobOutcome,
+    },
+    /// `updatefound` on the registration.
+    UpdateFound,
+    /// `controllerchange` on a client's `navigator.serviceWorker`.
+    ControllerChange {
+        /// The client.
+        client: I,
+    },
+    /// `sync.getTags()` resolves with these tags (sorted).
+    SyncTags {
+        /// The calling client.
+        client: I,
+        /// The tags.
+        tags: Vec<I>,
+    },
+
+    // ---- the lifecycle (DevTools' version status, or `statechange`) ----
+    /// A worker's state changes.
+    StateChange {
+        /// The worker.
+        worker: I,
+        /// Its new state.
+        state: WorkerState,
+    },
+    /// A worker's running status changes (DevTools).
+    RunningStatus {
+        /// The worker.
+        worker: I,
+        /// Its new status.
+        status: RunningStatus,
+    },
+
+    // ---- what a worker's script sees ----
+    /// The worker's `install` or `activate` handler runs.
+    LifecycleEvent {
+        /// The worker.
+        worker: I,
+        /// Which event.
+        event: LifecycleEvent,
+    },
+    /// A functional event's handler runs.
+    FunctionalEvent {
+        /// The worker.
+        worker: I,
+        /// The event's name.
+        event: EventName,
+        /// The sync / periodicsync tag or the background fetch id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tag: Option<I>,
+        /// `lastChance` of a sync event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_chance: Option<bool>,
+        /// The handler called `waitUntil()`/`respondWith()` with a promise it leaves pending.
+        #[serde(default)]
+        wait_until: bool,
+        /// A push handler showed a notification.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        notify: bool,
+    },
+    /// The pending `waitUntil()` promise of a functional event settles.
+    WaitUntilSettled {
+        /// The worker.
+        worker: I,
+        /// The event's name.
+        event: EventName,
+        /// Fulfilled (true) or rejected (false).
+        fulfilled: bool,
+    },
+    /// The worker calls `skipWaiting()`.
+    SkipWaiting {
+        /// The worker.
+        worker: I,
+    },
+    /// The worker calls `clients.claim()`.
+    Claim {
+        /// The worker.
+        worker: I,
+    },
+
+    // ---- background services (DevTools' BackgroundService domain, or the event's fields) ----
+    /// A background fetch finished with `result` and `failureReason`.
+    BgFetchSettled {
+        /// The fetch id.
+        id: I,
+        /// `result`.
+        result: BgResult,
+        /// `failureReason`.
+        failure_reason: FailureReason,
+    },
+}
+
+/// The identifier spaces: each has its own bijection between model and trace identifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdSpace {
+    /// Window clients.
+    Client,
+    /// Service workers (one id per worker version; a restart keeps it).
+    Worker,
+    /// Script URLs.
+    Script,
+    /// Sync and periodic sync tags.
+    Tag,
+    /// Background fetch ids.
+    BgFetch,
+}
+
+/// The kind of an observation: its `type` tag. A trace header lists the kinds its capture
+/// observes; model steps whose observations are all of other kinds are hidden.
+pub type ObsKind = &'static str;
+
+/// A model observation.
+pub type Obs = Observation<u8>;
+
+/// Who reports an observation, for ordering: observations on one channel are delivered in the
+/// order the model makes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Channel {
+    /// The driver's own steps.
+    Driver,
+    /// What one page sees (model client index).
+    Page(u8),
+    /// What the registration's pages see (updatefound).
+    Registration,
+    /// DevTools' lifecycle view of one worker.
+    Lifecycle(u8),
+    /// One worker's script.
+    Worker(u8),
+    /// Background services.
+    Background,
+}
+
+impl<I> Observation<I> {
+    /// Every observation kind, for validating a header's list and the schema.
+    pub const KINDS: &'static [ObsKind] = &[
+        "open_client",
+        "reload",
+        "close_client",
+        "register",
+        "update",
+        "unregister",
+        "post_message",
+        "fetch",
+        "stop_worker",
+        "go_offline",
+        "go_online",
+        "subscribe",
+        "push_message",
+        "notification_click",
+        "notification_close",
+        "set_permission",
+        "sync_register",
+        "periodic_sync_register",
+        "periodic_sync_unregister",
+        "background_fetch",
+        "bg_fetch_abort",
+        "job_settled",
+        "update_found",
+        "controller_change",
+        "sync_tags",
+        "state_change",
+        "running_status",
+        "lifecycle_event",
+        "functional_event",
+        "wait_until_settled",
+        "skip_waiting",
+        "claim",
+        "bg_fetch_settled",
+    ];
+
+    /// The observation's kind (its serialised `type`).
+    pub fn kind(&self) -> ObsKind {
+        use Observation::*;
+        match self {
+            OpenClient { .. } => "open_client",
+            Reload { .. } => "reload",
+            CloseClient { .. } => "close_client",
+            Register { .. } => "register",
+            Update { .. } => "update",
+            Unregister { .. } => "unregister",
+            PostMessage { .. } => "post_message",
+            Fetch { .. } => "fetch",
+            StopWorker { .. } => "stop_worker",
+            GoOffline => "go_offline",
+            GoOnline => "go_online",
+            Subscribe { .. } => "subscribe",
+            PushMessage => "push_message",
+            NotificationClick => "notification_click",
+            NotificationClose => "notification_close",
+            SetPermission { .. } => "set_permission",
+            SyncRegister { .. } => "sync_register",
+            PeriodicSyncRegister { .. } => "periodic_sync_register",
+            PeriodicSyncUnregister { .. } => "periodic_sync_unregister",
+            BackgroundFetch { .. } => "background_fetch",
+            BgFetchAbort { .. } => "bg_fetch_abort",
+            JobSettled { .. } => "job_settled",
+            UpdateFound => "update_found",
+            ControllerChange { .. } => "controller_change",
+            SyncTags { .. } => "sync_tags",
+            StateChange { .. } => "state_change",
+            RunningStatus { .. } => "running_status",
+            LifecycleEvent { .. } => "lifecycle_event",
+            FunctionalEvent { .. } => "functional_event",
+            WaitUntilSettled { .. } => "wait_until_settled",
+            SkipWaiting { .. } => "skip_waiting",
+            Claim { .. } => "claim",
+            BgFetchSettled { .. } => "bg_fetch_settled",
+        }
+    }
+
+    /// The observation's identifiers, in field order, with their spaces.
+    pub fn ids(&self) -> Vec<(IdSpace, &I)> {
+        use IdSpace as S;
+        use Observation::*;
+        match self {
+            OpenClient { client }
+            | Reload { client }
+            | CloseClient { client }
+            | Update { client }
+            | Unregister { client }
+            | PostMessage { client }
+            | Fetch { client }
+            | Subscribe { client }
+            | JobSettled { client, .. }
+            | ControllerChange { client } => vec![(S::Client, client)],
+            Register { client, script } => vec![(S::Client, client), (S::Script, script)],
+            StopWorker { worker }
+            | StateChange { worker, .. }
+            | RunningStatus { worker, .. }
+            | LifecycleEvent { worker, .. }
+            | WaitUntilSettled { worker, .. }
+            | SkipWaiting { worker }
+            | Claim { worker } => vec![(S::Worker, worker)],
+            SyncRegister { client, tag }
+            | PeriodicSyncRegister { client, tag }
+            | PeriodicSyncUnregister { client, tag } => vec![(S::Client, client), (S::Tag, tag)],
+            BackgroundFetch { client, id, .. } => vec![(S::Client, client), (S::BgFetch, id)],
+            BgFetchAbort { id } | BgFetchSettled { id, .. } => vec![(S::BgFetch, id)],
+            SyncTags { client, tags } => {
+                let mut v = vec![(S::Client, client)];
+                v.extend(tags.iter().map(|t| (S::Tag, t)));
+                v
+            }
+            FunctionalEvent {
+                worker, event, tag, ..
+            } => {
+                let mut v = vec![(S::Worker, worker)];
+                if let Some(t) = tag {
+                    let space = match event {
+                        EventName::Sync | EventName::Periodicsync => S::Tag,
+                        _ => S::BgFetch,
+                    };
+                    v.push((space, t));
+                }
+                v
+            }
+            GoOffline
+            | GoOnline
+            | PushMessage
+            | NotificationClick
+            | NotificationClose
+            | SetPermission { .. }
+            | UpdateFound => vec![],
+        }
+    }
+
+    /// The observation with every identifier replaced by `f` of it (in [`Observation::ids`]
+    /// order).
+    pub fn map_ids<J>(&self, mut f: impl FnMut(IdSpace, &I) -> J) -> Observation<J> {
+        use IdSpace as S;
+        use Observation::*;
+        match self {
+            OpenClient { client } => OpenClient {
+                client: f(S::Client, client),
+            },
+            Reload { client } => Reload {
+                client: f(S::Client, client),
+            },
+            CloseClient { client } => CloseClient {
+                client: f(S::Client, client),
+            },
+            Register { client, script } => Register {
+                client: f(S::Client, client),
+                script: f(S::Script, script),
+            },
+            Update { client } => Update {
+                client: f(S::Client, client),
+            },
+            Unregister { client } => Unregister {
+                client: f(S::Client, client),
+            },
+            PostMessage { client } => PostMessage {
+                client: f(S::Client, client),
+            },
+            Fetch { client } => Fetch {
+                client: f(S::Client, client),
+            },
+            StopWorker { worker } => StopWorker {
+                worker: f(S::Worker, worker),
+            },
+            GoOffline => GoOffline,
+            GoOnline => GoOnline,
+            Subscribe { client } => Subscribe {
+                client: f(S::Client, client),
+            },
+            PushMessage => PushMessage,
+            NotificationClick => NotificationClick,
+            NotificationClose => NotificationClose,
+            SetPermission { permission, state } => SetPermission {
+                permission: *permission,
+                state: *state,
+            },
+            SyncRegister { client, tag } => SyncRegister {
+                client: f(S::Client, client),
+                tag: f(S::Tag, tag),
+            },
+            PeriodicSyncRegister { client, tag } => PeriodicSyncRegister {
+                client: f(S::Client, client),
+                tag: f(S::Tag, tag),
+            },
+            PeriodicSyncUnregister { client, tag } => PeriodicSyncUnregister {
+                client: f(S::Client, client),
+                tag: f(S::Tag, tag),
+            },
+            BackgroundFetch {
+                client,
+                id,
+                requests,
+            } => BackgroundFetch {
+                client: f(S::Client, client),
+                id: f(S::BgFetch, id),
+                requests: *requests,
+            },
+            BgFetchAbort { id } => BgFetchAbort {
+                id: f(S::BgFetch, id),
+            },
+            JobSettled {
+                client,
+                call,
+                outcome,
+            } => JobSettled {
+                client: f(S::Client, client),
+                call: *call,
+                outcome: *outcome,
+            },
+            UpdateFound => UpdateFound,
+            ControllerChange { client } => ControllerChange {
+                client: f(S::Client, client),
+            },
+            SyncTags { client, tags } => SyncTags {
+                client: f(S::Client, client),
+                tags: tags.iter().map(|t| f(S::Tag, t)).collect(),
+            },
+            StateChange { worker, state } => StateChange {
+                worker: f(S::Worker, worker),
+                state: *state,
+            },
+            RunningStatus { worker, status } => RunningStatus {
+                worker: f(S::Worker, worker),
+                status: *status,
+            },
+            LifecycleEvent { worker, event } => LifecycleEvent {
+                worker: f(S::Worker, worker),
+                event: *event,
+            },
+            FunctionalEvent {
+                worker,
+                event,
+                tag,
+                last_chance,
+                wait_until,
+                notify,
+            } => {
+                let worker = f(S::Worker, worker);
+                let space = match event {
+                    EventName::Sync | EventName::Periodicsync => S::Tag,
+                    _ => S::BgFetch,
+                };
+                FunctionalEvent {
+                    worker,
+                    event: *event,
+                    tag: tag.as_ref().map(|t| f(space, t)),
+                    last_chance: *last_chance,
+                    wait_until: *wait_until,
+                    notify: *notify,
+                }
+            }
+            WaitUntilSettled {
+                worker,
+                event,
+                fulfilled,
+            } => WaitUntilSettled {
+                worker: f(S::Worker, worker),
+                event: *event,
+                fulfilled: *fulfilled,
+            },
+            SkipWaiting { worker } => SkipWaiting {
+                worker: f(S::Worker, worker),
+            },
+            Claim { worker } => Claim {
+                worker: f(S::Worker, worker),
+            },
+            BgFetchSettled {
+                id,
+                result,
+                failure_reason,
+            } => BgFetchSettled {
+                id: f(S::BgFetch, id),
+                result: *result,
+                failure_reason: *failure_reason,
+            },
+        }
+    }
+
+    /// The observation with its identifiers erased: two observations match under some binding
+    /// only if their shapes are equal.
+    pub fn shape(&self) -> Observation<()> {
+        self.map_ids(|_, _| ())
+    }
+}
+
+impl<I> Observation<I> {
+    /// The channel that reports this observation: its class and, for per-page and per-worker
+    /// channels, the client or worker id (see [`Channel`]).
+    pub fn channel_parts(&self) -> (u8, Option<&I>) {
+        use Observation::*;
+        match self {
+            JobSettled { client, .. } | ControllerChange { client } | SyncTags { client, .. } => {
+                (1, Some(client))
+            }
+            UpdateFound => (2, None),
+            StateChange { worker, .. } | RunningStatus { worker, .. } => (3, Some(worker)),
+            LifecycleEvent { worker, .. }
+            | FunctionalEvent { worker, .. }
+            | WaitUntilSettled { worker, .. }
+            | SkipWaiting { worker }
+            | Claim { worker } => (4, Some(worker)),
+            BgFetchSettled { .. } => (5, None),
+            _ => (0, None),
+        }
+    }
+}
+
+impl Obs {
+    /// The channel that reports this observation (see [`Channel`]).
+    pub fn channel(&self) -> Channel {
+        match self.channel_parts() {
+            (1, Some(c)) => Channel::Page(*c),
+            (2, _) => Channel::Registration,
+            (3, Some(w)) => Channel::Lifecycle(*w),
+            (4, Some(w)) => Channel::Worker(*w),
+            (5, _) => Channel::Background,
+            _ => Channel::Driver,
+        }
+    }
+}
+
+impl EventKind {
+    /// The event's observable name.
+    pub fn event_name(self) -> EventName {
+        match self {
+            EventKind::Fetch => EventName::Fetch,
+            EventKind::Message => EventName::Message,
+            EventKind::Push => EventName::Push,
+            EventKind::NotificationClick => EventName::Notificationclick,
+            EventKind::NotificationClose => EventName::Notificationclose,
+            EventKind::Sync { .. } => EventName::Sync,
+            EventKind::PeriodicSync { .. } => EventName::Periodicsync,
+            EventKind::BgFetchSuccess(_) => EventName::Backgroundfetchsuccess,
+            EventKind::BgFetchFail(_) => EventName::Backgroundfetchfail,
+            EventKind::BgFetchAbort(_) => EventName::Backgroundfetchabort,
+            EventKind::BgFetchClick(_) => EventName::Backgroundfetchclick,
+        }
+    }
+}
+
+/// A step with no state change that a page or worker can still observe: a rejected or no-op
+/// call. The checker takes it only when its first observation is the event at hand.
+pub type GuardStep = Vec<Obs>;
+
+impl SwModel {
+    /// The observations of `action` taken from `pre` to `post`, in the order the spec makes
+    /// them (driver step first, then job promise, worker states, clients, events).
+    pub fn observe(&self, pre: &SwState, action: &Action, post: &SwState) -> Vec<Obs> {
+        use Observation as O;
+        let mut out = Vec::new();
+        // The driver's step, or the worker script's call.
+        match *action {
+            Action::OpenClient(client) => out.push(O::OpenClient { client }),
+            Action::Navigate(client) => out.push(O::Reload { client }),
+            Action::CloseClient(client) => out.push(O::CloseClient { client }),
+            Action::Register { client, script } => out.push(O::Register { client, script }),
+            Action::Update { client } => out.push(O::Update { client }),
+            Action::Unregister { client } => out.push(O::Unregister { client }),
+            Action::PostMessage(client) => out.push(O::PostMessage { client }),
+            Action::Fetch(client) => out.push(O::Fetch { client }),
+            Action::Stop {
+                worker,
+                cause: StopCause::Forced,
+            } => out.push(O::StopWorker { worker }),
+            Action::GoOffline => out.push(O::GoOffline),
+            Action::GoOnline => out.push(O::GoOnline),
+            Action::Subscribe(client) => out.push(O::Subscribe { client }),
+            Action::PushMessage => out.push(O::PushMessage),
+            Action::NotificationClick => out.push(O::NotificationClick),
+            Action::NotificationClose => out.push(O::NotificationClose),
+            Action::SetPermission { permission, state } => {
+                out.push(O::SetPermission { permission, state })
+            }
+            Action::SyncRegister { client, tag } => out.push(O::SyncRegister { client, tag }),
+            Action::PeriodicSyncRegister { client, tag } => {
+                out.push(O::PeriodicSyncRegister { client, tag })
+            }
+            Action::PeriodicSyncUnregister { client, tag } => {
+                out.push(O::PeriodicSyncUnregister { client, tag })
+            }
+            Action::BackgroundFetch {
+                client,
+                id,
+                requests,
+                ..
+            } => out.push(O::BackgroundFetch {
+                client,
+                id,
+                requests,
+            }),
+            Action::BgFetchAbort {
+                registration,
+                fetch,
+            } => out.push(O::BgFetchAbort {
+                id: pre.reg(registration).bg.fetches[fetch as usize].id,
+            }),
+            Action::SkipWaiting(worker) => out.push(O::SkipWaiting { worker }),
+            Action::Claim(worker) => out.push(O::Claim { worker }),
+            _ => {}
+        }
+        // Job promises: the front job's, and its coalesced equivalents'.
+        if let Some(job) = pre.jobs.first().filter(|j| !j.settled) {
+            let removed = post.jobs.len() < pre.jobs.len();
+            let settled = post.jobs.first().is_some_and(|j| j.settled);
+            if removed || settled {
+                let call = match job.job_type {
+                    JobType::Register(_) => JobCall::Register,
+                    JobType::Update(_) => JobCall::Update,
+                    JobType::Unregister => JobCall::Unregister,
+                };
+                let outcome = match (action, call) {
+                    (Action::RunJob, JobCall::Unregister) => {
+                        if pre.map.is_some() {
+                            JobOutcome::UnregisteredTrue
+                        } else {
+                            JobOutcome::UnregisteredFalse
+                        }
+                    }
+                    (Action::RunJob, JobCall::Update) => JobOutcome::TypeError,
+                    (Action::UpdateFetchFailed | Action::UpdateEvaluationFailed, _) => {
+                        JobOutcome::TypeError
+                    }
+                    _ => JobOutcome::Registration,
+                };
+                for client in std::iter::once(job.client)
+                    .chain(job.equivalent.iter().copied())
+                    .flatten()
+                {
+                    out.push(O::JobSettled {
+                        client,
+                        call,
+                        outcome,
+                    });
+                }
+            }
+        }
+        if matches!(action, Action::Install) {
+            out.push(O::UpdateFound);
+        }
+        // Worker states (new workers start in `parsed`, which is never observable) and running
+        // status.
+        for (i, w) in post.workers.iter().enumerate() {
+            let worker = i as WorkerId;
+            let before = pre.workers.get(i);
+            let old_state = before.map_or(WorkerState::Parsed, |b| b.state);
+            if w.state != old_state {
+                // One step may pass through states (install ends, Try Activate activates): each
+                // is a `statechange` of its own.
+                const PATH: [WorkerState; 4] = [
+                    WorkerState::Installing,
+                    WorkerState::Installed,
+                    WorkerState::Activating,
+                    WorkerState::Activated,
+                ];
+                let from = PATH.iter().position(|x| *x == old_state);
+                let to = PATH.iter().position(|x| *x == w.state);
+                let first = match (from, to) {
+                    (Some(f), Some(t)) if f < t => f + 1,
+                    (None, Some(_)) if old_state == WorkerState::Parsed => 0,
+                    _ => to.unwrap_or(0),
+                };
+                match to {
+                    Some(t) => {
+                        for state in &PATH[first.min(t)..=t] {
+                            out.push(O::StateChange {
+                                worker,
+                                state: *state,
+                            });
+                        }
+                    }
+                    None => out.push(O::StateChange {
+                        worker,
+                        state: w.state,
+                    }),
+                }
+            }
+            let old_running = before.map_or(RunningStatus::Stopped, |b| b.running);
+            if w.running != old_running {
+                if before.is_none() && w.running == RunningStatus::Running {
+                    // A new worker's script was evaluated by Update: DevTools shows it start.
+                    out.push(O::RunningStatus {
+                        worker,
+                        status: RunningStatus::Starting,
+                    });
+                }
+                out.push(O::RunningStatus {
+                    worker,
+                    status: w.running,
+                });
+            }
+        }
+        // controllerchange for clients handed over by Activate or claim().
+        for (i, c) in post.clients.iter().enumerate() {
+            let before = pre.clients[i];
+            if c.controller != before.controller
+                && matches!(c.via, ControlledVia::Activate | ControlledVia::Claim)
+            {
+                out.push(O::ControllerChange { client: i as u8 });
+            }
+        }
+        // Events the worker's script sees.
+        match *action {
+            Action::Install => {
+                if let Some(w) = post.jobs.first().and_then(|j| match j.phase {
+                    crate::JobPhase::Installing { worker, .. } => Some(worker),
+                    _ => None,
+                }) {
+                    out.push(O::LifecycleEvent {
+                        worker: w,
+                        event: LifecycleEvent::Install,
+                    });
+                }
+            }
+            Action::DispatchEvent {
+                worker,
+                extend,
+                notify,
+            } => {
+                if let Some(&kind) = pre.worker(worker).tasks.first() {
+                    out.push(Self::functional_event(pre, worker, kind, extend, notify));
+                }
+            }
+            Action::SettleExtendedEvent(worker) | Action::RejectExtendedEvent(worker) => {
+                if let Some(&kind) = pre.worker(worker).extended.first() {
+                    out.push(O::WaitUntilSettled {
+                        worker,
+                        event: kind.event_name(),
+                        fulfilled: matches!(action, Action::SettleExtendedEvent(_)),
+                    });
+                }
+            }
+            Action::BgFetchComplete {
+                registration,
+                fetch,
+            } => {
+                let f = &post.reg(registration).bg.fetches[fetch as usize];
+                if f.result != BgResult::Unset {
+                    out.push(O::BgFetchSettled {
+                        id: f.id,
+                        result: f.result,
+                        failure_reason: f.failure_reason,
+                    });
+                }
+            }
+            _ => {}
+        }
+        // The activate event runs when a worker becomes `activating` (the model does not split
+        // the dispatch from the state change; see SPEC_NOTES "Observations").
+        for (i, w) in post.workers.iter().enumerate() {
+            let old = pre.workers.get(i).map_or(WorkerState::Parsed, |b| b.state);
+            if w.state == WorkerState::Activating && old != WorkerState::Activating {
+                out.push(O::LifecycleEvent {
+                    worker: i as WorkerId,
+                    event: LifecycleEvent::Activate,
+                });
+            }
+        }
+        out
+    }
+
+    fn functional_event(
+        s: &SwState,
+        worker: WorkerId,
+        kind: EventKind,
+        extend: bool,
+        notify: bool,
+    ) -> Obs {
+        let (tag, last_chance) = match kind {
+            EventKind::Sync { tag, last_chance } => (Some(tag), Some(last_chance)),
+            EventKind::PeriodicSync { tag, .. } => (Some(tag), None),
+            EventKind::BgFetchSuccess(slot)
+            | EventKind::BgFetchFail(slot)
+            | EventKind::BgFetchAbort(slot)
+            | EventKind::BgFetchClick(slot) => {
+                let r = s.worker(worker).registration;
+                (s.reg(r).bg.fetches.get(slot as usize).map(|f| f.id), None)
+            }
+            _ => (None, None),
+        };
+        Observation::FunctionalEvent {
+            worker,
+            event: kind.event_name(),
+            tag,
+            last_chance,
+            wait_until: extend,
+            notify,
+        }
+    }
+
+    /// Observable steps that change no state: calls that reject or do nothing. Each is a list of
+    /// observations, the first being the call itself.
+    pub fn guard_steps(&self, s: &SwState) -> Vec<GuardStep> {
+        use Observation as O;
+        let mut out = Vec::new();
+        for (i, c) in s.clients.iter().enumerate() {
+            if !c.open {
+                continue;
+            }
+            let client = i as ClientId;
+            // §update() with no newest worker: InvalidStateError.
+            if s.map_entry().is_some() && Self::update_rejects(s) {
+                out.push(vec![
+                    O::Update { client },
+                    O::JobSettled {
+                        client,
+                        call: JobCall::Update,
+                        outcome: JobOutcome::InvalidStateError,
+                    },
+                ]);
+            }
+            // postMessage / fetch with no controller: nothing reaches a worker.
+            if c.controller.is_none() {
+                out.push(vec![O::Fetch { client }]);
+            }
+            // sync.getTags(): the pending, waiting or firing registrations' tags.
+            if let Some(r) = s.map_entry().filter(|_| self.cfg.sync) {
+                let mut tags: Vec<u8> = s.reg(r).sync.iter().map(|g| g.tag).collect();
+                tags.sort_unstable();
+                out.push(vec![O::SyncTags { client, tags }]);
+            }
+        }
+        for (i, w) in s.workers.iter().enumerate() {
+            let worker = i as WorkerId;
+            if w.state == WorkerState::Redundant || w.running != RunningStatus::Running {
+                continue;
+            }
+            // skipWaiting() that Try Activate cannot act on (already flagged, or active).
+            if w.skip_waiting || matches!(w.state, WorkerState::Activating | WorkerState::Activated)
+            {
+                out.push(vec![O::SkipWaiting { worker }]);
+            }
+            // clients.claim() that rejects or takes over nobody.
+            if !Self::claim_takes_over(s, worker) {
+                out.push(vec![O::Claim { worker }]);
+            }
+        }
+        out
+    }
+}
