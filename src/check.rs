@@ -93,6 +93,10 @@ pub struct CheckArgs {
     /// Seconds between progress lines on stderr.
     #[arg(long, default_value_t = 2.0)]
     progress_secs: f64,
+    /// After the model check, also check every trace under this folder with `swspec conform`
+    /// (the README's main job passes `traces`); the exit status is the worse of the two.
+    #[arg(long)]
+    traces: Option<std::path::PathBuf>,
 }
 
 impl CheckArgs {
@@ -534,7 +538,23 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("swspec check: cannot write the report: {e}");
         return ExitCode::from(2);
     }
-    if ok {
+    let traces = match &args.traces {
+        Some(dir) if !args.json => {
+            println!();
+            println!("== traces under {} ==", dir.display());
+            crate::conform::run_paths(vec![dir.clone()])
+        }
+        Some(_) => {
+            eprintln!(
+                "swspec check: --traces is not combined with --json (run `swspec conform --json`)"
+            );
+            return ExitCode::from(2);
+        }
+        None => ExitCode::SUCCESS,
+    };
+    if traces != ExitCode::SUCCESS {
+        traces
+    } else if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

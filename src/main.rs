@@ -1,7 +1,7 @@
-//! `swspec`: model-check the Service Worker reference model (and, later, check browser traces
-//! against it).
+//! `swspec`: model-check the Service Worker reference model and check browser traces against it.
 
 mod check;
+mod conform;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,6 +18,10 @@ struct Cli {
 enum Command {
     /// Model-check the Service Worker model exhaustively against its named properties.
     Check(check::CheckArgs),
+    /// Check traces (files or folders) against the model; compare with the expected verdicts.
+    Conform(conform::ConformArgs),
+    /// Print the JSON Schema of a trace line (committed as traces/schema.json).
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -31,5 +35,16 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Conform(args) => conform::run(&args),
+        Command::Schema => {
+            match serde_json::to_string_pretty(&swspec_conformance::trace::schema()) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("swspec schema: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            ExitCode::SUCCESS
+        }
     }
 }

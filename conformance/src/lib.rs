@@ -1,8 +1,12 @@
 //! # swspec-conformance
 //!
-//! Conformance checking of traces captured from real browsers against the swspec model. The trace
-//! format, the checker and the capture harness land here (see the trace-format issue); for now the
-//! crate only re-exports the model vocabulary the traces will use, so there is one definition of
-//! every action and state.
+//! The trace format ([`trace`]) and the trace checker ([`check`]) that compares traces captured
+//! from real browsers with the swspec model, plus the expected-verdict files ([`expected`]).
+//! Observations are the model crate's own types ([`swspec_model::Observation`]): one vocabulary.
 
-pub use swspec_model::{Action, SwModel, SwState};
+pub mod check;
+pub mod expected;
+pub mod generate;
+pub mod trace;
+
+pub use swspec_model::{Obs, Observation, Profile};
