@@ -11,7 +11,7 @@ use swspec_model::{Profile, SwModel};
 
 fn trace_of(events: usize) -> Trace {
     let model = SwModel::new(wide_config(Profile::Chromium, 1));
-    let walk = generate::lifecycle_loop(&model, events);
+    let walk = generate::lifecycle_loop(events);
     let exec = generate::execute(&model, &walk).expect("the loop replays");
     let kinds = generate::all_kinds();
     let mut evs = generate::events(&model, &exec, &kinds, 10.0, 1.0);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 use swspec_conformance::check::{self, Divergence, Options, Verdict};
 use swspec_conformance::expected::Expectations;
-use swspec_conformance::trace::{self, Trace};
+use swspec_conformance::trace::{self, InputError, Trace};
 use swspec_model::Profile;
 
 /// Knobs of `swspec conform`.
@@ -65,17 +65,19 @@ struct Row {
 }
 
 #[derive(Serialize)]
-struct ErrorRow {
-    file: String,
-    line: Option<usize>,
-    field: Option<String>,
-    message: String,
-}
-
-#[derive(Serialize)]
 struct Report {
     traces: Vec<Row>,
-    errors: Vec<ErrorRow>,
+    errors: Vec<InputError>,
+}
+
+impl Report {
+    /// Records unusable input (and says so on stderr unless the report is JSON).
+    fn error(&mut self, json: bool, e: InputError) {
+        if !json {
+            eprintln!("error: {e}");
+        }
+        self.errors.push(e);
+    }
 }
 
 /// `swspec conform PATHS` with every other knob at its default.
@@ -124,30 +126,14 @@ pub fn run(args: &ConformArgs) -> ExitCode {
         let t = match Trace::read(file) {
             Ok(t) => t,
             Err(e) => {
-                if !args.json {
-                    eprintln!("error: {e}");
-                }
-                report.errors.push(ErrorRow {
-                    file: file.display().to_string(),
-                    line: e.line,
-                    field: e.field,
-                    message: e.message,
-                });
+                report.error(args.json, e);
                 continue;
             }
         };
         let expectation = match expectations.for_trace(file) {
             Ok(x) => x.cloned(),
-            Err(e) => {
-                if !args.json {
-                    eprintln!("error: {e}");
-                }
-                report.errors.push(ErrorRow {
-                    file: file.display().to_string(),
-                    line: None,
-                    field: None,
-                    message: e,
-                });
+            Err(message) => {
+                report.error(args.json, input_error(file, None, message));
                 None
             }
         };
@@ -165,21 +151,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             let outcome = match check::check(&t, &o) {
                 Ok(x) => x,
                 Err((line, message)) => {
-                    let e = ErrorRow {
-                        file: file.display().to_string(),
-                        line,
-                        field: None,
-                        message,
-                    };
-                    if !args.json {
-                        eprintln!(
-                            "error: {}{}: {}",
-                            e.file,
-                            e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                            e.message
-                        );
-                    }
-                    report.errors.push(e);
+                    report.error(args.json, input_error(file, line, message));
                     break;
                 }
             };
@@ -237,6 +209,15 @@ pub fn run(args: &ConformArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn input_error(file: &std::path::Path, line: Option<usize>, message: String) -> InputError {
+    InputError {
+        path: file.to_path_buf(),
+        line,
+        field: None,
+        message,
     }
 }
 

@@ -22,8 +22,8 @@ use crate::trace::{Source, Trace};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use swspec_model::{
-    observe::GuardStep, Action, IdSpace, ModelConfig, Obs, Observation, Profile, RunningStatus,
-    StopCause, SwModel, SwState, WorkerId, WorkerState,
+    observe::GuardStep, Action, Channel, IdSpace, ModelConfig, Obs, Observation, Profile,
+    RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
 };
 
 /// Checker knobs.
@@ -125,6 +125,8 @@ fn space_ix(s: IdSpace) -> usize {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Pending {
     obs: Obs,
+    /// `shape_hash(&obs)`, compared with every event it could match.
+    shape: u64,
     /// The step that made it (dense rank among pending steps).
     group: u16,
     /// The first event position at which it is overdue.
@@ -198,8 +200,15 @@ impl Cand {
         }
     }
 
-    fn next_group(&self) -> u16 {
-        self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0)
+    /// Adds one step's observations as obligations, due before `deadline`.
+    fn owe(&mut self, obs: impl IntoIterator<Item = Obs>, deadline: u32) {
+        let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
+        self.pending.extend(obs.into_iter().map(|obs| Pending {
+            shape: shape_hash(&obs),
+            obs,
+            group,
+            deadline,
+        }));
     }
 
     /// May pending obligation `k` be matched now (no older obligation on its channel)?
@@ -301,55 +310,31 @@ pub struct Outcome {
 
 /// The model configuration a trace is checked under: bounds wide enough for what a capture
 /// holds, every environment choice open, features switched on by the observations present.
-pub fn config_for(trace: &Trace, profile: Profile) -> Result<ModelConfig, String> {
-    let mut interner = Interner::default();
-    let mut kinds: HashSet<&str> = HashSet::new();
-    for (_, e) in &trace.events {
-        if let Some(o) = &e.obs {
-            kinds.insert(o.kind());
-            if let Observation::SetPermission { permission, .. } = o {
-                kinds.insert(match permission {
-                    swspec_model::Permission::Push => "push_message",
-                    swspec_model::Permission::BackgroundSync => "sync_register",
-                    swspec_model::Permission::PeriodicBackgroundSync => "periodic_sync_register",
-                    swspec_model::Permission::BackgroundFetch => "background_fetch",
-                });
-            }
-            for (space, id) in o.ids() {
-                interner.intern(space, id);
-            }
-        }
-    }
-    let has = |ks: &[&str]| ks.iter().any(|k| kinds.contains(k));
-    let clients = interner.count(IdSpace::Client).max(1);
+fn config_for(prep: &Prepared, profile: Profile) -> Result<ModelConfig, String> {
+    let count = |space| prep.interner.count(space).max(1);
+    let clients = count(IdSpace::Client);
     if clients > swspec_model::capacity::CLIENTS {
         return Err(format!(
             "{clients} distinct clients; the model holds at most {}",
             swspec_model::capacity::CLIENTS
         ));
     }
-    let tags = interner.count(IdSpace::Tag).max(1);
+    let tags = count(IdSpace::Tag);
     if tags > swspec_model::capacity::SYNC_TAGS {
         return Err(format!(
             "{tags} distinct sync tags; the model holds at most {}",
             swspec_model::capacity::SYNC_TAGS
         ));
     }
+    let f = prep.features;
     let mut cfg = wide_config(profile, clients as u8);
-    cfg.script_urls = interner.count(IdSpace::Script).clamp(1, 8) as u8;
-    cfg.push = has(&[
-        "push_message",
-        "subscribe",
-        "notification_click",
-        "notification_close",
-    ]);
-    cfg.sync = has(&["sync_register", "sync_tags"]);
-    cfg.periodic_sync = has(&["periodic_sync_register", "periodic_sync_unregister"]);
+    cfg.script_urls = count(IdSpace::Script).min(8) as u8;
+    cfg.push = f.push;
+    cfg.sync = f.sync;
+    cfg.periodic_sync = f.periodic_sync;
     cfg.sync_tags = tags as u8;
-    cfg.background_fetch = has(&["background_fetch", "bg_fetch_abort", "bg_fetch_settled"]);
-    cfg.max_bg_fetches = interner
-        .count(IdSpace::BgFetch)
-        .clamp(1, swspec_model::bgfetch::BG_FETCHES) as u8;
+    cfg.background_fetch = f.background_fetch;
+    cfg.max_bg_fetches = count(IdSpace::BgFetch).min(swspec_model::bgfetch::BG_FETCHES) as u8;
     cfg.validate()?;
     Ok(cfg)
 }
@@ -389,8 +374,56 @@ struct Prepared {
     /// `window[i]`: the first position whose time exceeds `t_i + skew`.
     window: Vec<u32>,
     observes: HashSet<String>,
-    /// Positions of the events of each channel (class, trace id), ascending.
-    channels: HashMap<(u8, Option<u32>), Vec<u32>>,
+    /// Positions of the events of each channel (trace ids; 0 where a channel has none),
+    /// ascending.
+    channels: HashMap<Channel<u32>, Vec<u32>>,
+    /// Which optional APIs the trace uses (by its observations and permissions).
+    features: Features,
+}
+
+/// The optional APIs a trace uses: each switches its part of the model on.
+#[derive(Clone, Copy, Debug, Default)]
+struct Features {
+    push: bool,
+    sync: bool,
+    periodic_sync: bool,
+    background_fetch: bool,
+}
+
+impl Features {
+    fn add(&mut self, o: &Observation<String>) {
+        use swspec_model::Permission as P;
+        match o {
+            Observation::PushMessage
+            | Observation::Subscribe { .. }
+            | Observation::NotificationClick
+            | Observation::NotificationClose
+            | Observation::SetPermission {
+                permission: P::Push,
+                ..
+            } => self.push = true,
+            Observation::SyncRegister { .. }
+            | Observation::SyncTags { .. }
+            | Observation::SetPermission {
+                permission: P::BackgroundSync,
+                ..
+            } => self.sync = true,
+            Observation::PeriodicSyncRegister { .. }
+            | Observation::PeriodicSyncUnregister { .. }
+            | Observation::SetPermission {
+                permission: P::PeriodicBackgroundSync,
+                ..
+            } => self.periodic_sync = true,
+            Observation::BackgroundFetch { .. }
+            | Observation::BgFetchAbort { .. }
+            | Observation::BgFetchSettled { .. }
+            | Observation::SetPermission {
+                permission: P::BackgroundFetch,
+                ..
+            } => self.background_fetch = true,
+            _ => {}
+        }
+    }
 }
 
 fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
@@ -398,8 +431,10 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
     let observes: HashSet<String> = trace.header.observes.iter().cloned().collect();
     let mut events = Vec::new();
     let mut instances: HashMap<String, u32> = HashMap::new();
+    let mut features = Features::default();
     for (line, e) in &trace.events {
         let Some(o) = &e.obs else { continue };
+        features.add(o);
         if !observes.contains(o.kind()) {
             return Err((
                 *line,
@@ -436,11 +471,10 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         }
         window[i] = j as u32;
     }
-    let mut channels: HashMap<(u8, Option<u32>), Vec<u32>> = HashMap::new();
+    let mut channels: HashMap<Channel<u32>, Vec<u32>> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
-        let (class, id) = e.obs.channel_parts();
         channels
-            .entry((class, id.copied()))
+            .entry(e.obs.channel().map(|id| **id))
             .or_default()
             .push(i as u32);
     }
@@ -450,6 +484,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         window,
         observes,
         channels,
+        features,
     })
 }
 
@@ -481,6 +516,9 @@ fn fingerprint(pos: u32, c: &Cand) -> u128 {
     (u128::from(h1) << 64) | u128::from(h2)
 }
 
+/// The kinds a guard step (`SwModel::guard_steps`) starts with.
+const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", "claim"];
+
 struct Node {
     pos: u32,
     cand: Cand,
@@ -492,8 +530,8 @@ struct Node {
 /// Checks one parsed trace.
 pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, String)> {
     let profile = opts.profile.unwrap_or(trace.header.profile);
-    let cfg = config_for(trace, profile).map_err(|e| (None, e))?;
     let prep = prepare(trace, opts.skew_ms).map_err(|(l, e)| (Some(l), e))?;
+    let cfg = config_for(&prep, profile).map_err(|e| (None, e))?;
     let model = SwModel::new(cfg);
     Ok(Search::new(&model, &prep, opts).run())
 }
@@ -537,24 +575,17 @@ impl<'a> Search<'a> {
     /// must lie in the window.
     fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs]) -> bool {
         let deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
-        let mut done: Vec<swspec_model::Channel> = Vec::new();
+        let mut done: Vec<Channel<&u8>> = Vec::new();
         for o in new {
             let ch = o.channel();
             if done.contains(&ch) {
                 continue;
             }
             done.push(ch);
-            let (class, mid) = o.channel_parts();
-            let key = match mid {
-                None => Some((class, None)),
-                Some(m) => {
-                    let space = if class == 1 {
-                        IdSpace::Client
-                    } else {
-                        IdSpace::Worker
-                    };
-                    get(&c.bind[space_ix(space)], *m).map(|t| (class, Some(t)))
-                }
+            // The channel in trace ids, when its id is bound already.
+            let key = match ch.id() {
+                None => Some(ch.map(|_| 0)),
+                Some((space, m)) => get(&c.bind[space_ix(space)], **m).map(|t| ch.map(|_| t)),
             };
             let mine: Vec<&Obs> = new.iter().filter(|x| x.channel() == ch).collect();
             let Some(key) = key else {
@@ -579,7 +610,7 @@ impl<'a> Search<'a> {
             }
             // The driver logs a step before its effects: a driver step is taken only for the
             // event at hand, never ahead of it.
-            if ch == swspec_model::Channel::Driver && (prev > 0 || slice.first() != Some(&pos)) {
+            if ch == Channel::Driver && (prev > 0 || slice.first() != Some(&pos)) {
                 return false;
             }
             let mut want: Vec<u64> = mine.iter().map(|x| shape_hash(*x)).collect();
@@ -626,31 +657,23 @@ impl<'a> Search<'a> {
                 break;
             }
             let (pos, depth) = (self.arena[ix as usize].pos, self.arena[ix as usize].depth);
+            let cand = self.arena[ix as usize].cand.clone();
+            let mut children: Vec<(u32, Cand, u8, Step)> = Vec::new();
             if pos == n {
-                let c = &self.arena[ix as usize].cand;
-                if c.pending.is_empty() && (!self.opts.quiescent_end || quiescent(self.model, &c.s))
+                if cand.pending.is_empty()
+                    && (!self.opts.quiescent_end || quiescent(self.model, &cand.s))
                 {
                     accepted = Some(ix);
                     break;
                 }
                 // Unobservable steps may still close the gap to quiescence.
-                let cand = c.clone();
-                let mut children = Vec::new();
                 if cand.pending.is_empty() && (depth as usize) < self.opts.max_hidden {
-                    self.hidden_steps(&cand, pos, depth, &mut children);
+                    self.model_steps(&cand, pos, depth, true, &mut children);
                 }
-                for (p, c, d, st) in children.into_iter().rev() {
-                    self.push(&mut stack, p, c, d, ix, Some(st));
-                }
-                continue;
+            } else if cand.pending.iter().all(|p| p.deadline > pos) {
+                // (A candidate with an overdue obligation is dead.)
+                self.expand(&cand, pos, depth, &mut children);
             }
-            let cand = self.arena[ix as usize].cand.clone();
-            // Overdue obligations kill the candidate.
-            if cand.pending.iter().any(|p| p.deadline <= pos) {
-                continue;
-            }
-            let mut children: Vec<(u32, Cand, u8, Step)> = Vec::new();
-            self.expand(&cand, pos, depth, &mut children);
             // Depth-first: push in reverse so the first alternative is tried first.
             for (p, c, d, st) in children.into_iter().rev() {
                 self.push(&mut stack, p, c, d, ix, Some(st));
@@ -740,10 +763,9 @@ impl<'a> Search<'a> {
     /// Every way to make progress on event `pos` from `cand`.
     fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<(u32, Cand, u8, Step)>) {
         let ev = &self.prep.events[pos as usize];
-        let t = ev.t;
         // 1. Match a pending obligation.
         for k in 0..cand.pending.len() {
-            if shape_hash(&cand.pending[k].obs) != ev.shape || !cand.matchable(k) {
+            if cand.pending[k].shape != ev.shape || !cand.matchable(k) {
                 continue;
             }
             let mut c = cand.clone();
@@ -757,7 +779,12 @@ impl<'a> Search<'a> {
             }
         }
         // 2. A guard step whose call is this event.
-        for g in self.model.guard_steps(&cand.s) {
+        let guards = if GUARD_KINDS.contains(&ev.obs.kind()) {
+            self.model.guard_steps(&cand.s)
+        } else {
+            Vec::new()
+        };
+        for g in guards {
             if shape_hash(&g[0]) != ev.shape {
                 continue;
             }
@@ -773,13 +800,7 @@ impl<'a> Search<'a> {
             if !self.obligations_fit(&c, pos + 1, &rest) {
                 continue;
             }
-            let group = c.next_group();
-            let deadline = self.prep.window[pos as usize];
-            c.pending.extend(rest.into_iter().map(|obs| Pending {
-                obs,
-                group,
-                deadline,
-            }));
+            c.owe(rest, self.prep.window[pos as usize]);
             out.push((pos + 1, c, 0, Step::Guard(g)));
         }
         // 3. A model step first.
@@ -789,6 +810,28 @@ impl<'a> Search<'a> {
         if depth as usize >= self.opts.max_hidden + 8 {
             return;
         }
+        self.model_steps(cand, pos, depth, false, out);
+    }
+
+    /// Model steps from `cand` while event `pos` is at hand; `at_end` (after the last event):
+    /// unobservable steps only, with no timer bounds.
+    fn model_steps(
+        &self,
+        cand: &Cand,
+        pos: u32,
+        depth: u8,
+        at_end: bool,
+        out: &mut Vec<(u32, Cand, u8, Step)>,
+    ) {
+        let (t, t_prev) = if at_end {
+            (0.0, 0.0)
+        } else {
+            let t = self.prep.events[pos as usize].t;
+            let prev = pos
+                .checked_sub(1)
+                .map_or(t, |p| self.prep.events[p as usize].t);
+            (t, prev)
+        };
         let mut actions = Vec::new();
         stateright::Model::actions(self.model, &cand.s, &mut actions);
         for a in actions {
@@ -804,58 +847,25 @@ impl<'a> Search<'a> {
                 .into_iter()
                 .filter(|o| self.observed(o))
                 .collect();
-            if !self.obligations_fit(cand, pos, &obs) {
-                continue;
-            }
-            if obs.is_empty() && depth as usize >= self.opts.max_hidden {
-                continue;
-            }
-            if cand.pending.len() + obs.len() > 16 {
-                continue;
-            }
-            let t_prev = if pos == 0 {
-                t
-            } else {
-                self.prep.events[pos as usize - 1].t
-            };
-            let stamp = if obs.is_empty() { t_prev } else { t };
-            if !self.timers_ok(cand, &a, t) {
-                continue;
-            }
             let mut c = cand.clone();
-            let group = c.next_group();
-            let deadline = self.prep.window[pos as usize];
-            c.pending.extend(obs.iter().cloned().map(|obs| Pending {
-                obs,
-                group,
-                deadline,
-            }));
-            self.update_timers(&mut c, &cand.s, &a, &next, stamp);
+            if at_end {
+                if !obs.is_empty() {
+                    continue;
+                }
+            } else {
+                if !self.obligations_fit(cand, pos, &obs)
+                    || (obs.is_empty() && depth as usize >= self.opts.max_hidden)
+                    || cand.pending.len() + obs.len() > 16
+                    || !self.timers_ok(cand, &a, t)
+                {
+                    continue;
+                }
+                c.owe(obs.iter().cloned(), self.prep.window[pos as usize]);
+                let stamp = if obs.is_empty() { t_prev } else { t };
+                self.update_timers(&mut c, &cand.s, &next, stamp);
+            }
             c.s = next;
             out.push((pos, c, depth + 1, Step::Model(a, obs)));
-        }
-    }
-
-    /// Unobservable steps only (used after the last event).
-    fn hidden_steps(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<(u32, Cand, u8, Step)>) {
-        let mut actions = Vec::new();
-        stateright::Model::actions(self.model, &cand.s, &mut actions);
-        for a in actions {
-            let Some(next) = stateright::Model::next_state(self.model, &cand.s, a.clone()) else {
-                continue;
-            };
-            if !stateright::Model::within_boundary(self.model, &next)
-                || self
-                    .model
-                    .observe(&cand.s, &a, &next)
-                    .iter()
-                    .any(|o| self.observed(o))
-            {
-                continue;
-            }
-            let mut c = cand.clone();
-            c.s = next;
-            out.push((pos, c, depth + 1, Step::Model(a, Vec::new())));
         }
     }
 
@@ -863,13 +873,8 @@ impl<'a> Search<'a> {
     /// started again, and every start gives a new one.
     fn instance_ok(&self, c: &mut Cand, m: &Obs, ev: &PEvent) -> bool {
         let Some(inst) = ev.instance else { return true };
-        let w = match m {
-            Observation::LifecycleEvent { worker, .. }
-            | Observation::FunctionalEvent { worker, .. }
-            | Observation::WaitUntilSettled { worker, .. }
-            | Observation::SkipWaiting { worker }
-            | Observation::Claim { worker } => *worker,
-            _ => return true,
+        let Channel::Worker(&w) = m.channel() else {
+            return true;
         };
         match c.inst.iter_mut().find(|e| e.0 == w) {
             None => {
@@ -939,7 +944,7 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn update_timers(&self, c: &mut Cand, pre: &SwState, a: &Action, post: &SwState, t: f64) {
+    fn update_timers(&self, c: &mut Cand, pre: &SwState, post: &SwState, t: f64) {
         let t = t.max(0.0) as u64;
         for (i, w) in post.workers.iter().enumerate() {
             let id = i as u8;
@@ -991,7 +996,6 @@ impl<'a> Search<'a> {
                 }
             }
         }
-        let _ = a;
     }
 
     fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
@@ -1022,15 +1026,11 @@ impl<'a> Search<'a> {
             .cloned();
         let mut out = Vec::new();
         let mut max_depth = 0usize;
-        let mut hidden_run = 0usize;
         for (ix, st, depth) in steps {
             let c = final_cand.as_ref().unwrap_or(&self.arena[ix as usize].cand);
             max_depth = max_depth.max(depth as usize);
             match st {
                 Step::Model(a, obs) => {
-                    if obs.is_empty() {
-                        hidden_run += 1;
-                    }
                     let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
                     out.push(format!(
                         "  step   {a}  [{}]{}",
@@ -1047,12 +1047,10 @@ impl<'a> Search<'a> {
                     out.push(format!("  guard  {} (no state change)", shown.join(", ")));
                 }
                 Step::Matched { line, obs } => {
-                    hidden_run = 0;
                     out.push(format!("  line {line}: {}", self.render_obs(c, &obs)));
                 }
             }
         }
-        let _ = hidden_run;
         (out, max_depth)
     }
 

@@ -54,11 +54,11 @@ pub fn rename(space: IdSpace, id: u8) -> String {
 fn source_of(o: &Obs, instances: &[u32]) -> Source {
     match o.channel() {
         Channel::Driver | Channel::Registration => Source::Driver,
-        Channel::Page(c) => Source::Page {
+        Channel::Page(&c) => Source::Page {
             client: rename(IdSpace::Client, c),
         },
         Channel::Lifecycle(_) | Channel::Background => Source::Devtools,
-        Channel::Worker(w) => Source::Worker {
+        Channel::Worker(&w) => Source::Worker {
             worker: rename(IdSpace::Worker, w),
             instance: format!("i{}", instances.get(w as usize).copied().unwrap_or(0)),
         },
@@ -230,7 +230,7 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
 /// A long lifecycle execution for benchmarks: one install, then rounds of subresource fetches,
 /// messages with `waitUntil`, DevTools stops and restarts, and reloads, until the trace holds at
 /// least `min_events` events. It stays within the model's bounds however long it gets.
-pub fn lifecycle_loop(model: &SwModel, min_events: usize) -> Vec<Action> {
+pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
     use swspec_model::InstallOutcome;
     let dispatch = |extend| Action::DispatchEvent {
         worker: 0,
@@ -271,6 +271,5 @@ pub fn lifecycle_loop(model: &SwModel, min_events: usize) -> Vec<Action> {
     for _ in 0..rounds {
         walk.extend(round.iter().cloned());
     }
-    let _ = model;
     walk
 }

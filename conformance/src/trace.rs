@@ -99,9 +99,10 @@ pub struct Trace {
 }
 
 /// Unusable input, located.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InputError {
     /// The file.
+    #[serde(rename = "file")]
     pub path: PathBuf,
     /// The 1-based line, when the problem is on one.
     pub line: Option<usize>,
@@ -291,13 +292,11 @@ impl Trace {
 
     /// Serialises a header and events as trace text.
     pub fn to_text(header: &Header, events: &[Event]) -> String {
-        let mut out = String::new();
-        let line = |v: &dyn erased::Ser| v.json();
-        out.push_str(&line(header));
-        out.push('\n');
+        // Serialising these plain types cannot fail.
+        let line = |v: serde_json::Result<String>| v.unwrap_or_default() + "\n";
+        let mut out = line(serde_json::to_string(header));
         for e in events {
-            out.push_str(&line(e));
-            out.push('\n');
+            out.push_str(&line(serde_json::to_string(e)));
         }
         out
     }
@@ -307,18 +306,6 @@ fn obs_too_big(obs: &Observation<String>) -> Option<String> {
     match obs {
         Observation::SyncTags { tags, .. } if tags.len() > 64 => Some("obs.tags".into()),
         _ => None,
-    }
-}
-
-mod erased {
-    pub trait Ser {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn json(&self) -> String {
-            // Serialising these plain types cannot fail.
-            serde_json::to_string(self).unwrap_or_default()
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Structurally valid traces built with `arbitrary`: a `swspec-trace` v1 header (engine
 //! `synthetic`, any profile, an `observes` subset of the known kinds) and 0–40 events whose
-//! observations use ids from a tiny alphabet, so that traces get past the parser and reach deep
+//! observations (the model's own `Observation`, through its `arbitrary` feature) use ids from a
+//! tiny alphabet, so that traces get past the parser and reach deep
 //! states of the checker's search. The trace is serialised to JSON Lines with serde_json, as a
 //! capture harness would write it, and fed to `Trace::parse` and `check`.
 //!
@@ -14,11 +15,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use swspec_conformance::check::{check, Options, Verdict};
 use swspec_conformance::trace::{Event, Header, Source, Trace, FORMAT, FORMAT_VERSION};
-use swspec_model::observe::{EventName, JobCall, JobOutcome, LifecycleEvent};
-use swspec_model::{
-    BgResult, FailureReason, Observation, Permission, PermissionState, Profile, RunningStatus,
-    WorkerState,
-};
+use swspec_model::{Channel, Observation, Profile};
 
 const MAX_EVENTS: usize = 40;
 
@@ -107,215 +104,12 @@ fn pick<T: Copy>(xs: &[T], b: u8) -> T {
     xs[b as usize % xs.len()]
 }
 
-const WORKER_STATES: [WorkerState; 6] = [
-    WorkerState::Parsed,
-    WorkerState::Installing,
-    WorkerState::Installed,
-    WorkerState::Activating,
-    WorkerState::Activated,
-    WorkerState::Redundant,
-];
-const RUNNING: [RunningStatus; 4] = [
-    RunningStatus::Stopped,
-    RunningStatus::Starting,
-    RunningStatus::Running,
-    RunningStatus::Stopping,
-];
-const PERMISSIONS: [Permission; 4] = [
-    Permission::Push,
-    Permission::BackgroundSync,
-    Permission::PeriodicBackgroundSync,
-    Permission::BackgroundFetch,
-];
-const PERMISSION_STATES: [PermissionState; 2] = [PermissionState::Granted, PermissionState::Denied];
-const JOB_CALLS: [JobCall; 3] = [JobCall::Register, JobCall::Update, JobCall::Unregister];
-const JOB_OUTCOMES: [JobOutcome; 5] = [
-    JobOutcome::Registration,
-    JobOutcome::UnregisteredTrue,
-    JobOutcome::UnregisteredFalse,
-    JobOutcome::TypeError,
-    JobOutcome::InvalidStateError,
-];
-const LIFECYCLE: [LifecycleEvent; 2] = [LifecycleEvent::Install, LifecycleEvent::Activate];
-const EVENT_NAMES: [EventName; 11] = [
-    EventName::Fetch,
-    EventName::Message,
-    EventName::Push,
-    EventName::Notificationclick,
-    EventName::Notificationclose,
-    EventName::Sync,
-    EventName::Periodicsync,
-    EventName::Backgroundfetchsuccess,
-    EventName::Backgroundfetchfail,
-    EventName::Backgroundfetchabort,
-    EventName::Backgroundfetchclick,
-];
-const BG_RESULTS: [BgResult; 3] = [BgResult::Unset, BgResult::Success, BgResult::Failure];
-const FAILURE_REASONS: [FailureReason; 6] = [
-    FailureReason::None,
-    FailureReason::Aborted,
-    FailureReason::BadStatus,
-    FailureReason::FetchError,
-    FailureReason::QuotaExceeded,
-    FailureReason::DownloadTotalExceeded,
-];
-
-/// One observation, mirroring [`Observation`] with ids from the alphabet and the other fields'
-/// enums picked by a byte. `None` is an informational line without `obs`.
-#[derive(Arbitrary, Debug, Clone)]
-enum O {
-    OpenClient(Id),
-    Reload(Id),
-    CloseClient(Id),
-    Register(Id, Id),
-    Update(Id),
-    Unregister(Id),
-    PostMessage(Id),
-    Fetch(Id),
-    StopWorker(Id),
-    GoOffline,
-    GoOnline,
-    Subscribe(Id),
-    PushMessage,
-    NotificationClick,
-    NotificationClose,
-    SetPermission(u8, u8),
-    SyncRegister(Id, Id),
-    PeriodicSyncRegister(Id, Id),
-    PeriodicSyncUnregister(Id, Id),
-    BackgroundFetch(Id, Id, u8),
-    BgFetchAbort(Id),
-    JobSettled(Id, u8, u8),
-    UpdateFound,
-    ControllerChange(Id),
-    SyncTags(Id, Vec<Id>),
-    StateChange(Id, u8),
-    RunningStatus(Id, u8),
-    LifecycleEvent(Id, u8),
-    FunctionalEvent {
-        worker: Id,
-        event: u8,
-        tag: Option<Id>,
-        last_chance: Option<bool>,
-        wait_until: bool,
-        notify: bool,
-    },
-    WaitUntilSettled(Id, u8, bool),
-    SkipWaiting(Id),
-    Claim(Id),
-    BgFetchSettled(Id, u8, u8),
-    None,
-}
-
-impl O {
-    fn build(&self) -> Option<Observation<String>> {
-        use Observation as X;
-        Some(match self.clone() {
-            O::OpenClient(c) => X::OpenClient { client: c.s() },
-            O::Reload(c) => X::Reload { client: c.s() },
-            O::CloseClient(c) => X::CloseClient { client: c.s() },
-            O::Register(c, s) => X::Register {
-                client: c.s(),
-                script: format!("{}.js", s.s()),
-            },
-            O::Update(c) => X::Update { client: c.s() },
-            O::Unregister(c) => X::Unregister { client: c.s() },
-            O::PostMessage(c) => X::PostMessage { client: c.s() },
-            O::Fetch(c) => X::Fetch { client: c.s() },
-            O::StopWorker(w) => X::StopWorker { worker: w.s() },
-            O::GoOffline => X::GoOffline,
-            O::GoOnline => X::GoOnline,
-            O::Subscribe(c) => X::Subscribe { client: c.s() },
-            O::PushMessage => X::PushMessage,
-            O::NotificationClick => X::NotificationClick,
-            O::NotificationClose => X::NotificationClose,
-            O::SetPermission(p, s) => X::SetPermission {
-                permission: pick(&PERMISSIONS, p),
-                state: pick(&PERMISSION_STATES, s),
-            },
-            O::SyncRegister(c, t) => X::SyncRegister {
-                client: c.s(),
-                tag: t.s(),
-            },
-            O::PeriodicSyncRegister(c, t) => X::PeriodicSyncRegister {
-                client: c.s(),
-                tag: t.s(),
-            },
-            O::PeriodicSyncUnregister(c, t) => X::PeriodicSyncUnregister {
-                client: c.s(),
-                tag: t.s(),
-            },
-            O::BackgroundFetch(c, id, n) => X::BackgroundFetch {
-                client: c.s(),
-                id: id.s(),
-                requests: n % 4,
-            },
-            O::BgFetchAbort(id) => X::BgFetchAbort { id: id.s() },
-            O::JobSettled(c, call, outcome) => X::JobSettled {
-                client: c.s(),
-                call: pick(&JOB_CALLS, call),
-                outcome: pick(&JOB_OUTCOMES, outcome),
-            },
-            O::UpdateFound => X::UpdateFound,
-            O::ControllerChange(c) => X::ControllerChange { client: c.s() },
-            O::SyncTags(c, mut tags) => {
-                tags.truncate(4);
-                let mut tags: Vec<String> = tags.into_iter().map(Id::s).collect();
-                tags.sort();
-                X::SyncTags {
-                    client: c.s(),
-                    tags,
-                }
-            }
-            O::StateChange(w, s) => X::StateChange {
-                worker: w.s(),
-                state: pick(&WORKER_STATES, s),
-            },
-            O::RunningStatus(w, s) => X::RunningStatus {
-                worker: w.s(),
-                status: pick(&RUNNING, s),
-            },
-            O::LifecycleEvent(w, e) => X::LifecycleEvent {
-                worker: w.s(),
-                event: pick(&LIFECYCLE, e),
-            },
-            O::FunctionalEvent {
-                worker,
-                event,
-                tag,
-                last_chance,
-                wait_until,
-                notify,
-            } => X::FunctionalEvent {
-                worker: worker.s(),
-                event: pick(&EVENT_NAMES, event),
-                tag: tag.map(Id::s),
-                last_chance,
-                wait_until,
-                notify,
-            },
-            O::WaitUntilSettled(w, e, fulfilled) => X::WaitUntilSettled {
-                worker: w.s(),
-                event: pick(&EVENT_NAMES, e),
-                fulfilled,
-            },
-            O::SkipWaiting(w) => X::SkipWaiting { worker: w.s() },
-            O::Claim(w) => X::Claim { worker: w.s() },
-            O::BgFetchSettled(id, r, f) => X::BgFetchSettled {
-                id: id.s(),
-                result: pick(&BG_RESULTS, r),
-                failure_reason: pick(&FAILURE_REASONS, f),
-            },
-            O::None => return None,
-        })
-    }
-}
-
 #[derive(Arbitrary, Debug)]
 struct Ev {
     dt: Dt,
     src: Src,
-    obs: O,
+    /// `None`: an informational line without `obs`.
+    obs: Option<Observation<Id>>,
 }
 
 /// How the header's `observes` is chosen. Complete captures come first and twice (the first
@@ -346,14 +140,14 @@ struct Input {
 }
 
 fn natural_source(o: &Observation<String>, inst: Inst) -> Source {
-    match o.channel_parts() {
-        (1, Some(c)) => Source::Page { client: c.clone() },
-        (3, _) | (5, _) => Source::Devtools,
-        (4, Some(w)) => Source::Worker {
+    match o.channel() {
+        Channel::Page(c) => Source::Page { client: c.clone() },
+        Channel::Lifecycle(_) | Channel::Background => Source::Devtools,
+        Channel::Worker(w) => Source::Worker {
             worker: w.clone(),
             instance: inst.s(),
         },
-        _ => Source::Driver,
+        Channel::Driver | Channel::Registration => Source::Driver,
     }
 }
 
@@ -363,7 +157,7 @@ fn trace_text(input: &Input) -> String {
     let mut events = Vec::new();
     for ev in input.events.iter().take(MAX_EVENTS) {
         t += ev.dt.ms();
-        let obs = ev.obs.build();
+        let obs = ev.obs.as_ref().map(|o| o.map_ids(|_, id| id.s()));
         let src = match (ev.src, &obs) {
             (Src::Natural(i), Some(o)) => natural_source(o, i),
             (Src::Natural(_), None) | (Src::Driver, _) => Source::Driver,
@@ -421,13 +215,7 @@ fn trace_text(input: &Input) -> String {
         observes: observes.into_iter().map(String::from).collect(),
         settings: Default::default(),
     };
-    let mut out = serde_json::to_string(&header).expect("header serialises");
-    out.push('\n');
-    for e in &events {
-        out.push_str(&serde_json::to_string(e).expect("event serialises"));
-        out.push('\n');
-    }
-    out
+    Trace::to_text(&header, &events)
 }
 
 fuzz_target!(|input: Input| {

@@ -53,6 +53,7 @@ pub const CHUNKS: u8 = 2;
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "lowercase")]
 pub enum BgResult {
     /// `""`: not finished.
@@ -79,6 +80,7 @@ pub enum BgResult {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureReason {
     /// `""`.

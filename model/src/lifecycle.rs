@@ -27,6 +27,7 @@ pub type WorkerId = u8;
     schemars::JsonSchema,
     Default,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {
     /// Fetched and evaluated, not yet installing. Never observable at an action boundary.

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum JobCall {
     /// `navigator.serviceWorker.register()`.
@@ -57,6 +58,7 @@ pub enum JobCall {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum JobOutcome {
     /// Resolved with the registration.
@@ -85,6 +87,7 @@ pub enum JobOutcome {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleEvent {
     /// `install`.
@@ -108,6 +111,7 @@ pub enum LifecycleEvent {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "lowercase")]
 pub enum EventName {
     /// `fetch`.
@@ -139,6 +143,7 @@ pub enum EventName {
 #[derive(
     Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Observation<I> {
     // ---- the driver's steps (what the harness made a page, the user or the network do) ----
@@ -370,21 +375,44 @@ pub type ObsKind = &'static str;
 pub type Obs = Observation<u8>;
 
 /// Who reports an observation, for ordering: observations on one channel are delivered in the
-/// order the model makes them.
+/// order the model makes them. `I` is the client or worker id (model or trace).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Channel {
+pub enum Channel<I = u8> {
     /// The driver's own steps.
     Driver,
-    /// What one page sees (model client index).
-    Page(u8),
+    /// What one page sees.
+    Page(I),
     /// What the registration's pages see (updatefound).
     Registration,
     /// DevTools' lifecycle view of one worker.
-    Lifecycle(u8),
+    Lifecycle(I),
     /// One worker's script.
-    Worker(u8),
+    Worker(I),
     /// Background services.
     Background,
+}
+
+impl<I> Channel<I> {
+    /// The channel's id and its space, for per-page and per-worker channels.
+    pub fn id(&self) -> Option<(IdSpace, &I)> {
+        match self {
+            Channel::Page(c) => Some((IdSpace::Client, c)),
+            Channel::Lifecycle(w) | Channel::Worker(w) => Some((IdSpace::Worker, w)),
+            _ => None,
+        }
+    }
+
+    /// The same channel with its id replaced by `f` of it.
+    pub fn map<J>(&self, f: impl FnOnce(&I) -> J) -> Channel<J> {
+        match self {
+            Channel::Driver => Channel::Driver,
+            Channel::Page(c) => Channel::Page(f(c)),
+            Channel::Registration => Channel::Registration,
+            Channel::Lifecycle(w) => Channel::Lifecycle(f(w)),
+            Channel::Worker(w) => Channel::Worker(f(w)),
+            Channel::Background => Channel::Background,
+        }
+    }
 }
 
 impl<I> Observation<I> {
@@ -467,63 +495,14 @@ impl<I> Observation<I> {
 
     /// The observation's identifiers, in field order, with their spaces.
     pub fn ids(&self) -> Vec<(IdSpace, &I)> {
-        use IdSpace as S;
-        use Observation::*;
-        match self {
-            OpenClient { client }
-            | Reload { client }
-            | CloseClient { client }
-            | Update { client }
-            | Unregister { client }
-            | PostMessage { client }
-            | Fetch { client }
-            | Subscribe { client }
-            | JobSettled { client, .. }
-            | ControllerChange { client } => vec![(S::Client, client)],
-            Register { client, script } => vec![(S::Client, client), (S::Script, script)],
-            StopWorker { worker }
-            | StateChange { worker, .. }
-            | RunningStatus { worker, .. }
-            | LifecycleEvent { worker, .. }
-            | WaitUntilSettled { worker, .. }
-            | SkipWaiting { worker }
-            | Claim { worker } => vec![(S::Worker, worker)],
-            SyncRegister { client, tag }
-            | PeriodicSyncRegister { client, tag }
-            | PeriodicSyncUnregister { client, tag } => vec![(S::Client, client), (S::Tag, tag)],
-            BackgroundFetch { client, id, .. } => vec![(S::Client, client), (S::BgFetch, id)],
-            BgFetchAbort { id } | BgFetchSettled { id, .. } => vec![(S::BgFetch, id)],
-            SyncTags { client, tags } => {
-                let mut v = vec![(S::Client, client)];
-                v.extend(tags.iter().map(|t| (S::Tag, t)));
-                v
-            }
-            FunctionalEvent {
-                worker, event, tag, ..
-            } => {
-                let mut v = vec![(S::Worker, worker)];
-                if let Some(t) = tag {
-                    let space = match event {
-                        EventName::Sync | EventName::Periodicsync => S::Tag,
-                        _ => S::BgFetch,
-                    };
-                    v.push((space, t));
-                }
-                v
-            }
-            GoOffline
-            | GoOnline
-            | PushMessage
-            | NotificationClick
-            | NotificationClose
-            | SetPermission { .. }
-            | UpdateFound => vec![],
-        }
+        let mut out = Vec::new();
+        self.map_ids(|space, id| out.push((space, id)));
+        out
     }
 
     /// The observation with every identifier replaced by `f` of it (in [`Observation::ids`]
     /// order).
-    pub fn map_ids<J>(&self, mut f: impl FnMut(IdSpace, &I) -> J) -> Observation<J> {
+    pub fn map_ids<'a, J>(&'a self, mut f: impl FnMut(IdSpace, &'a I) -> J) -> Observation<J> {
         use IdSpace as S;
         use Observation::*;
         match self {
@@ -629,6 +608,7 @@ impl<I> Observation<I> {
                 notify,
             } => {
                 let worker = f(S::Worker, worker);
+                // The tag of a sync or periodicsync event; the fetch id of a background fetch one.
                 let space = match event {
                     EventName::Sync | EventName::Periodicsync => S::Tag,
                     _ => S::BgFetch,
@@ -677,36 +657,21 @@ impl<I> Observation<I> {
 }
 
 impl<I> Observation<I> {
-    /// The channel that reports this observation: its class and, for per-page and per-worker
-    /// channels, the client or worker id (see [`Channel`]).
-    pub fn channel_parts(&self) -> (u8, Option<&I>) {
+    /// The channel that reports this observation (see [`Channel`]).
+    pub fn channel(&self) -> Channel<&I> {
         use Observation::*;
         match self {
             JobSettled { client, .. } | ControllerChange { client } | SyncTags { client, .. } => {
-                (1, Some(client))
+                Channel::Page(client)
             }
-            UpdateFound => (2, None),
-            StateChange { worker, .. } | RunningStatus { worker, .. } => (3, Some(worker)),
+            UpdateFound => Channel::Registration,
+            StateChange { worker, .. } | RunningStatus { worker, .. } => Channel::Lifecycle(worker),
             LifecycleEvent { worker, .. }
             | FunctionalEvent { worker, .. }
             | WaitUntilSettled { worker, .. }
             | SkipWaiting { worker }
-            | Claim { worker } => (4, Some(worker)),
-            BgFetchSettled { .. } => (5, None),
-            _ => (0, None),
-        }
-    }
-}
-
-impl Obs {
-    /// The channel that reports this observation (see [`Channel`]).
-    pub fn channel(&self) -> Channel {
-        match self.channel_parts() {
-            (1, Some(c)) => Channel::Page(*c),
-            (2, _) => Channel::Registration,
-            (3, Some(w)) => Channel::Lifecycle(*w),
-            (4, Some(w)) => Channel::Worker(*w),
-            (5, _) => Channel::Background,
+            | Claim { worker } => Channel::Worker(worker),
+            BgFetchSettled { .. } => Channel::Background,
             _ => Channel::Driver,
         }
     }
@@ -831,7 +796,10 @@ impl SwModel {
             out.push(O::UpdateFound);
         }
         // Worker states (new workers start in `parsed`, which is never observable) and running
-        // status.
+        // status. Workers that became `activating` run their activate event, reported after the
+        // clients' controllerchange (the model does not split the dispatch from the state
+        // change; see SPEC_NOTES "Observations").
+        let mut activating = Vec::new();
         for (i, w) in post.workers.iter().enumerate() {
             let worker = i as WorkerId;
             let before = pre.workers.get(i);
@@ -847,24 +815,14 @@ impl SwModel {
                 ];
                 let from = PATH.iter().position(|x| *x == old_state);
                 let to = PATH.iter().position(|x| *x == w.state);
-                let first = match (from, to) {
-                    (Some(f), Some(t)) if f < t => f + 1,
-                    (None, Some(_)) if old_state == WorkerState::Parsed => 0,
-                    _ => to.unwrap_or(0),
+                let states: &[WorkerState] = match (from, to) {
+                    (Some(f), Some(t)) if f < t => &PATH[f + 1..=t],
+                    (None, Some(t)) if old_state == WorkerState::Parsed => &PATH[..=t],
+                    _ => std::slice::from_ref(&w.state),
                 };
-                match to {
-                    Some(t) => {
-                        for state in &PATH[first.min(t)..=t] {
-                            out.push(O::StateChange {
-                                worker,
-                                state: *state,
-                            });
-                        }
-                    }
-                    None => out.push(O::StateChange {
-                        worker,
-                        state: w.state,
-                    }),
+                out.extend(states.iter().map(|&state| O::StateChange { worker, state }));
+                if w.state == WorkerState::Activating {
+                    activating.push(worker);
                 }
             }
             let old_running = before.map_or(RunningStatus::Stopped, |b| b.running);
@@ -937,17 +895,10 @@ impl SwModel {
             }
             _ => {}
         }
-        // The activate event runs when a worker becomes `activating` (the model does not split
-        // the dispatch from the state change; see SPEC_NOTES "Observations").
-        for (i, w) in post.workers.iter().enumerate() {
-            let old = pre.workers.get(i).map_or(WorkerState::Parsed, |b| b.state);
-            if w.state == WorkerState::Activating && old != WorkerState::Activating {
-                out.push(O::LifecycleEvent {
-                    worker: i as WorkerId,
-                    event: LifecycleEvent::Activate,
-                });
-            }
-        }
+        out.extend(activating.into_iter().map(|worker| O::LifecycleEvent {
+            worker,
+            event: LifecycleEvent::Activate,
+        }));
         out
     }
 

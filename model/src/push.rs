@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionState {
     /// Granted (how the capture harness sets it up).
@@ -43,6 +44,7 @@ pub enum PermissionState {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum Permission {
     /// `"push"` (with `"notifications"`, which push needs for user-visible messages).
