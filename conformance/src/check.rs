@@ -402,8 +402,11 @@ impl Features {
                 permission: P::Push,
                 ..
             } => self.push = true,
+            // The model's network goes on- and offline as part of Background Sync.
             Observation::SyncRegister { .. }
             | Observation::SyncTags { .. }
+            | Observation::GoOffline
+            | Observation::GoOnline
             | Observation::SetPermission {
                 permission: P::BackgroundSync,
                 ..
