@@ -850,19 +850,19 @@ impl<'a> Search<'a> {
                 .into_iter()
                 .filter(|o| self.observed(o))
                 .collect();
-            let mut c = cand.clone();
-            if at_end {
-                if !obs.is_empty() {
-                    continue;
-                }
+            let allowed = if at_end {
+                obs.is_empty()
             } else {
-                if !self.obligations_fit(cand, pos, &obs)
-                    || (obs.is_empty() && depth as usize >= self.opts.max_hidden)
-                    || cand.pending.len() + obs.len() > 16
-                    || !self.timers_ok(cand, &a, t)
-                {
-                    continue;
-                }
+                self.obligations_fit(cand, pos, &obs)
+                    && !(obs.is_empty() && depth as usize >= self.opts.max_hidden)
+                    && cand.pending.len() + obs.len() <= 16
+                    && self.timers_ok(cand, &a, t)
+            };
+            if !allowed {
+                continue;
+            }
+            let mut c = cand.clone();
+            if !at_end {
                 c.owe(obs.iter().cloned(), self.prep.window[pos as usize]);
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &next, stamp);
