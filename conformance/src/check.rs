@@ -373,7 +373,8 @@ struct Prepared {
     interner: Interner,
     /// `window[i]`: the first position whose time exceeds `t_i + skew`.
     window: Vec<u32>,
-    observes: HashSet<String>,
+    /// The header's `observes`, as a bit set over [`Observation::kind_index`].
+    observed_mask: u64,
     /// Positions of the events of each channel (trace ids; 0 where a channel has none),
     /// ascending.
     channels: HashMap<Channel<u32>, Vec<u32>>,
@@ -481,11 +482,16 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
             .or_default()
             .push(i as u32);
     }
+    let observed_mask = Observation::<u8>::KINDS
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| observes.contains(**k))
+        .fold(0u64, |m, (i, _)| m | 1 << i);
     Ok(Prepared {
         events,
         interner,
         window,
-        observes,
+        observed_mask,
         channels,
         features,
     })
@@ -569,7 +575,7 @@ impl<'a> Search<'a> {
     }
 
     fn observed(&self, o: &Obs) -> bool {
-        self.prep.observes.contains(o.kind())
+        self.prep.observed_mask >> o.kind_index() & 1 == 1
     }
 
     /// Can new obligations `new` (one step's) still be matched? On a channel whose trace id is
@@ -837,7 +843,18 @@ impl<'a> Search<'a> {
         };
         let mut actions = Vec::new();
         stateright::Model::actions(self.model, &cand.s, &mut actions);
+        let ev_kind = (!at_end).then(|| self.prep.events[pos as usize].obs.kind_index());
         for a in actions {
+            // A step's call on the driver's channel is taken only as the event at hand (see
+            // `obligations_fit`) and never at the end: rule the others out before computing them.
+            if let Some(call) = SwModel::call_observation(&cand.s, &a) {
+                if call.channel() == Channel::Driver
+                    && self.observed(&call)
+                    && ev_kind != Some(call.kind_index())
+                {
+                    continue;
+                }
+            }
             let Some(next) = stateright::Model::next_state(self.model, &cand.s, a.clone()) else {
                 continue;
             };

@@ -455,41 +455,46 @@ impl<I> Observation<I> {
 
     /// The observation's kind (its serialised `type`).
     pub fn kind(&self) -> ObsKind {
+        Self::KINDS[self.kind_index()]
+    }
+
+    /// The position of the observation's kind in [`Observation::KINDS`].
+    pub fn kind_index(&self) -> usize {
         use Observation::*;
         match self {
-            OpenClient { .. } => "open_client",
-            Reload { .. } => "reload",
-            CloseClient { .. } => "close_client",
-            Register { .. } => "register",
-            Update { .. } => "update",
-            Unregister { .. } => "unregister",
-            PostMessage { .. } => "post_message",
-            Fetch { .. } => "fetch",
-            StopWorker { .. } => "stop_worker",
-            GoOffline => "go_offline",
-            GoOnline => "go_online",
-            Subscribe { .. } => "subscribe",
-            PushMessage => "push_message",
-            NotificationClick => "notification_click",
-            NotificationClose => "notification_close",
-            SetPermission { .. } => "set_permission",
-            SyncRegister { .. } => "sync_register",
-            PeriodicSyncRegister { .. } => "periodic_sync_register",
-            PeriodicSyncUnregister { .. } => "periodic_sync_unregister",
-            BackgroundFetch { .. } => "background_fetch",
-            BgFetchAbort { .. } => "bg_fetch_abort",
-            JobSettled { .. } => "job_settled",
-            UpdateFound => "update_found",
-            ControllerChange { .. } => "controller_change",
-            SyncTags { .. } => "sync_tags",
-            StateChange { .. } => "state_change",
-            RunningStatus { .. } => "running_status",
-            LifecycleEvent { .. } => "lifecycle_event",
-            FunctionalEvent { .. } => "functional_event",
-            WaitUntilSettled { .. } => "wait_until_settled",
-            SkipWaiting { .. } => "skip_waiting",
-            Claim { .. } => "claim",
-            BgFetchSettled { .. } => "bg_fetch_settled",
+            OpenClient { .. } => 0,
+            Reload { .. } => 1,
+            CloseClient { .. } => 2,
+            Register { .. } => 3,
+            Update { .. } => 4,
+            Unregister { .. } => 5,
+            PostMessage { .. } => 6,
+            Fetch { .. } => 7,
+            StopWorker { .. } => 8,
+            GoOffline => 9,
+            GoOnline => 10,
+            Subscribe { .. } => 11,
+            PushMessage => 12,
+            NotificationClick => 13,
+            NotificationClose => 14,
+            SetPermission { .. } => 15,
+            SyncRegister { .. } => 16,
+            PeriodicSyncRegister { .. } => 17,
+            PeriodicSyncUnregister { .. } => 18,
+            BackgroundFetch { .. } => 19,
+            BgFetchAbort { .. } => 20,
+            JobSettled { .. } => 21,
+            UpdateFound => 22,
+            ControllerChange { .. } => 23,
+            SyncTags { .. } => 24,
+            StateChange { .. } => 25,
+            RunningStatus { .. } => 26,
+            LifecycleEvent { .. } => 27,
+            FunctionalEvent { .. } => 28,
+            WaitUntilSettled { .. } => 29,
+            SkipWaiting { .. } => 30,
+            Claim { .. } => 31,
+            BgFetchSettled { .. } => 32,
         }
     }
 
@@ -707,55 +712,7 @@ impl SwModel {
         use Observation as O;
         let mut out = Vec::new();
         // The driver's step, or the worker script's call.
-        match *action {
-            Action::OpenClient(client) => out.push(O::OpenClient { client }),
-            Action::Navigate(client) => out.push(O::Reload { client }),
-            Action::CloseClient(client) => out.push(O::CloseClient { client }),
-            Action::Register { client, script } => out.push(O::Register { client, script }),
-            Action::Update { client } => out.push(O::Update { client }),
-            Action::Unregister { client } => out.push(O::Unregister { client }),
-            Action::PostMessage(client) => out.push(O::PostMessage { client }),
-            Action::Fetch(client) => out.push(O::Fetch { client }),
-            Action::Stop {
-                worker,
-                cause: StopCause::Forced,
-            } => out.push(O::StopWorker { worker }),
-            Action::GoOffline => out.push(O::GoOffline),
-            Action::GoOnline => out.push(O::GoOnline),
-            Action::Subscribe(client) => out.push(O::Subscribe { client }),
-            Action::PushMessage => out.push(O::PushMessage),
-            Action::NotificationClick => out.push(O::NotificationClick),
-            Action::NotificationClose => out.push(O::NotificationClose),
-            Action::SetPermission { permission, state } => {
-                out.push(O::SetPermission { permission, state })
-            }
-            Action::SyncRegister { client, tag } => out.push(O::SyncRegister { client, tag }),
-            Action::PeriodicSyncRegister { client, tag } => {
-                out.push(O::PeriodicSyncRegister { client, tag })
-            }
-            Action::PeriodicSyncUnregister { client, tag } => {
-                out.push(O::PeriodicSyncUnregister { client, tag })
-            }
-            Action::BackgroundFetch {
-                client,
-                id,
-                requests,
-                ..
-            } => out.push(O::BackgroundFetch {
-                client,
-                id,
-                requests,
-            }),
-            Action::BgFetchAbort {
-                registration,
-                fetch,
-            } => out.push(O::BgFetchAbort {
-                id: pre.reg(registration).bg.fetches[fetch as usize].id,
-            }),
-            Action::SkipWaiting(worker) => out.push(O::SkipWaiting { worker }),
-            Action::Claim(worker) => out.push(O::Claim { worker }),
-            _ => {}
-        }
+        out.extend(Self::call_observation(pre, action));
         // Job promises: the front job's, and its coalesced equivalents'.
         if let Some(job) = pre.jobs.first().filter(|j| !j.settled) {
             let removed = post.jobs.len() < pre.jobs.len();
@@ -900,6 +857,63 @@ impl SwModel {
             event: LifecycleEvent::Activate,
         }));
         out
+    }
+
+    /// The observation of `action`'s own call, when it is one: the driver's step (a page's call,
+    /// the user's or DevTools' action, the network) or the worker script's `skipWaiting()` /
+    /// `clients.claim()`. It depends on the action and `pre` only, and [`SwModel::observe`]
+    /// always reports it first.
+    pub fn call_observation(pre: &SwState, action: &Action) -> Option<Obs> {
+        use Observation as O;
+        match *action {
+            Action::OpenClient(client) => Some(O::OpenClient { client }),
+            Action::Navigate(client) => Some(O::Reload { client }),
+            Action::CloseClient(client) => Some(O::CloseClient { client }),
+            Action::Register { client, script } => Some(O::Register { client, script }),
+            Action::Update { client } => Some(O::Update { client }),
+            Action::Unregister { client } => Some(O::Unregister { client }),
+            Action::PostMessage(client) => Some(O::PostMessage { client }),
+            Action::Fetch(client) => Some(O::Fetch { client }),
+            Action::Stop {
+                worker,
+                cause: StopCause::Forced,
+            } => Some(O::StopWorker { worker }),
+            Action::GoOffline => Some(O::GoOffline),
+            Action::GoOnline => Some(O::GoOnline),
+            Action::Subscribe(client) => Some(O::Subscribe { client }),
+            Action::PushMessage => Some(O::PushMessage),
+            Action::NotificationClick => Some(O::NotificationClick),
+            Action::NotificationClose => Some(O::NotificationClose),
+            Action::SetPermission { permission, state } => {
+                Some(O::SetPermission { permission, state })
+            }
+            Action::SyncRegister { client, tag } => Some(O::SyncRegister { client, tag }),
+            Action::PeriodicSyncRegister { client, tag } => {
+                Some(O::PeriodicSyncRegister { client, tag })
+            }
+            Action::PeriodicSyncUnregister { client, tag } => {
+                Some(O::PeriodicSyncUnregister { client, tag })
+            }
+            Action::BackgroundFetch {
+                client,
+                id,
+                requests,
+                ..
+            } => Some(O::BackgroundFetch {
+                client,
+                id,
+                requests,
+            }),
+            Action::BgFetchAbort {
+                registration,
+                fetch,
+            } => Some(O::BgFetchAbort {
+                id: pre.reg(registration).bg.fetches[fetch as usize].id,
+            }),
+            Action::SkipWaiting(worker) => Some(O::SkipWaiting { worker }),
+            Action::Claim(worker) => Some(O::Claim { worker }),
+            _ => None,
+        }
     }
 
     fn functional_event(
