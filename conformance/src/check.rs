@@ -21,6 +21,7 @@
 use crate::trace::{Source, Trace};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use swspec_model::{
     observe::GuardStep, Action, Channel, IdSpace, ModelConfig, Obs, Observation, Profile,
     RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
@@ -111,16 +112,6 @@ fn shape_hash<I>(o: &Observation<I>) -> u64 {
     h.finish()
 }
 
-fn space_ix(s: IdSpace) -> usize {
-    match s {
-        IdSpace::Client => 0,
-        IdSpace::Worker => 1,
-        IdSpace::Script => 2,
-        IdSpace::Tag => 3,
-        IdSpace::BgFetch => 4,
-    }
-}
-
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Pending {
@@ -134,38 +125,113 @@ struct Pending {
 }
 
 /// One candidate explanation of the trace prefix.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug)]
 struct Cand {
-    s: SwState,
+    /// The model state, shared by the candidates that reached it by matching events.
+    s: Rc<SwState>,
+    /// The fingerprint of `s` (see [`state_fingerprint`]).
+    s_fp: u128,
     pending: Vec<Pending>,
-    /// Per space: (model id, trace id) pairs.
-    bind: [Vec<(u8, u32)>; 5],
-    /// Per worker: (model worker, last script instance seen, restarted since).
-    inst: Vec<(u8, u32, bool)>,
+    /// Per space, per model id: the trace id bound to it.
+    bind: Bind,
+    /// Per worker: (last script instance seen, restarted since).
+    inst: Slots<(u32, bool), WORKERS>,
     /// Per worker: when it was last busy (ms, floor), for the idle-stop bound.
-    busy: Vec<(u8, u64)>,
+    busy: Slots<u64, WORKERS>,
     /// Per worker: when its oldest pending extended event started (ms), for the event timeout.
-    ext: Vec<(u8, u64)>,
+    ext: Slots<u64, WORKERS>,
     /// Per sync tag: when its last attempt failed (ms), for the retry delay.
-    sync_fail: Vec<(u8, u64)>,
+    sync_fail: Slots<u64, { swspec_model::capacity::SYNC_TAGS }>,
 }
 
-fn get<K: PartialEq + Copy, V: Copy>(v: &[(K, V)], k: K) -> Option<V> {
-    v.iter().find(|(a, _)| *a == k).map(|(_, b)| *b)
+const WORKERS: usize = swspec_model::capacity::WORKERS;
+
+/// A map keyed by a small model id: a dense array (the model's ids index its fixed capacities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Slots<V, const N: usize>([Option<V>; N]);
+
+impl<V: Copy, const N: usize> Default for Slots<V, N> {
+    fn default() -> Self {
+        Slots([None; N])
+    }
 }
 
-fn set<K: PartialEq + Copy + Ord, V: Copy>(v: &mut Vec<(K, V)>, k: K, val: V) {
-    match v.iter_mut().find(|(a, _)| *a == k) {
-        Some(e) => e.1 = val,
-        None => {
-            v.push((k, val));
-            v.sort_by_key(|e| e.0);
+impl<V: Copy, const N: usize> Slots<V, N> {
+    fn get(&self, k: u8) -> Option<V> {
+        self.0.get(k as usize).copied().flatten()
+    }
+
+    fn get_mut(&mut self, k: u8) -> Option<&mut V> {
+        self.0.get_mut(k as usize).and_then(Option::as_mut)
+    }
+
+    /// Sets `k` (a model id within the capacity the array is sized by).
+    fn set(&mut self, k: u8, v: V) {
+        debug_assert!((k as usize) < N, "model id {k} beyond capacity {N}");
+        if let Some(e) = self.0.get_mut(k as usize) {
+            *e = Some(v);
+        }
+    }
+
+    fn unset(&mut self, k: u8) {
+        if let Some(e) = self.0.get_mut(k as usize) {
+            *e = None;
         }
     }
 }
 
-fn unset<K: PartialEq + Copy, V>(v: &mut Vec<(K, V)>, k: K) {
-    v.retain(|(a, _)| *a != k);
+/// The id bijections, one per [`IdSpace`], as model id → trace id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Bind {
+    client: Slots<u32, { swspec_model::capacity::CLIENTS }>,
+    worker: Slots<u32, WORKERS>,
+    script: Slots<u32, 8>,
+    tag: Slots<u32, { swspec_model::capacity::SYNC_TAGS }>,
+    bg_fetch: Slots<u32, { swspec_model::bgfetch::BG_FETCHES }>,
+}
+
+impl Bind {
+    fn space(&self, space: IdSpace) -> &[Option<u32>] {
+        match space {
+            IdSpace::Client => &self.client.0,
+            IdSpace::Worker => &self.worker.0,
+            IdSpace::Script => &self.script.0,
+            IdSpace::Tag => &self.tag.0,
+            IdSpace::BgFetch => &self.bg_fetch.0,
+        }
+    }
+
+    fn space_mut(&mut self, space: IdSpace) -> &mut [Option<u32>] {
+        match space {
+            IdSpace::Client => &mut self.client.0,
+            IdSpace::Worker => &mut self.worker.0,
+            IdSpace::Script => &mut self.script.0,
+            IdSpace::Tag => &mut self.tag.0,
+            IdSpace::BgFetch => &mut self.bg_fetch.0,
+        }
+    }
+
+    /// The trace id bound to model id `m`.
+    fn get(&self, space: IdSpace, m: u8) -> Option<u32> {
+        self.space(space).get(m as usize).copied().flatten()
+    }
+
+    /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is
+    /// bound to another id (the bijection would break).
+    fn bind(&mut self, space: IdSpace, m: u8, t: u32) -> bool {
+        let slots = self.space_mut(space);
+        match slots.get(m as usize).copied() {
+            Some(Some(x)) => x == t,
+            Some(None) if !slots.contains(&Some(t)) => {
+                slots[m as usize] = Some(t);
+                true
+            }
+            _ => {
+                debug_assert!((m as usize) < slots.len(), "model id {m} beyond capacity");
+                false
+            }
+        }
+    }
 }
 
 impl Cand {
@@ -177,18 +243,9 @@ impl Cand {
         if mids.len() != tids.len() {
             return false;
         }
-        for ((space, mi), (_, ti)) in mids.into_iter().zip(tids) {
-            let b = &mut self.bind[space_ix(space)];
-            match (get(b, *mi), b.iter().find(|(_, x)| x == ti).map(|e| e.0)) {
-                (Some(x), _) if x == *ti => {}
-                (None, None) => {
-                    b.push((*mi, *ti));
-                    b.sort_unstable();
-                }
-                _ => return false,
-            }
-        }
-        true
+        mids.into_iter()
+            .zip(tids)
+            .all(|((space, mi), (_, ti))| self.bind.bind(space, *mi, *ti))
     }
 
     fn normalise_groups(&mut self) {
@@ -515,26 +572,153 @@ pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
     !job_due && !starting && !dispatchable
 }
 
-/// Two independent 64-bit hashes: a collision (which would prune a live branch) needs both to
-/// collide, about 2^-128 per pair.
+/// A 128-bit fingerprint of (position, candidate): two 64-bit lanes mixed by different
+/// functions over the byte stream `Hash` writes, so a collision (which would prune a live branch)
+/// needs both to collide, about 2^-128 per pair. The model state's own fingerprint is computed
+/// once per state and kept in the candidate: steps that only match events reuse it.
 fn fingerprint(pos: u32, c: &Cand) -> u128 {
-    use std::hash::BuildHasher;
-    let a = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    let h1 = a.hash_one((pos, c));
-    let h2 = a.hash_one((0x9e37_79b9_7f4a_7c15u64, c, pos));
-    (u128::from(h1) << 64) | u128::from(h2)
+    let mut h = Fp128::default();
+    h.write_u32(pos);
+    h.write_u128(c.s_fp);
+    c.pending.hash(&mut h);
+    c.bind.hash(&mut h);
+    c.inst.hash(&mut h);
+    c.busy.hash(&mut h);
+    c.ext.hash(&mut h);
+    c.sync_fail.hash(&mut h);
+    h.finish128()
+}
+
+/// The fingerprint of a model state, kept with it in its candidates.
+fn state_fingerprint(s: &SwState) -> u128 {
+    let mut h = Fp128::default();
+    s.hash(&mut h);
+    h.finish128()
+}
+
+/// The fingerprint hasher: the byte stream in little-endian 8-byte words, each mixed into lane
+/// `a` by a multiply–rotate (a bijection, so streams of one length differing in one word never
+/// collide there) and into lane `b` by a folded 64×64→128-bit product; each lane gets the
+/// stream's length and a murmur3 finaliser at the end.
+#[derive(Default)]
+struct Fp128 {
+    a: u64,
+    b: u64,
+    buf: u64,
+    nbuf: u32,
+    len: u64,
+}
+
+impl Fp128 {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xd6e8_feb8_6659_fd93;
+    const K3: u64 = 0xa076_1d64_78bd_642f;
+
+    #[inline]
+    fn mix(&mut self, w: u64) {
+        self.a = (self.a ^ w).wrapping_mul(Self::K1).rotate_left(29);
+        let p = u128::from(self.b ^ w ^ Self::K3) * u128::from(Self::K2);
+        self.b = (p as u64) ^ ((p >> 64) as u64);
+    }
+
+    /// Appends the `n` (1..=8) low bytes of `x` to the stream.
+    #[inline]
+    fn push(&mut self, x: u64, n: u32) {
+        self.len += u64::from(n);
+        let used = self.nbuf;
+        self.buf |= x << (8 * used);
+        let total = used + n;
+        if total >= 8 {
+            let w = self.buf;
+            self.mix(w);
+            self.buf = if used == 0 { 0 } else { x >> (64 - 8 * used) };
+            self.nbuf = total - 8;
+        } else {
+            self.nbuf = total;
+        }
+    }
+
+    fn finish128(mut self) -> u128 {
+        if self.nbuf > 0 {
+            let w = self.buf;
+            self.mix(w);
+        }
+        let fmix = |mut x: u64| {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+            x ^ (x >> 33)
+        };
+        let a = fmix(self.a ^ self.len);
+        let b = fmix(self.b ^ self.len.rotate_left(32) ^ Self::K1);
+        (u128::from(a) << 64) | u128::from(b)
+    }
+}
+
+impl Hasher for Fp128 {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.push(u64::from_le_bytes(w), chunk.len() as u32);
+        }
+    }
+    fn write_u8(&mut self, x: u8) {
+        self.push(u64::from(x), 1);
+    }
+    fn write_u16(&mut self, x: u16) {
+        self.push(u64::from(x), 2);
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.push(u64::from(x), 4);
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.push(x, 8);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.push(x as u64, 8);
+        self.push((x >> 64) as u64, 8);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.push(x as u64, 8);
+    }
+    fn finish(&self) -> u64 {
+        self.a ^ self.b
+    }
+}
+
+/// The memo's hasher: its keys are fingerprints already.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Fp128::K1);
+        }
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.0 = x as u64;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
 const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", "claim"];
 
+/// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
+/// frontier while it is among the furthest).
 struct Node {
-    pos: u32,
-    cand: Cand,
     depth: u8,
     parent: u32,
     step: Option<Step>,
 }
+
+/// A node waiting on the DFS stack: arena index, position, depth, candidate.
+type Open = (u32, u32, u8, Cand);
 
 /// Checks one parsed trace.
 pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, String)> {
@@ -552,11 +736,11 @@ struct Search<'a> {
     params: swspec_model::ProfileParams,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
-    seen: HashMap<u128, u8>,
+    seen: HashMap<u128, u8, std::hash::BuildHasherDefault<KeyHasher>>,
     per_pos: Vec<u32>,
     furthest: u32,
-    /// Arena indices of depth-0 nodes at the furthest position.
-    frontier: Vec<u32>,
+    /// The depth-0 nodes at the furthest position (arena index, candidate).
+    frontier: Vec<(u32, Cand)>,
 }
 
 impl<'a> Search<'a> {
@@ -567,7 +751,7 @@ impl<'a> Search<'a> {
             opts,
             params: model.cfg.profile.params(),
             arena: Vec::new(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             per_pos: vec![0; prep.events.len() + 1],
             furthest: 0,
             frontier: Vec::new(),
@@ -594,7 +778,7 @@ impl<'a> Search<'a> {
             // The channel in trace ids, when its id is bound already.
             let key = match ch.id() {
                 None => Some(ch.map(|_| 0)),
-                Some((space, m)) => get(&c.bind[space_ix(space)], **m).map(|t| ch.map(|_| t)),
+                Some((space, m)) => c.bind.get(space, **m).map(|t| ch.map(|_| t)),
             };
             let mine: Vec<&Obs> = new.iter().filter(|x| x.channel() == ch).collect();
             let Some(key) = key else {
@@ -646,33 +830,33 @@ impl<'a> Search<'a> {
     }
 
     fn run(mut self) -> Outcome {
+        let s = self.model.init_state();
         let init = Cand {
-            s: self.model.init_state(),
+            s_fp: state_fingerprint(&s),
+            s: Rc::new(s),
             pending: Vec::new(),
-            bind: Default::default(),
-            inst: Vec::new(),
-            busy: Vec::new(),
-            ext: Vec::new(),
-            sync_fail: Vec::new(),
+            bind: Bind::default(),
+            inst: Slots::default(),
+            busy: Slots::default(),
+            ext: Slots::default(),
+            sync_fail: Slots::default(),
         };
         let n = self.prep.events.len() as u32;
-        let mut stack: Vec<u32> = Vec::new();
+        let mut stack: Vec<Open> = Vec::new();
         self.push(&mut stack, 0, init, 0, u32::MAX, None);
         let mut accepted = None;
         let mut exhausted_budget = false;
-        while let Some(ix) = stack.pop() {
+        let mut children: Vec<(u32, Cand, u8, Step)> = Vec::new();
+        while let Some((ix, pos, depth, cand)) = stack.pop() {
             if self.arena.len() >= self.opts.max_nodes {
                 exhausted_budget = true;
                 break;
             }
-            let (pos, depth) = (self.arena[ix as usize].pos, self.arena[ix as usize].depth);
-            let cand = self.arena[ix as usize].cand.clone();
-            let mut children: Vec<(u32, Cand, u8, Step)> = Vec::new();
             if pos == n {
                 if cand.pending.is_empty()
                     && (!self.opts.quiescent_end || quiescent(self.model, &cand.s))
                 {
-                    accepted = Some(ix);
+                    accepted = Some((ix, cand));
                     break;
                 }
                 // Unobservable steps may still close the gap to quiescence.
@@ -684,7 +868,7 @@ impl<'a> Search<'a> {
                 self.expand(&cand, pos, depth, &mut children);
             }
             // Depth-first: push in reverse so the first alternative is tried first.
-            for (p, c, d, st) in children.into_iter().rev() {
+            for (p, c, d, st) in children.drain(..).rev() {
                 self.push(&mut stack, p, c, d, ix, Some(st));
             }
         }
@@ -692,8 +876,8 @@ impl<'a> Search<'a> {
         let peak_frontier = self.per_pos.iter().copied().max().unwrap_or(0) as usize;
         let events = self.prep.events.len();
         match accepted {
-            Some(ix) => {
-                let (path, max_hidden_used) = self.render_path(ix);
+            Some((ix, cand)) => {
+                let (path, max_hidden_used) = self.render_path(ix, &cand);
                 Outcome {
                     profile: self.model.cfg.profile,
                     verdict: Verdict::Conforms,
@@ -710,7 +894,7 @@ impl<'a> Search<'a> {
                 let path = self
                     .frontier
                     .first()
-                    .map(|ix| self.render_path(*ix).0)
+                    .map(|(ix, c)| self.render_path(*ix, c).0)
                     .unwrap_or_default();
                 Outcome {
                     profile: self.model.cfg.profile,
@@ -732,7 +916,7 @@ impl<'a> Search<'a> {
 
     fn push(
         &mut self,
-        stack: &mut Vec<u32>,
+        stack: &mut Vec<Open>,
         pos: u32,
         mut cand: Cand,
         depth: u8,
@@ -756,17 +940,15 @@ impl<'a> Search<'a> {
                 self.frontier.clear();
             }
             if pos == self.furthest {
-                self.frontier.push(ix);
+                self.frontier.push((ix, cand.clone()));
             }
         }
         self.arena.push(Node {
-            pos,
-            cand,
             depth,
             parent,
             step,
         });
-        stack.push(ix);
+        stack.push((ix, pos, depth, cand));
     }
 
     /// Every way to make progress on event `pos` from `cand`.
@@ -884,7 +1066,8 @@ impl<'a> Search<'a> {
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &next, stamp);
             }
-            c.s = next;
+            c.s_fp = state_fingerprint(&next);
+            c.s = Rc::new(next);
             out.push((pos, c, depth + 1, Step::Model(a, obs)));
         }
     }
@@ -896,16 +1079,14 @@ impl<'a> Search<'a> {
         let Channel::Worker(&w) = m.channel() else {
             return true;
         };
-        match c.inst.iter_mut().find(|e| e.0 == w) {
+        match c.inst.get_mut(w) {
             None => {
-                c.inst.push((w, inst, false));
-                c.inst.sort_unstable();
+                c.inst.set(w, (inst, false));
                 true
             }
             Some(e) => {
-                let ok = (e.1 == inst) != e.2;
-                e.1 = inst;
-                e.2 = false;
+                let ok = (e.0 == inst) != e.1;
+                *e = (inst, false);
                 ok
             }
         }
@@ -921,12 +1102,12 @@ impl<'a> Search<'a> {
             Action::Stop {
                 worker,
                 cause: StopCause::Idle,
-            } => match (self.params.idle_timeout_ms, get(&c.busy, worker)) {
+            } => match (self.params.idle_timeout_ms, c.busy.get(worker)) {
                 (Some(idle), Some(since)) => t - since as f64 >= idle - self.tol(),
                 _ => true,
             },
             Action::EventTimedOut(worker) => {
-                match (self.params.event_timeout_ms, get(&c.ext, worker)) {
+                match (self.params.event_timeout_ms, c.ext.get(worker)) {
                     (Some(limit), Some(since)) => {
                         let limit = self.event_limit(&c.s, worker).unwrap_or(limit);
                         t - since as f64 >= limit - self.tol()
@@ -937,7 +1118,7 @@ impl<'a> Search<'a> {
             Action::SyncRetryDue { tag } => {
                 match (
                     self.params.sync_initial_retry_delay_ms,
-                    get(&c.sync_fail, tag),
+                    c.sync_fail.get(tag),
                 ) {
                     (Some(initial), Some(since)) => {
                         let attempts =
@@ -980,13 +1161,13 @@ impl<'a> Search<'a> {
             if self.params.idle_timeout_ms.is_some()
                 && (busy(w) || was_busy || pre.workers.get(i).is_none())
             {
-                set(&mut c.busy, id, t);
+                c.busy.set(id, t);
             }
             let had_ext = pre.workers.get(i).is_some_and(|p| !p.extended.is_empty());
             if w.extended.is_empty() {
-                unset(&mut c.ext, id);
+                c.ext.unset(id);
             } else if !had_ext && self.params.event_timeout_ms.is_some() {
-                set(&mut c.ext, id, t);
+                c.ext.set(id, t);
             }
             if pre
                 .workers
@@ -994,8 +1175,8 @@ impl<'a> Search<'a> {
                 .is_some_and(|p| p.running != RunningStatus::Running)
                 && w.running == RunningStatus::Running
             {
-                if let Some(e) = c.inst.iter_mut().find(|e| e.0 == id) {
-                    e.2 = true;
+                if let Some(e) = c.inst.get_mut(id) {
+                    e.1 = true;
                 }
             }
         }
@@ -1012,14 +1193,14 @@ impl<'a> Search<'a> {
                 });
                 if waiting && was != Some(true) && self.params.sync_initial_retry_delay_ms.is_some()
                 {
-                    set(&mut c.sync_fail, g.tag, t);
+                    c.sync_fail.set(g.tag, t);
                 }
             }
         }
     }
 
     fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
-        match get(&c.bind[space_ix(space)], m) {
+        match c.bind.get(space, m) {
             Some(t) => self.prep.interner.name(space, t).to_string(),
             None => format!("#{m}"),
         }
@@ -1030,7 +1211,8 @@ impl<'a> Search<'a> {
         serde_json::to_string(&named).unwrap_or_default()
     }
 
-    fn render_path(&self, mut ix: u32) -> (Vec<String>, usize) {
+    /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
+    fn render_path(&self, mut ix: u32, c: &Cand) -> (Vec<String>, usize) {
         let mut steps = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
@@ -1040,14 +1222,9 @@ impl<'a> Search<'a> {
             ix = node.parent;
         }
         steps.reverse();
-        let final_cand = steps
-            .last()
-            .map(|(i, _, _)| &self.arena[*i as usize].cand)
-            .cloned();
         let mut out = Vec::new();
         let mut max_depth = 0usize;
-        for (ix, st, depth) in steps {
-            let c = final_cand.as_ref().unwrap_or(&self.arena[ix as usize].cand);
+        for (_, st, depth) in steps {
             max_depth = max_depth.max(depth as usize);
             match st {
                 Step::Model(a, obs) => {
@@ -1130,11 +1307,7 @@ impl<'a> Search<'a> {
 
     fn divergence(&self, n: u32) -> Divergence {
         let pos = self.furthest;
-        let cands: Vec<&Cand> = self
-            .frontier
-            .iter()
-            .map(|ix| &self.arena[*ix as usize].cand)
-            .collect();
+        let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
         let mut expected: Vec<String> = Vec::new();
         for c in &cands {
             for (k, p) in c.pending.iter().enumerate() {
@@ -1169,8 +1342,8 @@ impl<'a> Search<'a> {
         let last_steps = self
             .frontier
             .first()
-            .map(|ix| {
-                let (p, _) = self.render_path(*ix);
+            .map(|(ix, c)| {
+                let (p, _) = self.render_path(*ix, c);
                 let from = p
                     .iter()
                     .rposition(|l| l.starts_with("  line "))
