@@ -19,6 +19,7 @@
 //! traces, since an obligation with no such event can never be matched.
 
 use crate::trace::{Source, Trace};
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -61,6 +62,41 @@ impl Default for Options {
             quiescent_end: true,
         }
     }
+}
+
+/// Do two equally long sequences hold the same values, counted with multiplicity?
+fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
+    const N: usize = 8;
+    let (mut x, mut y) = ([0u64; N], [0u64; N]);
+    let (mut nx, mut ny) = (0, 0);
+    let (mut vx, mut vy) = (Vec::new(), Vec::new());
+    for v in a {
+        match x.get_mut(nx) {
+            Some(e) => *e = v,
+            None => vx.push(v),
+        }
+        nx += 1;
+    }
+    for v in b {
+        match y.get_mut(ny) {
+            Some(e) => *e = v,
+            None => vy.push(v),
+        }
+        ny += 1;
+    }
+    if nx != ny {
+        return false;
+    }
+    if nx > N {
+        vx.extend_from_slice(&x);
+        vy.extend_from_slice(&y);
+        vx.sort_unstable();
+        vy.sort_unstable();
+        return vx == vy;
+    }
+    x[..nx].sort_unstable();
+    y[..ny].sort_unstable();
+    x[..nx] == y[..ny]
 }
 
 /// Trace identifiers, interned per space.
@@ -146,36 +182,70 @@ struct Cand {
 
 const WORKERS: usize = swspec_model::capacity::WORKERS;
 
-/// A map keyed by a small model id: a dense array (the model's ids index its fixed capacities).
+/// A map keyed by a small model id: a dense array (the model's ids index its fixed capacities)
+/// and the set of ids present. Unset slots hold `V::default()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Slots<V, const N: usize>([Option<V>; N]);
+struct Slots<V, const N: usize> {
+    set: u16,
+    vals: [V; N],
+}
 
-impl<V: Copy, const N: usize> Default for Slots<V, N> {
+impl<V: Copy + Default, const N: usize> Default for Slots<V, N> {
     fn default() -> Self {
-        Slots([None; N])
+        Slots {
+            set: 0,
+            vals: [V::default(); N],
+        }
     }
 }
 
-impl<V: Copy, const N: usize> Slots<V, N> {
+impl<V: Copy + Default + PartialEq, const N: usize> Slots<V, N> {
+    const FITS: () = assert!(N <= 16, "a u16 holds the set of ids");
+
+    fn has(&self, k: u8) -> bool {
+        let () = Self::FITS;
+        (k as usize) < N && self.set >> k & 1 == 1
+    }
+
     fn get(&self, k: u8) -> Option<V> {
-        self.0.get(k as usize).copied().flatten()
+        self.has(k).then(|| self.vals[k as usize])
     }
 
     fn get_mut(&mut self, k: u8) -> Option<&mut V> {
-        self.0.get_mut(k as usize).and_then(Option::as_mut)
+        self.has(k).then(|| &mut self.vals[k as usize])
     }
 
     /// Sets `k` (a model id within the capacity the array is sized by).
     fn set(&mut self, k: u8, v: V) {
         debug_assert!((k as usize) < N, "model id {k} beyond capacity {N}");
-        if let Some(e) = self.0.get_mut(k as usize) {
-            *e = Some(v);
+        if let Some(e) = self.vals.get_mut(k as usize) {
+            *e = v;
+            self.set |= 1 << k;
         }
     }
 
     fn unset(&mut self, k: u8) {
-        if let Some(e) = self.0.get_mut(k as usize) {
-            *e = None;
+        if let Some(e) = self.vals.get_mut(k as usize) {
+            *e = V::default();
+            self.set &= !(1 << k);
+        }
+    }
+
+    /// Is some id mapped to `v`?
+    fn contains(&self, v: V) -> bool {
+        self.vals
+            .iter()
+            .enumerate()
+            .any(|(i, x)| self.set >> i & 1 == 1 && *x == v)
+    }
+
+    /// Writes which slots are set, then their values (`word` encodes one injectively).
+    fn fingerprint(&self, h: &mut Fp128, word: impl Fn(V) -> u64) {
+        h.write_u16(self.set);
+        for (i, v) in self.vals.iter().enumerate() {
+            if self.set >> i & 1 == 1 {
+                h.write_u64(word(*v));
+            }
         }
     }
 }
@@ -191,45 +261,36 @@ struct Bind {
 }
 
 impl Bind {
-    fn space(&self, space: IdSpace) -> &[Option<u32>] {
-        match space {
-            IdSpace::Client => &self.client.0,
-            IdSpace::Worker => &self.worker.0,
-            IdSpace::Script => &self.script.0,
-            IdSpace::Tag => &self.tag.0,
-            IdSpace::BgFetch => &self.bg_fetch.0,
-        }
-    }
-
-    fn space_mut(&mut self, space: IdSpace) -> &mut [Option<u32>] {
-        match space {
-            IdSpace::Client => &mut self.client.0,
-            IdSpace::Worker => &mut self.worker.0,
-            IdSpace::Script => &mut self.script.0,
-            IdSpace::Tag => &mut self.tag.0,
-            IdSpace::BgFetch => &mut self.bg_fetch.0,
-        }
-    }
-
     /// The trace id bound to model id `m`.
     fn get(&self, space: IdSpace, m: u8) -> Option<u32> {
-        self.space(space).get(m as usize).copied().flatten()
+        match space {
+            IdSpace::Client => self.client.get(m),
+            IdSpace::Worker => self.worker.get(m),
+            IdSpace::Script => self.script.get(m),
+            IdSpace::Tag => self.tag.get(m),
+            IdSpace::BgFetch => self.bg_fetch.get(m),
+        }
     }
 
     /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is
     /// bound to another id (the bijection would break).
     fn bind(&mut self, space: IdSpace, m: u8, t: u32) -> bool {
-        let slots = self.space_mut(space);
-        match slots.get(m as usize).copied() {
-            Some(Some(x)) => x == t,
-            Some(None) if !slots.contains(&Some(t)) => {
-                slots[m as usize] = Some(t);
-                true
+        fn go<const N: usize>(slots: &mut Slots<u32, N>, m: u8, t: u32) -> bool {
+            match slots.get(m) {
+                Some(x) => x == t,
+                None if (m as usize) < N && !slots.contains(t) => {
+                    slots.set(m, t);
+                    true
+                }
+                None => false,
             }
-            _ => {
-                debug_assert!((m as usize) < slots.len(), "model id {m} beyond capacity");
-                false
-            }
+        }
+        match space {
+            IdSpace::Client => go(&mut self.client, m, t),
+            IdSpace::Worker => go(&mut self.worker, m, t),
+            IdSpace::Script => go(&mut self.script, m, t),
+            IdSpace::Tag => go(&mut self.tag, m, t),
+            IdSpace::BgFetch => go(&mut self.bg_fetch, m, t),
         }
     }
 }
@@ -249,6 +310,19 @@ impl Cand {
     }
 
     fn normalise_groups(&mut self) {
+        // Groups are dense already unless a match took a step's last obligation, and small.
+        let mask = self.pending.iter().fold(0u64, |m, p| {
+            m | 1u64.checked_shl(u32::from(p.group)).unwrap_or(0)
+        });
+        if self.pending.iter().all(|p| p.group < 64) {
+            if mask & mask.wrapping_add(1) == 0 {
+                return;
+            }
+            for p in &mut self.pending {
+                p.group = (mask & ((1u64 << p.group) - 1)).count_ones() as u16;
+            }
+            return;
+        }
         let mut groups: Vec<u16> = self.pending.iter().map(|p| p.group).collect();
         groups.sort_unstable();
         groups.dedup();
@@ -258,14 +332,16 @@ impl Cand {
     }
 
     /// Adds one step's observations as obligations, due before `deadline`.
-    fn owe(&mut self, obs: impl IntoIterator<Item = Obs>, deadline: u32) {
+    /// `shapes[i]` is `shape_hash(&obs[i])`.
+    fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: u32) {
         let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
-        self.pending.extend(obs.into_iter().map(|obs| Pending {
-            shape: shape_hash(&obs),
-            obs,
-            group,
-            deadline,
-        }));
+        self.pending
+            .extend(obs.iter().zip(shapes).map(|(obs, &shape)| Pending {
+                shape,
+                obs: obs.clone(),
+                group,
+                deadline,
+            }));
     }
 
     /// May pending obligation `k` be matched now (no older obligation on its channel)?
@@ -434,7 +510,7 @@ struct Prepared {
     observed_mask: u64,
     /// Positions of the events of each channel (trace ids; 0 where a channel has none),
     /// ascending.
-    channels: HashMap<Channel<u32>, Vec<u32>>,
+    channels: FastMap<Channel<u32>, Vec<u32>>,
     /// Which optional APIs the trace uses (by its observations and permissions).
     features: Features,
 }
@@ -532,7 +608,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         }
         window[i] = j as u32;
     }
-    let mut channels: HashMap<Channel<u32>, Vec<u32>> = HashMap::new();
+    let mut channels: FastMap<Channel<u32>, Vec<u32>> = FastMap::default();
     for (i, e) in events.iter().enumerate() {
         channels
             .entry(e.obs.channel().map(|id| **id))
@@ -580,12 +656,24 @@ fn fingerprint(pos: u32, c: &Cand) -> u128 {
     let mut h = Fp128::default();
     h.write_u32(pos);
     h.write_u128(c.s_fp);
-    c.pending.hash(&mut h);
-    c.bind.hash(&mut h);
-    c.inst.hash(&mut h);
-    c.busy.hash(&mut h);
-    c.ext.hash(&mut h);
-    c.sync_fail.hash(&mut h);
+    h.write_usize(c.pending.len());
+    for p in &c.pending {
+        // (`shape` is a function of `obs`.)
+        p.obs.hash(&mut h);
+        h.write_u16(p.group);
+        h.write_u32(p.deadline);
+    }
+    let b = &c.bind;
+    b.client.fingerprint(&mut h, u64::from);
+    b.worker.fingerprint(&mut h, u64::from);
+    b.script.fingerprint(&mut h, u64::from);
+    b.tag.fingerprint(&mut h, u64::from);
+    b.bg_fetch.fingerprint(&mut h, u64::from);
+    c.inst
+        .fingerprint(&mut h, |(i, r)| u64::from(i) << 1 | u64::from(r));
+    c.busy.fingerprint(&mut h, |v| v);
+    c.ext.fingerprint(&mut h, |v| v);
+    c.sync_fail.fingerprint(&mut h, |v| v);
     h.finish128()
 }
 
@@ -688,15 +776,28 @@ impl Hasher for Fp128 {
     }
 }
 
-/// The memo's hasher: its keys are fingerprints already.
+/// The hasher of the search's own maps: fingerprints are their own hash; other small keys are
+/// mixed a word at a time. (Lookups only: no result depends on a map's iteration order.)
 #[derive(Default)]
 struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Fp128::K1);
+            self.write_u64(u64::from(b));
         }
+    }
+    fn write_u8(&mut self, x: u8) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(Fp128::K1);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
     }
     fn write_u128(&mut self, x: u128) {
         self.0 = x as u64;
@@ -706,8 +807,33 @@ impl Hasher for KeyHasher {
     }
 }
 
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
 const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", "claim"];
+
+/// The model's steps from one state: its actions, and each one's successor once computed.
+struct Expansion {
+    state: Rc<SwState>,
+    actions: Vec<Action>,
+    /// Per action: the kind of its call when that is an observed driver step.
+    driver_calls: Vec<Option<usize>>,
+    /// Per action: its successor (`None`: disabled or out of bounds), computed when first needed.
+    succ: Vec<OnceCell<Option<Successor>>>,
+}
+
+/// A model step's outcome.
+struct Successor {
+    next: Rc<SwState>,
+    /// `state_fingerprint(&next)`.
+    fp: u128,
+    /// Its observations of observed kinds, and their shape hashes.
+    obs: Vec<Obs>,
+    shapes: Vec<u64>,
+}
+
+/// States whose expansions the cache holds at most (it is emptied when full).
+const TRANSITION_CACHE: usize = 4096;
 
 /// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
 /// frontier while it is among the furthest).
@@ -735,26 +861,36 @@ struct Search<'a> {
     opts: &'a Options,
     params: swspec_model::ProfileParams,
     arena: Vec<Node>,
-    /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
-    seen: HashMap<u128, u8, std::hash::BuildHasherDefault<KeyHasher>>,
+    /// Memo: 128-bit fingerprint of (position, candidate) → (position, smallest depth seen).
+    /// Entries for positions before every open node's are dropped now and then: no node can
+    /// reach those positions again.
+    seen: FastMap<u128, (u32, u8)>,
+    /// The memo's size at which it is pruned next.
+    prune_at: usize,
     per_pos: Vec<u32>,
     furthest: u32,
     /// The depth-0 nodes at the furthest position (arena index, candidate).
     frontier: Vec<(u32, Cand)>,
+    /// Expansions of recently seen model states, by state fingerprint.
+    transitions: RefCell<FastMap<u128, Rc<Expansion>>>,
 }
 
 impl<'a> Search<'a> {
     fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
+        let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
         Search {
             model,
             prep,
             opts,
             params: model.cfg.profile.params(),
-            arena: Vec::new(),
-            seen: HashMap::default(),
+            // About three nodes per event on traces the model explains readily.
+            arena: Vec::with_capacity(reserve),
+            seen: FastMap::default(),
+            prune_at: 1 << 12,
             per_pos: vec![0; prep.events.len() + 1],
             furthest: 0,
             frontier: Vec::new(),
+            transitions: RefCell::default(),
         }
     }
 
@@ -766,25 +902,29 @@ impl<'a> Search<'a> {
     /// known, they must be, as a multiset of shapes, the next events of that channel not yet
     /// owed to older obligations, all before the deadline; otherwise some event of the same shape
     /// must lie in the window.
-    fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs]) -> bool {
+    /// `shapes[i]` is `shape_hash(&new[i])`.
+    fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
         let deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
-        let mut done: Vec<Channel<&u8>> = Vec::new();
-        for o in new {
+        for (i, o) in new.iter().enumerate() {
             let ch = o.channel();
-            if done.contains(&ch) {
+            if new[..i].iter().any(|x| x.channel() == ch) {
                 continue;
             }
-            done.push(ch);
             // The channel in trace ids, when its id is bound already.
             let key = match ch.id() {
                 None => Some(ch.map(|_| 0)),
                 Some((space, m)) => c.bind.get(space, **m).map(|t| ch.map(|_| t)),
             };
-            let mine: Vec<&Obs> = new.iter().filter(|x| x.channel() == ch).collect();
-            let Some(key) = key else {
-                if mine
+            // This step's observations on the channel (none comes before `i`), with shapes.
+            let mine = || {
+                new[i..]
                     .iter()
-                    .any(|x| pos as usize >= self.prep.events.len() || !self.in_window(pos, x))
+                    .zip(&shapes[i..])
+                    .filter(move |(x, _)| x.channel() == ch)
+                    .map(|(_, &h)| h)
+            };
+            let Some(key) = key else {
+                if mine().any(|h| pos as usize >= self.prep.events.len() || !self.in_window(pos, h))
                 {
                     return false;
                 }
@@ -795,7 +935,7 @@ impl<'a> Search<'a> {
             };
             let prev = c.pending.iter().filter(|p| p.obs.channel() == ch).count();
             let start = list.partition_point(|&p| p < pos) + prev;
-            let Some(slice) = list.get(start..start + mine.len()) else {
+            let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
             };
             if slice.iter().any(|&p| p >= deadline) {
@@ -806,14 +946,8 @@ impl<'a> Search<'a> {
             if ch == Channel::Driver && (prev > 0 || slice.first() != Some(&pos)) {
                 return false;
             }
-            let mut want: Vec<u64> = mine.iter().map(|x| shape_hash(*x)).collect();
-            let mut have: Vec<u64> = slice
-                .iter()
-                .map(|&p| self.prep.events[p as usize].shape)
-                .collect();
-            want.sort_unstable();
-            have.sort_unstable();
-            if want != have {
+            let have = slice.iter().map(|&p| self.prep.events[p as usize].shape);
+            if !same_multiset(mine(), have) {
                 return false;
             }
         }
@@ -821,8 +955,7 @@ impl<'a> Search<'a> {
     }
 
     /// Is there an event of this shape in the window starting at `pos`?
-    fn in_window(&self, pos: u32, o: &Obs) -> bool {
-        let h = shape_hash(o);
+    fn in_window(&self, pos: u32, h: u64) -> bool {
         let end = self.prep.window[pos as usize] as usize;
         self.prep.events[pos as usize..end]
             .iter()
@@ -870,6 +1003,12 @@ impl<'a> Search<'a> {
             // Depth-first: push in reverse so the first alternative is tried first.
             for (p, c, d, st) in children.drain(..).rev() {
                 self.push(&mut stack, p, c, d, ix, Some(st));
+            }
+            if self.seen.len() >= self.prune_at {
+                // Every node from now on descends from an open one, at its position or later.
+                let oldest = stack.iter().map(|o| o.1).min().unwrap_or(n);
+                self.seen.retain(|_, (p, _)| *p >= oldest);
+                self.prune_at = (self.seen.len() * 2).max(1 << 12);
             }
         }
         let nodes = self.arena.len();
@@ -925,14 +1064,14 @@ impl<'a> Search<'a> {
     ) {
         cand.normalise_groups();
         let key = fingerprint(pos, &cand);
-        if let Some(d) = self.seen.get(&key) {
+        if let Some((_, d)) = self.seen.get(&key) {
             if *d <= depth {
                 return;
             }
         } else {
             self.per_pos[pos as usize] += 1;
         }
-        self.seen.insert(key, depth);
+        self.seen.insert(key, (pos, depth));
         let ix = self.arena.len() as u32;
         if depth == 0 {
             if pos > self.furthest {
@@ -988,10 +1127,11 @@ impl<'a> Search<'a> {
                 .filter(|o| self.observed(o))
                 .cloned()
                 .collect();
-            if !self.obligations_fit(&c, pos + 1, &rest) {
+            let shapes: Vec<u64> = rest.iter().map(shape_hash).collect();
+            if !self.obligations_fit(&c, pos + 1, &rest, &shapes) {
                 continue;
             }
-            c.owe(rest, self.prep.window[pos as usize]);
+            c.owe(&rest, &shapes, self.prep.window[pos as usize]);
             out.push((pos + 1, c, 0, Step::Guard(g)));
         }
         // 3. A model step first.
@@ -1023,53 +1163,92 @@ impl<'a> Search<'a> {
                 .map_or(t, |p| self.prep.events[p as usize].t);
             (t, prev)
         };
-        let mut actions = Vec::new();
-        stateright::Model::actions(self.model, &cand.s, &mut actions);
+        let x = self.expansion(cand);
         let ev_kind = (!at_end).then(|| self.prep.events[pos as usize].obs.kind_index());
-        for a in actions {
+        for (i, a) in x.actions.iter().enumerate() {
             // A step's call on the driver's channel is taken only as the event at hand (see
             // `obligations_fit`) and never at the end: rule the others out before computing them.
-            if let Some(call) = SwModel::call_observation(&cand.s, &a) {
-                if call.channel() == Channel::Driver
-                    && self.observed(&call)
-                    && ev_kind != Some(call.kind_index())
-                {
-                    continue;
-                }
+            if x.driver_calls[i].is_some() && x.driver_calls[i] != ev_kind {
+                continue;
             }
-            let Some(next) = stateright::Model::next_state(self.model, &cand.s, a.clone()) else {
+            let Some(succ) = x.succ[i].get_or_init(|| self.successor(&x.state, a)) else {
                 continue;
             };
-            if !stateright::Model::within_boundary(self.model, &next) {
-                continue;
-            }
-            let obs: Vec<Obs> = self
-                .model
-                .observe(&cand.s, &a, &next)
-                .into_iter()
-                .filter(|o| self.observed(o))
-                .collect();
+            let obs = &succ.obs;
             let allowed = if at_end {
                 obs.is_empty()
             } else {
-                self.obligations_fit(cand, pos, &obs)
+                self.obligations_fit(cand, pos, obs, &succ.shapes)
                     && !(obs.is_empty() && depth as usize >= self.opts.max_hidden)
                     && cand.pending.len() + obs.len() <= 16
-                    && self.timers_ok(cand, &a, t)
+                    && self.timers_ok(cand, a, t)
             };
             if !allowed {
                 continue;
             }
             let mut c = cand.clone();
             if !at_end {
-                c.owe(obs.iter().cloned(), self.prep.window[pos as usize]);
+                c.owe(obs, &succ.shapes, self.prep.window[pos as usize]);
                 let stamp = if obs.is_empty() { t_prev } else { t };
-                self.update_timers(&mut c, &cand.s, &next, stamp);
+                self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }
-            c.s_fp = state_fingerprint(&next);
-            c.s = Rc::new(next);
-            out.push((pos, c, depth + 1, Step::Model(a, obs)));
+            c.s_fp = succ.fp;
+            c.s = Rc::clone(&succ.next);
+            out.push((pos, c, depth + 1, Step::Model(a.clone(), obs.clone())));
         }
+    }
+
+    /// The model's steps from `cand`'s state, from the cache of transitions when it holds the
+    /// state (the same states recur along a trace).
+    fn expansion(&self, cand: &Cand) -> Rc<Expansion> {
+        let mut cache = self.transitions.borrow_mut();
+        if let Some(x) = cache.get(&cand.s_fp) {
+            if Rc::ptr_eq(&x.state, &cand.s) || *x.state == *cand.s {
+                return Rc::clone(x);
+            }
+        }
+        let mut actions = Vec::new();
+        stateright::Model::actions(self.model, &cand.s, &mut actions);
+        let driver_calls = actions
+            .iter()
+            .map(|a| {
+                SwModel::call_observation(&cand.s, a)
+                    .filter(|call| call.channel() == Channel::Driver && self.observed(call))
+                    .map(|call| call.kind_index())
+            })
+            .collect();
+        let succ = actions.iter().map(|_| OnceCell::new()).collect();
+        let x = Rc::new(Expansion {
+            state: Rc::clone(&cand.s),
+            actions,
+            driver_calls,
+            succ,
+        });
+        if cache.len() >= TRANSITION_CACHE {
+            cache.clear();
+        }
+        cache.insert(cand.s_fp, Rc::clone(&x));
+        x
+    }
+
+    /// The step `a` from `s`, unless it is disabled or leaves the model's bounds.
+    fn successor(&self, s: &SwState, a: &Action) -> Option<Successor> {
+        let next = stateright::Model::next_state(self.model, s, a.clone())?;
+        if !stateright::Model::within_boundary(self.model, &next) {
+            return None;
+        }
+        let obs: Vec<Obs> = self
+            .model
+            .observe(s, a, &next)
+            .into_iter()
+            .filter(|o| self.observed(o))
+            .collect();
+        Some(Successor {
+            shapes: obs.iter().map(shape_hash).collect(),
+            obs,
+            fp: state_fingerprint(&next),
+            next: Rc::new(next),
+        })
     }
 
     /// The worker-instance rule: a worker's events come from one script evaluation until it is
@@ -1213,38 +1392,53 @@ impl<'a> Search<'a> {
 
     /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
     fn render_path(&self, mut ix: u32, c: &Cand) -> (Vec<String>, usize) {
-        let mut steps = Vec::new();
+        let mut steps: Vec<(&Step, u8)> = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
             if let Some(st) = &node.step {
-                steps.push((ix, st.clone(), node.depth));
+                steps.push((st, node.depth));
             }
             ix = node.parent;
         }
         steps.reverse();
-        let mut out = Vec::new();
+        // One candidate's bindings name every step, so a step renders the same wherever it
+        // recurs: each distinct one is rendered once.
+        let mut model_text: FastMap<(&Action, &[Obs]), String> = FastMap::default();
+        let mut guard_text: FastMap<&[Obs], String> = FastMap::default();
+        let mut obs_text: FastMap<&Obs, String> = FastMap::default();
+        let mut out = Vec::with_capacity(steps.len());
         let mut max_depth = 0usize;
-        for (_, st, depth) in steps {
+        for (st, depth) in steps {
             max_depth = max_depth.max(depth as usize);
             match st {
                 Step::Model(a, obs) => {
-                    let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
-                    out.push(format!(
-                        "  step   {a}  [{}]{}",
-                        a.spec(),
-                        if shown.is_empty() {
-                            "  (unobservable)".to_string()
-                        } else {
-                            format!("  => {}", shown.join(", "))
-                        }
-                    ));
+                    let text = model_text.entry((a, obs)).or_insert_with(|| {
+                        let shown: Vec<String> =
+                            obs.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!(
+                            "  step   {a}  [{}]{}",
+                            a.spec(),
+                            if shown.is_empty() {
+                                "  (unobservable)".to_string()
+                            } else {
+                                format!("  => {}", shown.join(", "))
+                            }
+                        )
+                    });
+                    out.push(text.clone());
                 }
                 Step::Guard(g) => {
-                    let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
-                    out.push(format!("  guard  {} (no state change)", shown.join(", ")));
+                    let text = guard_text.entry(g).or_insert_with(|| {
+                        let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!("  guard  {} (no state change)", shown.join(", "))
+                    });
+                    out.push(text.clone());
                 }
                 Step::Matched { line, obs } => {
-                    out.push(format!("  line {line}: {}", self.render_obs(c, &obs)));
+                    let text = obs_text
+                        .entry(obs)
+                        .or_insert_with(|| self.render_obs(c, obs));
+                    out.push(format!("  line {line}: {text}"));
                 }
             }
         }
