@@ -168,6 +168,13 @@ struct Cand {
     /// The fingerprint of `s` (see [`state_fingerprint`]).
     s_fp: u128,
     pending: Vec<Pending>,
+    /// Bindings, instances and timer stamps: shared until a step changes them.
+    aux: Rc<Aux>,
+}
+
+/// The part of a candidate that changes less often than its obligations.
+#[derive(Clone, Debug, Default)]
+struct Aux {
     /// Per space, per model id: the trace id bound to it.
     bind: Bind,
     /// Per worker: (last script instance seen, restarted since).
@@ -178,6 +185,28 @@ struct Cand {
     ext: Slots<u64, WORKERS>,
     /// Per sync tag: when its last attempt failed (ms), for the retry delay.
     sync_fail: Slots<u64, { swspec_model::capacity::SYNC_TAGS }>,
+    /// The fingerprint of the above, once computed.
+    fp: OnceCell<u128>,
+}
+
+impl Aux {
+    fn fingerprint(&self) -> u128 {
+        *self.fp.get_or_init(|| {
+            let mut h = Fp128::default();
+            let b = &self.bind;
+            b.client.fingerprint(&mut h, u64::from);
+            b.worker.fingerprint(&mut h, u64::from);
+            b.script.fingerprint(&mut h, u64::from);
+            b.tag.fingerprint(&mut h, u64::from);
+            b.bg_fetch.fingerprint(&mut h, u64::from);
+            self.inst
+                .fingerprint(&mut h, |(i, r)| u64::from(i) << 1 | u64::from(r));
+            self.busy.fingerprint(&mut h, |v| v);
+            self.ext.fingerprint(&mut h, |v| v);
+            self.sync_fail.fingerprint(&mut h, |v| v);
+            h.finish128()
+        })
+    }
 }
 
 const WORKERS: usize = swspec_model::capacity::WORKERS;
@@ -209,10 +238,6 @@ impl<V: Copy + Default + PartialEq, const N: usize> Slots<V, N> {
 
     fn get(&self, k: u8) -> Option<V> {
         self.has(k).then(|| self.vals[k as usize])
-    }
-
-    fn get_mut(&mut self, k: u8) -> Option<&mut V> {
-        self.has(k).then(|| &mut self.vals[k as usize])
     }
 
     /// Sets `k` (a model id within the capacity the array is sized by).
@@ -296,6 +321,13 @@ impl Bind {
 }
 
 impl Cand {
+    /// The bindings, instances and timer stamps, to change (copied first when shared).
+    fn aux_mut(&mut self) -> &mut Aux {
+        let a = Rc::make_mut(&mut self.aux);
+        a.fp = OnceCell::new();
+        a
+    }
+
     /// Binds the identifiers of model observation `m` to those of trace observation `t` (same
     /// shape). Fails when that breaks the bijection.
     fn bind_obs(&mut self, m: &Obs, t: &Observation<u32>) -> bool {
@@ -304,9 +336,9 @@ impl Cand {
         if mids.len() != tids.len() {
             return false;
         }
-        mids.into_iter()
-            .zip(tids)
-            .all(|((space, mi), (_, ti))| self.bind.bind(space, *mi, *ti))
+        mids.into_iter().zip(tids).all(|((space, mi), (_, ti))| {
+            self.aux.bind.get(space, *mi) == Some(*ti) || self.aux_mut().bind.bind(space, *mi, *ti)
+        })
     }
 
     fn normalise_groups(&mut self) {
@@ -359,7 +391,7 @@ impl Cand {
 }
 
 /// How one search step got from a node to the next.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Step {
     /// A model action, with its observations (observed kinds only).
     Model(Action, Vec<Obs>),
@@ -663,17 +695,7 @@ fn fingerprint(pos: u32, c: &Cand) -> u128 {
         h.write_u16(p.group);
         h.write_u32(p.deadline);
     }
-    let b = &c.bind;
-    b.client.fingerprint(&mut h, u64::from);
-    b.worker.fingerprint(&mut h, u64::from);
-    b.script.fingerprint(&mut h, u64::from);
-    b.tag.fingerprint(&mut h, u64::from);
-    b.bg_fetch.fingerprint(&mut h, u64::from);
-    c.inst
-        .fingerprint(&mut h, |(i, r)| u64::from(i) << 1 | u64::from(r));
-    c.busy.fingerprint(&mut h, |v| v);
-    c.ext.fingerprint(&mut h, |v| v);
-    c.sync_fail.fingerprint(&mut h, |v| v);
+    h.write_u128(c.aux.fingerprint());
     h.finish128()
 }
 
@@ -836,12 +858,87 @@ struct Successor {
 const TRANSITION_CACHE: usize = 4096;
 
 /// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
-/// frontier while it is among the furthest).
+/// frontier while it is among the furthest); its step is interned in a [`StepTable`].
 struct Node {
-    depth: u8,
     parent: u32,
-    step: Option<Step>,
+    pos: u32,
+    /// `u32::MAX` for the root.
+    step: u32,
+    depth: u8,
 }
+
+/// A child's step before it is interned: model steps point into their expansion.
+enum StepRef {
+    Model(Rc<Expansion>, usize),
+    Guard(GuardStep),
+    Matched(Obs),
+}
+
+/// The distinct steps of the search (a node's [`Step::Matched`] line is its event's: the table
+/// holds line 0).
+#[derive(Default)]
+struct StepTable {
+    steps: Vec<Step>,
+    /// Content hash → the last step interned with it; `chain[i]`: the one before `i`.
+    index: FastMap<u64, u32>,
+    chain: Vec<u32>,
+}
+
+impl StepTable {
+    fn intern(&mut self, step: StepRef) -> u32 {
+        use std::hash::BuildHasher;
+        let hasher = std::hash::BuildHasherDefault::<KeyHasher>::default();
+        let h = match &step {
+            StepRef::Model(x, i) => {
+                let obs = x.succ[*i]
+                    .get()
+                    .and_then(Option::as_ref)
+                    .map(|s| &s.obs[..]);
+                hasher.hash_one((0u8, &x.actions[*i], obs))
+            }
+            StepRef::Guard(g) => hasher.hash_one((1u8, g)),
+            StepRef::Matched(o) => hasher.hash_one((2u8, o)),
+        };
+        let head = self.index.get(&h).copied().unwrap_or(u32::MAX);
+        let mut id = head;
+        while id != u32::MAX {
+            let same = match (&self.steps[id as usize], &step) {
+                (Step::Model(a, obs), StepRef::Model(x, i)) => {
+                    *a == x.actions[*i]
+                        && x.succ[*i]
+                            .get()
+                            .and_then(Option::as_ref)
+                            .is_some_and(|s| s.obs == *obs)
+                }
+                (Step::Guard(g), StepRef::Guard(h)) => g == h,
+                (Step::Matched { obs, .. }, StepRef::Matched(o)) => obs == o,
+                _ => false,
+            };
+            if same {
+                return id;
+            }
+            id = self.chain[id as usize];
+        }
+        let new = self.steps.len() as u32;
+        self.steps.push(match step {
+            StepRef::Model(x, i) => Step::Model(
+                x.actions[i].clone(),
+                x.succ[i]
+                    .get()
+                    .and_then(Option::as_ref)
+                    .map_or_else(Vec::new, |s| s.obs.clone()),
+            ),
+            StepRef::Guard(g) => Step::Guard(g),
+            StepRef::Matched(obs) => Step::Matched { line: 0, obs },
+        });
+        self.chain.push(head);
+        self.index.insert(h, new);
+        new
+    }
+}
+
+/// A child of an expanded node: position, candidate, depth, step.
+type Child = (u32, Cand, u8, StepRef);
 
 /// A node waiting on the DFS stack: arena index, position, depth, candidate.
 type Open = (u32, u32, u8, Cand);
@@ -871,6 +968,8 @@ struct Search<'a> {
     furthest: u32,
     /// The depth-0 nodes at the furthest position (arena index, candidate).
     frontier: Vec<(u32, Cand)>,
+    /// The nodes' steps.
+    steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
     transitions: RefCell<FastMap<u128, Rc<Expansion>>>,
 }
@@ -891,6 +990,7 @@ impl<'a> Search<'a> {
             furthest: 0,
             frontier: Vec::new(),
             transitions: RefCell::default(),
+            steps: StepTable::default(),
         }
     }
 
@@ -913,7 +1013,7 @@ impl<'a> Search<'a> {
             // The channel in trace ids, when its id is bound already.
             let key = match ch.id() {
                 None => Some(ch.map(|_| 0)),
-                Some((space, m)) => c.bind.get(space, **m).map(|t| ch.map(|_| t)),
+                Some((space, m)) => c.aux.bind.get(space, **m).map(|t| ch.map(|_| t)),
             };
             // This step's observations on the channel (none comes before `i`), with shapes.
             let mine = || {
@@ -968,18 +1068,14 @@ impl<'a> Search<'a> {
             s_fp: state_fingerprint(&s),
             s: Rc::new(s),
             pending: Vec::new(),
-            bind: Bind::default(),
-            inst: Slots::default(),
-            busy: Slots::default(),
-            ext: Slots::default(),
-            sync_fail: Slots::default(),
+            aux: Rc::default(),
         };
         let n = self.prep.events.len() as u32;
         let mut stack: Vec<Open> = Vec::new();
         self.push(&mut stack, 0, init, 0, u32::MAX, None);
         let mut accepted = None;
         let mut exhausted_budget = false;
-        let mut children: Vec<(u32, Cand, u8, Step)> = Vec::new();
+        let mut children: Vec<Child> = Vec::new();
         while let Some((ix, pos, depth, cand)) = stack.pop() {
             if self.arena.len() >= self.opts.max_nodes {
                 exhausted_budget = true;
@@ -1060,7 +1156,7 @@ impl<'a> Search<'a> {
         mut cand: Cand,
         depth: u8,
         parent: u32,
-        step: Option<Step>,
+        step: Option<StepRef>,
     ) {
         cand.normalise_groups();
         let key = fingerprint(pos, &cand);
@@ -1082,16 +1178,18 @@ impl<'a> Search<'a> {
                 self.frontier.push((ix, cand.clone()));
             }
         }
+        let step = step.map_or(u32::MAX, |st| self.steps.intern(st));
         self.arena.push(Node {
-            depth,
             parent,
+            pos,
             step,
+            depth,
         });
         stack.push((ix, pos, depth, cand));
     }
 
     /// Every way to make progress on event `pos` from `cand`.
-    fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<(u32, Cand, u8, Step)>) {
+    fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<Child>) {
         let ev = &self.prep.events[pos as usize];
         // 1. Match a pending obligation.
         for k in 0..cand.pending.len() {
@@ -1101,11 +1199,7 @@ impl<'a> Search<'a> {
             let mut c = cand.clone();
             let p = c.pending.remove(k);
             if c.bind_obs(&p.obs, &ev.obs) && self.instance_ok(&mut c, &p.obs, ev) {
-                let step = Step::Matched {
-                    line: ev.line,
-                    obs: p.obs,
-                };
-                out.push((pos + 1, c, 0, step));
+                out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
             }
         }
         // 2. A guard step whose call is this event.
@@ -1132,7 +1226,7 @@ impl<'a> Search<'a> {
                 continue;
             }
             c.owe(&rest, &shapes, self.prep.window[pos as usize]);
-            out.push((pos + 1, c, 0, Step::Guard(g)));
+            out.push((pos + 1, c, 0, StepRef::Guard(g)));
         }
         // 3. A model step first.
         if depth as usize >= self.opts.max_hidden && cand.pending.is_empty() {
@@ -1146,14 +1240,7 @@ impl<'a> Search<'a> {
 
     /// Model steps from `cand` while event `pos` is at hand; `at_end` (after the last event):
     /// unobservable steps only, with no timer bounds.
-    fn model_steps(
-        &self,
-        cand: &Cand,
-        pos: u32,
-        depth: u8,
-        at_end: bool,
-        out: &mut Vec<(u32, Cand, u8, Step)>,
-    ) {
+    fn model_steps(&self, cand: &Cand, pos: u32, depth: u8, at_end: bool, out: &mut Vec<Child>) {
         let (t, t_prev) = if at_end {
             (0.0, 0.0)
         } else {
@@ -1194,7 +1281,7 @@ impl<'a> Search<'a> {
             }
             c.s_fp = succ.fp;
             c.s = Rc::clone(&succ.next);
-            out.push((pos, c, depth + 1, Step::Model(a.clone(), obs.clone())));
+            out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));
         }
     }
 
@@ -1258,17 +1345,14 @@ impl<'a> Search<'a> {
         let Channel::Worker(&w) = m.channel() else {
             return true;
         };
-        match c.inst.get_mut(w) {
-            None => {
-                c.inst.set(w, (inst, false));
-                true
-            }
-            Some(e) => {
-                let ok = (e.0 == inst) != e.1;
-                *e = (inst, false);
-                ok
-            }
+        let ok = match c.aux.inst.get(w) {
+            None => true,
+            Some(e) => (e.0 == inst) != e.1,
+        };
+        if c.aux.inst.get(w) != Some((inst, false)) {
+            c.aux_mut().inst.set(w, (inst, false));
         }
+        ok
     }
 
     fn tol(&self) -> f64 {
@@ -1281,12 +1365,12 @@ impl<'a> Search<'a> {
             Action::Stop {
                 worker,
                 cause: StopCause::Idle,
-            } => match (self.params.idle_timeout_ms, c.busy.get(worker)) {
+            } => match (self.params.idle_timeout_ms, c.aux.busy.get(worker)) {
                 (Some(idle), Some(since)) => t - since as f64 >= idle - self.tol(),
                 _ => true,
             },
             Action::EventTimedOut(worker) => {
-                match (self.params.event_timeout_ms, c.ext.get(worker)) {
+                match (self.params.event_timeout_ms, c.aux.ext.get(worker)) {
                     (Some(limit), Some(since)) => {
                         let limit = self.event_limit(&c.s, worker).unwrap_or(limit);
                         t - since as f64 >= limit - self.tol()
@@ -1297,7 +1381,7 @@ impl<'a> Search<'a> {
             Action::SyncRetryDue { tag } => {
                 match (
                     self.params.sync_initial_retry_delay_ms,
-                    c.sync_fail.get(tag),
+                    c.aux.sync_fail.get(tag),
                 ) {
                     (Some(initial), Some(since)) => {
                         let attempts =
@@ -1339,14 +1423,20 @@ impl<'a> Search<'a> {
             // otherwise-equal candidates.
             if self.params.idle_timeout_ms.is_some()
                 && (busy(w) || was_busy || pre.workers.get(i).is_none())
+                && c.aux.busy.get(id) != Some(t)
             {
-                c.busy.set(id, t);
+                c.aux_mut().busy.set(id, t);
             }
             let had_ext = pre.workers.get(i).is_some_and(|p| !p.extended.is_empty());
             if w.extended.is_empty() {
-                c.ext.unset(id);
-            } else if !had_ext && self.params.event_timeout_ms.is_some() {
-                c.ext.set(id, t);
+                if c.aux.ext.get(id).is_some() {
+                    c.aux_mut().ext.unset(id);
+                }
+            } else if !had_ext
+                && self.params.event_timeout_ms.is_some()
+                && c.aux.ext.get(id) != Some(t)
+            {
+                c.aux_mut().ext.set(id, t);
             }
             if pre
                 .workers
@@ -1354,8 +1444,8 @@ impl<'a> Search<'a> {
                 .is_some_and(|p| p.running != RunningStatus::Running)
                 && w.running == RunningStatus::Running
             {
-                if let Some(e) = c.inst.get_mut(id) {
-                    e.1 = true;
+                if let Some((i, false)) = c.aux.inst.get(id) {
+                    c.aux_mut().inst.set(id, (i, true));
                 }
             }
         }
@@ -1370,16 +1460,19 @@ impl<'a> Search<'a> {
                         .find(|p| p.tag == g.tag)
                         .map(|p| p.state == swspec_model::SyncState::Waiting || p.delayed)
                 });
-                if waiting && was != Some(true) && self.params.sync_initial_retry_delay_ms.is_some()
+                if waiting
+                    && was != Some(true)
+                    && self.params.sync_initial_retry_delay_ms.is_some()
+                    && c.aux.sync_fail.get(g.tag) != Some(t)
                 {
-                    c.sync_fail.set(g.tag, t);
+                    c.aux_mut().sync_fail.set(g.tag, t);
                 }
             }
         }
     }
 
     fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
-        match c.bind.get(space, m) {
+        match c.aux.bind.get(space, m) {
             Some(t) => self.prep.interner.name(space, t).to_string(),
             None => format!("#{m}"),
         }
@@ -1392,54 +1485,53 @@ impl<'a> Search<'a> {
 
     /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
     fn render_path(&self, mut ix: u32, c: &Cand) -> (Vec<String>, usize) {
-        let mut steps: Vec<(&Step, u8)> = Vec::new();
+        let mut path: Vec<&Node> = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
-            if let Some(st) = &node.step {
-                steps.push((st, node.depth));
+            if node.step != u32::MAX {
+                path.push(node);
             }
             ix = node.parent;
         }
-        steps.reverse();
+        path.reverse();
         // One candidate's bindings name every step, so a step renders the same wherever it
         // recurs: each distinct one is rendered once.
-        let mut model_text: FastMap<(&Action, &[Obs]), String> = FastMap::default();
-        let mut guard_text: FastMap<&[Obs], String> = FastMap::default();
-        let mut obs_text: FastMap<&Obs, String> = FastMap::default();
-        let mut out = Vec::with_capacity(steps.len());
+        let mut text: Vec<Option<String>> = vec![None; self.steps.steps.len()];
+        let mut out = Vec::with_capacity(path.len());
         let mut max_depth = 0usize;
-        for (st, depth) in steps {
-            max_depth = max_depth.max(depth as usize);
-            match st {
+        for node in path {
+            max_depth = max_depth.max(node.depth as usize);
+            let st = &self.steps.steps[node.step as usize];
+            let shown = text[node.step as usize].get_or_insert_with(|| match st {
                 Step::Model(a, obs) => {
-                    let text = model_text.entry((a, obs)).or_insert_with(|| {
-                        let shown: Vec<String> =
-                            obs.iter().map(|o| self.render_obs(c, o)).collect();
-                        format!(
-                            "  step   {a}  [{}]{}",
-                            a.spec(),
-                            if shown.is_empty() {
-                                "  (unobservable)".to_string()
-                            } else {
-                                format!("  => {}", shown.join(", "))
-                            }
-                        )
-                    });
-                    out.push(text.clone());
+                    let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
+                    format!(
+                        "  step   {a}  [{}]{}",
+                        a.spec(),
+                        if shown.is_empty() {
+                            "  (unobservable)".to_string()
+                        } else {
+                            format!("  => {}", shown.join(", "))
+                        }
+                    )
                 }
                 Step::Guard(g) => {
-                    let text = guard_text.entry(g).or_insert_with(|| {
-                        let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
-                        format!("  guard  {} (no state change)", shown.join(", "))
-                    });
-                    out.push(text.clone());
+                    let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                    format!("  guard  {} (no state change)", shown.join(", "))
                 }
-                Step::Matched { line, obs } => {
-                    let text = obs_text
-                        .entry(obs)
-                        .or_insert_with(|| self.render_obs(c, obs));
-                    out.push(format!("  line {line}: {text}"));
+                Step::Matched { obs, .. } => self.render_obs(c, obs),
+            });
+            match st {
+                Step::Matched { .. } => {
+                    // A matched event's node is at the position after it.
+                    let line = node
+                        .pos
+                        .checked_sub(1)
+                        .and_then(|p| self.prep.events.get(p as usize))
+                        .map_or(0, |e| e.line);
+                    out.push(format!("  line {line}: {shown}"));
                 }
+                _ => out.push(shown.clone()),
             }
         }
         (out, max_depth)
