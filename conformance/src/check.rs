@@ -64,6 +64,20 @@ impl Default for Options {
     }
 }
 
+/// `n` in decimal, written into `buf`.
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("?")
+}
+
 /// Do two equally long sequences hold the same values, counted with multiplicity?
 fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
     const N: usize = 8;
@@ -172,38 +186,96 @@ struct Cand {
     aux: Rc<Aux>,
 }
 
-/// The part of a candidate that changes less often than its obligations.
+/// The part of a candidate that changes less often than its obligations: per table, model id
+/// → value, as a short sorted list (a handful of entries: bindings, each worker's instance and
+/// timer stamps).
 #[derive(Clone, Debug, Default)]
 struct Aux {
-    /// Per space, per model id: the trace id bound to it.
-    bind: Bind,
-    /// Per worker: (last script instance seen, restarted since).
-    inst: Slots<(u32, bool), WORKERS>,
-    /// Per worker: when it was last busy (ms, floor), for the idle-stop bound.
-    busy: Slots<u64, WORKERS>,
-    /// Per worker: when its oldest pending extended event started (ms), for the event timeout.
-    ext: Slots<u64, WORKERS>,
-    /// Per sync tag: when its last attempt failed (ms), for the retry delay.
-    sync_fail: Slots<u64, { swspec_model::capacity::SYNC_TAGS }>,
-    /// The fingerprint of the above, once computed.
+    /// ((table << 8) | model id, value), sorted by key.
+    entries: Vec<(u16, u64)>,
+    /// The fingerprint of `entries`, once computed.
     fp: OnceCell<u128>,
 }
 
+/// Aux tables: the id bijection of each [`IdSpace`] (tables 0–4, trace id), then per worker
+/// its (last script instance seen, restarted since), when it was last busy (ms, floor; for the
+/// idle-stop bound) and when its oldest pending extended event started (ms; for the event
+/// timeout), and per sync tag when its last attempt failed (ms; for the retry delay).
+const INST: u16 = 5;
+const BUSY: u16 = 6;
+const EXT: u16 = 7;
+const SYNC_FAIL: u16 = 8;
+
+fn bind_table(space: IdSpace) -> (u16, usize) {
+    match space {
+        IdSpace::Client => (0, swspec_model::capacity::CLIENTS),
+        IdSpace::Worker => (1, WORKERS),
+        IdSpace::Script => (2, 8),
+        IdSpace::Tag => (3, swspec_model::capacity::SYNC_TAGS),
+        IdSpace::BgFetch => (4, swspec_model::bgfetch::BG_FETCHES),
+    }
+}
+
 impl Aux {
+    fn get(&self, table: u16, id: u8) -> Option<u64> {
+        let k = table << 8 | u16::from(id);
+        self.entries.iter().find(|e| e.0 == k).map(|e| e.1)
+    }
+
+    fn set(&mut self, table: u16, id: u8, v: u64) {
+        let k = table << 8 | u16::from(id);
+        match self.entries.binary_search_by_key(&k, |e| e.0) {
+            Ok(i) => self.entries[i].1 = v,
+            Err(i) => self.entries.insert(i, (k, v)),
+        }
+    }
+
+    fn unset(&mut self, table: u16, id: u8) {
+        let k = table << 8 | u16::from(id);
+        self.entries.retain(|e| e.0 != k);
+    }
+
+    /// The trace id bound to model id `m`.
+    fn bound(&self, space: IdSpace, m: u8) -> Option<u32> {
+        self.get(bind_table(space).0, m).map(|t| t as u32)
+    }
+
+    /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is
+    /// bound to another id (the bijection would break) or `m` is beyond the space's capacity.
+    fn bind(&mut self, space: IdSpace, m: u8, t: u32) -> bool {
+        let (table, cap) = bind_table(space);
+        match self.get(table, m) {
+            Some(x) => x == u64::from(t),
+            None if (m as usize) < cap
+                && !self
+                    .entries
+                    .iter()
+                    .any(|e| e.0 >> 8 == table && e.1 == u64::from(t)) =>
+            {
+                self.set(table, m, u64::from(t));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Worker `w`'s (last script instance seen, restarted since).
+    fn inst(&self, w: u8) -> Option<(u32, bool)> {
+        self.get(INST, w).map(|v| ((v >> 1) as u32, v & 1 == 1))
+    }
+
+    fn set_inst(&mut self, w: u8, (i, restarted): (u32, bool)) {
+        self.set(INST, w, u64::from(i) << 1 | u64::from(restarted));
+    }
+
     fn fingerprint(&self) -> u128 {
         *self.fp.get_or_init(|| {
             let mut h = Fp128::default();
-            let b = &self.bind;
-            b.client.fingerprint(&mut h, u64::from);
-            b.worker.fingerprint(&mut h, u64::from);
-            b.script.fingerprint(&mut h, u64::from);
-            b.tag.fingerprint(&mut h, u64::from);
-            b.bg_fetch.fingerprint(&mut h, u64::from);
-            self.inst
-                .fingerprint(&mut h, |(i, r)| u64::from(i) << 1 | u64::from(r));
-            self.busy.fingerprint(&mut h, |v| v);
-            self.ext.fingerprint(&mut h, |v| v);
-            self.sync_fail.fingerprint(&mut h, |v| v);
+            h.mix(self.entries.len() as u64);
+            for &(k, v) in &self.entries {
+                h.mix(u64::from(k));
+                h.mix(v);
+            }
             h.finish128()
         })
     }
@@ -211,116 +283,19 @@ impl Aux {
 
 const WORKERS: usize = swspec_model::capacity::WORKERS;
 
-/// A map keyed by a small model id: a dense array (the model's ids index its fixed capacities)
-/// and the set of ids present. Unset slots hold `V::default()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Slots<V, const N: usize> {
-    set: u16,
-    vals: [V; N],
-}
-
-impl<V: Copy + Default, const N: usize> Default for Slots<V, N> {
-    fn default() -> Self {
-        Slots {
-            set: 0,
-            vals: [V::default(); N],
-        }
-    }
-}
-
-impl<V: Copy + Default + PartialEq, const N: usize> Slots<V, N> {
-    const FITS: () = assert!(N <= 16, "a u16 holds the set of ids");
-
-    fn has(&self, k: u8) -> bool {
-        let () = Self::FITS;
-        (k as usize) < N && self.set >> k & 1 == 1
-    }
-
-    fn get(&self, k: u8) -> Option<V> {
-        self.has(k).then(|| self.vals[k as usize])
-    }
-
-    /// Sets `k` (a model id within the capacity the array is sized by).
-    fn set(&mut self, k: u8, v: V) {
-        debug_assert!((k as usize) < N, "model id {k} beyond capacity {N}");
-        if let Some(e) = self.vals.get_mut(k as usize) {
-            *e = v;
-            self.set |= 1 << k;
-        }
-    }
-
-    fn unset(&mut self, k: u8) {
-        if let Some(e) = self.vals.get_mut(k as usize) {
-            *e = V::default();
-            self.set &= !(1 << k);
-        }
-    }
-
-    /// Is some id mapped to `v`?
-    fn contains(&self, v: V) -> bool {
-        self.vals
-            .iter()
-            .enumerate()
-            .any(|(i, x)| self.set >> i & 1 == 1 && *x == v)
-    }
-
-    /// Writes which slots are set, then their values (`word` encodes one injectively).
-    fn fingerprint(&self, h: &mut Fp128, word: impl Fn(V) -> u64) {
-        h.write_u16(self.set);
-        for (i, v) in self.vals.iter().enumerate() {
-            if self.set >> i & 1 == 1 {
-                h.write_u64(word(*v));
-            }
-        }
-    }
-}
-
-/// The id bijections, one per [`IdSpace`], as model id → trace id.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-struct Bind {
-    client: Slots<u32, { swspec_model::capacity::CLIENTS }>,
-    worker: Slots<u32, WORKERS>,
-    script: Slots<u32, 8>,
-    tag: Slots<u32, { swspec_model::capacity::SYNC_TAGS }>,
-    bg_fetch: Slots<u32, { swspec_model::bgfetch::BG_FETCHES }>,
-}
-
-impl Bind {
-    /// The trace id bound to model id `m`.
-    fn get(&self, space: IdSpace, m: u8) -> Option<u32> {
-        match space {
-            IdSpace::Client => self.client.get(m),
-            IdSpace::Worker => self.worker.get(m),
-            IdSpace::Script => self.script.get(m),
-            IdSpace::Tag => self.tag.get(m),
-            IdSpace::BgFetch => self.bg_fetch.get(m),
-        }
-    }
-
-    /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is
-    /// bound to another id (the bijection would break).
-    fn bind(&mut self, space: IdSpace, m: u8, t: u32) -> bool {
-        fn go<const N: usize>(slots: &mut Slots<u32, N>, m: u8, t: u32) -> bool {
-            match slots.get(m) {
-                Some(x) => x == t,
-                None if (m as usize) < N && !slots.contains(t) => {
-                    slots.set(m, t);
-                    true
-                }
-                None => false,
-            }
-        }
-        match space {
-            IdSpace::Client => go(&mut self.client, m, t),
-            IdSpace::Worker => go(&mut self.worker, m, t),
-            IdSpace::Script => go(&mut self.script, m, t),
-            IdSpace::Tag => go(&mut self.tag, m, t),
-            IdSpace::BgFetch => go(&mut self.bg_fetch, m, t),
-        }
-    }
-}
-
 impl Cand {
+    /// A copy with room for `more` obligations.
+    fn clone_with_room(&self, more: usize) -> Cand {
+        let mut pending = Vec::with_capacity(self.pending.len() + more);
+        pending.extend_from_slice(&self.pending);
+        Cand {
+            s: Rc::clone(&self.s),
+            s_fp: self.s_fp,
+            pending,
+            aux: Rc::clone(&self.aux),
+        }
+    }
+
     /// The bindings, instances and timer stamps, to change (copied first when shared).
     fn aux_mut(&mut self) -> &mut Aux {
         let a = Rc::make_mut(&mut self.aux);
@@ -331,14 +306,38 @@ impl Cand {
     /// Binds the identifiers of model observation `m` to those of trace observation `t` (same
     /// shape). Fails when that breaks the bijection.
     fn bind_obs(&mut self, m: &Obs, t: &Observation<u32>) -> bool {
-        let mids = m.ids();
-        let tids = t.ids();
-        if mids.len() != tids.len() {
+        // Observations carry at most a few ids: no allocation unless one carries more.
+        const N: usize = 4;
+        let (mut mids, mut tids) = ([0u8; N], [0u32; N]);
+        let (mut nm, mut nt) = (0, 0);
+        let mut spaces = [IdSpace::Client; N];
+        m.map_ids(|space, &id| {
+            if let Some(e) = mids.get_mut(nm) {
+                *e = id;
+                spaces[nm] = space;
+            }
+            nm += 1;
+        });
+        t.map_ids(|_, &id| {
+            if let Some(e) = tids.get_mut(nt) {
+                *e = id;
+            }
+            nt += 1;
+        });
+        if nm != nt {
             return false;
         }
-        mids.into_iter().zip(tids).all(|((space, mi), (_, ti))| {
-            self.aux.bind.get(space, *mi) == Some(*ti) || self.aux_mut().bind.bind(space, *mi, *ti)
-        })
+        let bind = |c: &mut Cand, space, mi, ti| {
+            c.aux.bound(space, mi) == Some(ti) || c.aux_mut().bind(space, mi, ti)
+        };
+        if nm > N {
+            return m
+                .ids()
+                .into_iter()
+                .zip(t.ids())
+                .all(|((space, mi), (_, ti))| bind(self, space, *mi, *ti));
+        }
+        (0..nm).all(|i| bind(self, spaces[i], mids[i], tids[i]))
     }
 
     fn normalise_groups(&mut self) {
@@ -857,6 +856,65 @@ struct Successor {
 /// States whose expansions the cache holds at most (it is emptied when full).
 const TRANSITION_CACHE: usize = 4096;
 
+/// The memo: per position, its first [`Memo::CHAIN`] entries in a list through `entries` (a
+/// position holds a handful of candidates on most traces, and the lists stay near the search's
+/// front in memory); any further ones in a map by fingerprint.
+struct Memo {
+    /// Per position: its latest listed entry (`u32::MAX`: none).
+    heads: Vec<u32>,
+    entries: Vec<MemoEntry>,
+    /// Entries of positions with more than `CHAIN`, by fingerprint.
+    crowded: FastMap<u128, u32>,
+}
+
+struct MemoEntry {
+    key: [u64; 2],
+    /// The position's previous listed entry.
+    next: u32,
+    depth: u8,
+}
+
+impl Memo {
+    const CHAIN: u32 = 16;
+
+    /// The entry for `key` at `pos`, which holds `known` entries.
+    fn find(&mut self, pos: u32, key: u128, known: u32) -> Option<&mut MemoEntry> {
+        let k = [key as u64, (key >> 64) as u64];
+        let mut i = self.heads[pos as usize];
+        while i != u32::MAX {
+            if self.entries[i as usize].key == k {
+                return Some(&mut self.entries[i as usize]);
+            }
+            i = self.entries[i as usize].next;
+        }
+        if known > Self::CHAIN {
+            let i = *self.crowded.get(&key)?;
+            return Some(&mut self.entries[i as usize]);
+        }
+        None
+    }
+
+    /// Adds `key` at `pos`, which holds `known` entries.
+    fn insert(&mut self, pos: u32, key: u128, depth: u8, known: u32) {
+        let i = self.entries.len() as u32;
+        let listed = known < Self::CHAIN;
+        self.entries.push(MemoEntry {
+            key: [key as u64, (key >> 64) as u64],
+            next: if listed {
+                self.heads[pos as usize]
+            } else {
+                u32::MAX
+            },
+            depth,
+        });
+        if listed {
+            self.heads[pos as usize] = i;
+        } else {
+            self.crowded.insert(key, i);
+        }
+    }
+}
+
 /// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
 /// frontier while it is among the furthest); its step is interned in a [`StepTable`].
 struct Node {
@@ -958,12 +1016,9 @@ struct Search<'a> {
     opts: &'a Options,
     params: swspec_model::ProfileParams,
     arena: Vec<Node>,
-    /// Memo: 128-bit fingerprint of (position, candidate) → (position, smallest depth seen).
-    /// Entries for positions before every open node's are dropped now and then: no node can
-    /// reach those positions again.
-    seen: FastMap<u128, (u32, u8)>,
-    /// The memo's size at which it is pruned next.
-    prune_at: usize,
+    /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
+    seen: Memo,
+    /// Distinct candidates memoised per position.
     per_pos: Vec<u32>,
     furthest: u32,
     /// The depth-0 nodes at the furthest position (arena index, candidate).
@@ -984,8 +1039,11 @@ impl<'a> Search<'a> {
             params: model.cfg.profile.params(),
             // About three nodes per event on traces the model explains readily.
             arena: Vec::with_capacity(reserve),
-            seen: FastMap::default(),
-            prune_at: 1 << 12,
+            seen: Memo {
+                heads: vec![u32::MAX; prep.events.len() + 1],
+                entries: Vec::with_capacity(reserve),
+                crowded: FastMap::default(),
+            },
             per_pos: vec![0; prep.events.len() + 1],
             furthest: 0,
             frontier: Vec::new(),
@@ -1013,7 +1071,7 @@ impl<'a> Search<'a> {
             // The channel in trace ids, when its id is bound already.
             let key = match ch.id() {
                 None => Some(ch.map(|_| 0)),
-                Some((space, m)) => c.aux.bind.get(space, **m).map(|t| ch.map(|_| t)),
+                Some((space, m)) => c.aux.bound(space, **m).map(|t| ch.map(|_| t)),
             };
             // This step's observations on the channel (none comes before `i`), with shapes.
             let mine = || {
@@ -1100,12 +1158,6 @@ impl<'a> Search<'a> {
             for (p, c, d, st) in children.drain(..).rev() {
                 self.push(&mut stack, p, c, d, ix, Some(st));
             }
-            if self.seen.len() >= self.prune_at {
-                // Every node from now on descends from an open one, at its position or later.
-                let oldest = stack.iter().map(|o| o.1).min().unwrap_or(n);
-                self.seen.retain(|_, (p, _)| *p >= oldest);
-                self.prune_at = (self.seen.len() * 2).max(1 << 12);
-            }
         }
         let nodes = self.arena.len();
         let peak_frontier = self.per_pos.iter().copied().max().unwrap_or(0) as usize;
@@ -1160,14 +1212,15 @@ impl<'a> Search<'a> {
     ) {
         cand.normalise_groups();
         let key = fingerprint(pos, &cand);
-        if let Some((_, d)) = self.seen.get(&key) {
-            if *d <= depth {
-                return;
+        let known = self.per_pos[pos as usize];
+        match self.seen.find(pos, key, known) {
+            Some(e) if e.depth <= depth => return,
+            Some(e) => e.depth = depth,
+            None => {
+                self.seen.insert(pos, key, depth, known);
+                self.per_pos[pos as usize] += 1;
             }
-        } else {
-            self.per_pos[pos as usize] += 1;
         }
-        self.seen.insert(key, (pos, depth));
         let ix = self.arena.len() as u32;
         if depth == 0 {
             if pos > self.furthest {
@@ -1273,7 +1326,7 @@ impl<'a> Search<'a> {
             if !allowed {
                 continue;
             }
-            let mut c = cand.clone();
+            let mut c = cand.clone_with_room(obs.len());
             if !at_end {
                 c.owe(obs, &succ.shapes, self.prep.window[pos as usize]);
                 let stamp = if obs.is_empty() { t_prev } else { t };
@@ -1345,12 +1398,12 @@ impl<'a> Search<'a> {
         let Channel::Worker(&w) = m.channel() else {
             return true;
         };
-        let ok = match c.aux.inst.get(w) {
+        let ok = match c.aux.inst(w) {
             None => true,
             Some(e) => (e.0 == inst) != e.1,
         };
-        if c.aux.inst.get(w) != Some((inst, false)) {
-            c.aux_mut().inst.set(w, (inst, false));
+        if c.aux.inst(w) != Some((inst, false)) {
+            c.aux_mut().set_inst(w, (inst, false));
         }
         ok
     }
@@ -1365,12 +1418,12 @@ impl<'a> Search<'a> {
             Action::Stop {
                 worker,
                 cause: StopCause::Idle,
-            } => match (self.params.idle_timeout_ms, c.aux.busy.get(worker)) {
+            } => match (self.params.idle_timeout_ms, c.aux.get(BUSY, worker)) {
                 (Some(idle), Some(since)) => t - since as f64 >= idle - self.tol(),
                 _ => true,
             },
             Action::EventTimedOut(worker) => {
-                match (self.params.event_timeout_ms, c.aux.ext.get(worker)) {
+                match (self.params.event_timeout_ms, c.aux.get(EXT, worker)) {
                     (Some(limit), Some(since)) => {
                         let limit = self.event_limit(&c.s, worker).unwrap_or(limit);
                         t - since as f64 >= limit - self.tol()
@@ -1381,7 +1434,7 @@ impl<'a> Search<'a> {
             Action::SyncRetryDue { tag } => {
                 match (
                     self.params.sync_initial_retry_delay_ms,
-                    c.aux.sync_fail.get(tag),
+                    c.aux.get(SYNC_FAIL, tag),
                 ) {
                     (Some(initial), Some(since)) => {
                         let attempts =
@@ -1423,20 +1476,20 @@ impl<'a> Search<'a> {
             // otherwise-equal candidates.
             if self.params.idle_timeout_ms.is_some()
                 && (busy(w) || was_busy || pre.workers.get(i).is_none())
-                && c.aux.busy.get(id) != Some(t)
+                && c.aux.get(BUSY, id) != Some(t)
             {
-                c.aux_mut().busy.set(id, t);
+                c.aux_mut().set(BUSY, id, t);
             }
             let had_ext = pre.workers.get(i).is_some_and(|p| !p.extended.is_empty());
             if w.extended.is_empty() {
-                if c.aux.ext.get(id).is_some() {
-                    c.aux_mut().ext.unset(id);
+                if c.aux.get(EXT, id).is_some() {
+                    c.aux_mut().unset(EXT, id);
                 }
             } else if !had_ext
                 && self.params.event_timeout_ms.is_some()
-                && c.aux.ext.get(id) != Some(t)
+                && c.aux.get(EXT, id) != Some(t)
             {
-                c.aux_mut().ext.set(id, t);
+                c.aux_mut().set(EXT, id, t);
             }
             if pre
                 .workers
@@ -1444,8 +1497,8 @@ impl<'a> Search<'a> {
                 .is_some_and(|p| p.running != RunningStatus::Running)
                 && w.running == RunningStatus::Running
             {
-                if let Some((i, false)) = c.aux.inst.get(id) {
-                    c.aux_mut().inst.set(id, (i, true));
+                if let Some((i, false)) = c.aux.inst(id) {
+                    c.aux_mut().set_inst(id, (i, true));
                 }
             }
         }
@@ -1463,16 +1516,16 @@ impl<'a> Search<'a> {
                 if waiting
                     && was != Some(true)
                     && self.params.sync_initial_retry_delay_ms.is_some()
-                    && c.aux.sync_fail.get(g.tag) != Some(t)
+                    && c.aux.get(SYNC_FAIL, g.tag) != Some(t)
                 {
-                    c.aux_mut().sync_fail.set(g.tag, t);
+                    c.aux_mut().set(SYNC_FAIL, g.tag, t);
                 }
             }
         }
     }
 
     fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
-        match c.aux.bind.get(space, m) {
+        match c.aux.bound(space, m) {
             Some(t) => self.prep.interner.name(space, t).to_string(),
             None => format!("#{m}"),
         }
@@ -1529,7 +1582,12 @@ impl<'a> Search<'a> {
                         .checked_sub(1)
                         .and_then(|p| self.prep.events.get(p as usize))
                         .map_or(0, |e| e.line);
-                    out.push(format!("  line {line}: {shown}"));
+                    let mut text = String::with_capacity(shown.len() + 20);
+                    text.push_str("  line ");
+                    text.push_str(itoa(line, &mut [0; 20]));
+                    text.push_str(": ");
+                    text.push_str(shown);
+                    out.push(text);
                 }
                 _ => out.push(shown.clone()),
             }
