@@ -117,18 +117,19 @@ fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> 
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     names: BTreeMap<IdSpace, Vec<String>>,
-    index: HashMap<(IdSpace, String), u32>,
+    index: BTreeMap<IdSpace, HashMap<String, u32>>,
 }
 
 impl Interner {
     fn intern(&mut self, space: IdSpace, name: &str) -> u32 {
-        if let Some(i) = self.index.get(&(space, name.to_string())) {
+        let index = self.index.entry(space).or_default();
+        if let Some(i) = index.get(name) {
             return *i;
         }
         let v = self.names.entry(space).or_default();
         v.push(name.to_string());
         let i = (v.len() - 1) as u32;
-        self.index.insert((space, name.to_string()), i);
+        index.insert(name.to_string(), i);
         i
     }
 
