@@ -285,9 +285,10 @@ impl Aux {
 const WORKERS: usize = swspec_model::capacity::WORKERS;
 
 impl Cand {
-    /// A copy with room for `more` obligations.
-    fn clone_with_room(&self, more: usize) -> Cand {
-        let mut pending = Vec::with_capacity(self.pending.len() + more);
+    /// A copy with room for `more` obligations, its list taken from `pool`.
+    fn clone_with_room(&self, more: usize, pool: &RefCell<Vec<Vec<Pending>>>) -> Cand {
+        let mut pending = pool.borrow_mut().pop().unwrap_or_default();
+        pending.reserve(self.pending.len() + more);
         pending.extend_from_slice(&self.pending);
         Cand {
             s: Rc::clone(&self.s),
@@ -1024,6 +1025,8 @@ struct Search<'a> {
     furthest: u32,
     /// The depth-0 nodes at the furthest position (arena index, candidate).
     frontier: Vec<(u32, Cand)>,
+    /// Obligation lists of expanded candidates, for reuse.
+    pending_pool: RefCell<Vec<Vec<Pending>>>,
     /// The nodes' steps.
     steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
@@ -1048,8 +1051,19 @@ impl<'a> Search<'a> {
             per_pos: vec![0; prep.events.len() + 1],
             furthest: 0,
             frontier: Vec::new(),
+            pending_pool: RefCell::default(),
             transitions: RefCell::default(),
             steps: StepTable::default(),
+        }
+    }
+
+    /// Drops an expanded candidate, keeping its obligation list for reuse.
+    fn recycle(&self, c: Cand) {
+        let mut v = c.pending;
+        let mut pool = self.pending_pool.borrow_mut();
+        if v.capacity() > 0 && pool.len() < 256 {
+            v.clear();
+            pool.push(v);
         }
     }
 
@@ -1155,6 +1169,7 @@ impl<'a> Search<'a> {
                 // (A candidate with an overdue obligation is dead.)
                 self.expand(&cand, pos, depth, &mut children);
             }
+            self.recycle(cand);
             // Depth-first: push in reverse so the first alternative is tried first.
             for (p, c, d, st) in children.drain(..).rev() {
                 self.push(&mut stack, p, c, d, ix, Some(st));
@@ -1226,10 +1241,13 @@ impl<'a> Search<'a> {
         if depth == 0 {
             if pos > self.furthest {
                 self.furthest = pos;
-                self.frontier.clear();
+                for (_, c) in std::mem::take(&mut self.frontier) {
+                    self.recycle(c);
+                }
             }
             if pos == self.furthest {
-                self.frontier.push((ix, cand.clone()));
+                self.frontier
+                    .push((ix, cand.clone_with_room(0, &self.pending_pool)));
             }
         }
         let step = step.map_or(u32::MAX, |st| self.steps.intern(st));
@@ -1250,7 +1268,7 @@ impl<'a> Search<'a> {
             if cand.pending[k].shape != ev.shape || !cand.matchable(k) {
                 continue;
             }
-            let mut c = cand.clone();
+            let mut c = cand.clone_with_room(0, &self.pending_pool);
             let p = c.pending.remove(k);
             if c.bind_obs(&p.obs, &ev.obs) && self.instance_ok(&mut c, &p.obs, ev) {
                 out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
@@ -1266,7 +1284,7 @@ impl<'a> Search<'a> {
             if shape_hash(&g[0]) != ev.shape {
                 continue;
             }
-            let mut c = cand.clone();
+            let mut c = cand.clone_with_room(g.len(), &self.pending_pool);
             if !c.bind_obs(&g[0], &ev.obs) || !self.instance_ok(&mut c, &g[0], ev) {
                 continue;
             }
@@ -1327,7 +1345,7 @@ impl<'a> Search<'a> {
             if !allowed {
                 continue;
             }
-            let mut c = cand.clone_with_room(obs.len());
+            let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
                 c.owe(obs, &succ.shapes, self.prep.window[pos as usize]);
                 let stamp = if obs.is_empty() { t_prev } else { t };
