@@ -117,7 +117,7 @@ fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> 
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
     names: BTreeMap<IdSpace, Vec<String>>,
-    index: BTreeMap<IdSpace, HashMap<String, u32>>,
+    index: BTreeMap<IdSpace, FastMap<String, u32>>,
 }
 
 impl Interner {
@@ -599,13 +599,18 @@ impl Features {
 fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
     let mut interner = Interner::default();
     let observes: HashSet<String> = trace.header.observes.iter().cloned().collect();
+    let observed_mask = Observation::<u8>::KINDS
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| observes.contains(**k))
+        .fold(0u64, |m, (i, _)| m | 1 << i);
     let mut events = Vec::new();
-    let mut instances: HashMap<String, u32> = HashMap::new();
+    let mut instances: FastMap<String, u32> = FastMap::default();
     let mut features = Features::default();
     for (line, e) in &trace.events {
         let Some(o) = &e.obs else { continue };
         features.add(o);
-        if !observes.contains(o.kind()) {
+        if observed_mask >> o.kind_index() & 1 == 0 {
             return Err((
                 *line,
                 format!(
@@ -616,10 +621,14 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         }
         let obs = o.map_ids(|space, id| interner.intern(space, id));
         let instance = match &e.src {
-            Source::Worker { instance, .. } => {
-                let next = instances.len() as u32;
-                Some(*instances.entry(instance.clone()).or_insert(next))
-            }
+            Source::Worker { instance, .. } => match instances.get(instance.as_str()) {
+                Some(i) => Some(*i),
+                None => {
+                    let next = instances.len() as u32;
+                    instances.insert(instance.clone(), next);
+                    Some(next)
+                }
+            },
             _ => None,
         };
         events.push(PEvent {
@@ -648,11 +657,6 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
             .or_default()
             .push(i as u32);
     }
-    let observed_mask = Observation::<u8>::KINDS
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| observes.contains(**k))
-        .fold(0u64, |m, (i, _)| m | 1 << i);
     Ok(Prepared {
         events,
         interner,
