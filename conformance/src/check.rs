@@ -288,7 +288,8 @@ impl Cand {
     /// A copy with room for `more` obligations, its list taken from `pool`.
     fn clone_with_room(&self, more: usize, pool: &RefCell<Vec<Vec<Pending>>>) -> Cand {
         let mut pending = pool.borrow_mut().pop().unwrap_or_default();
-        pending.reserve(self.pending.len() + more);
+        // (Room for a few more, so that a reused list rarely grows.)
+        pending.reserve((self.pending.len() + more).max(4));
         pending.extend_from_slice(&self.pending);
         Cand {
             s: Rc::clone(&self.s),
@@ -1245,7 +1246,7 @@ impl<'a> Search<'a> {
         if depth == 0 {
             if pos > self.furthest {
                 self.furthest = pos;
-                for (_, c) in std::mem::take(&mut self.frontier) {
+                while let Some((_, c)) = self.frontier.pop() {
                     self.recycle(c);
                 }
             }
