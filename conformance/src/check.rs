@@ -193,9 +193,66 @@ struct Cand {
 #[derive(Clone, Debug, Default)]
 struct Aux {
     /// ((table << 8) | model id, value), sorted by key.
-    entries: Vec<(u16, u64)>,
+    entries: AuxEntries,
     /// The fingerprint of `entries`, once computed.
     fp: OnceCell<u128>,
+}
+
+/// A short list kept inline (one allocation per [`Aux`]), on the heap when it outgrows that.
+#[derive(Clone, Debug)]
+enum AuxEntries {
+    Inline(u8, [(u16, u64); 8]),
+    Heap(Vec<(u16, u64)>),
+}
+
+impl Default for AuxEntries {
+    fn default() -> Self {
+        AuxEntries::Inline(0, [(0, 0); 8])
+    }
+}
+
+impl AuxEntries {
+    fn get(&self) -> &[(u16, u64)] {
+        match self {
+            AuxEntries::Inline(n, a) => &a[..*n as usize],
+            AuxEntries::Heap(v) => v,
+        }
+    }
+
+    fn get_mut(&mut self) -> &mut [(u16, u64)] {
+        match self {
+            AuxEntries::Inline(n, a) => &mut a[..*n as usize],
+            AuxEntries::Heap(v) => v,
+        }
+    }
+
+    fn insert(&mut self, i: usize, e: (u16, u64)) {
+        match self {
+            AuxEntries::Inline(n, a) if (*n as usize) < a.len() => {
+                a.copy_within(i..*n as usize, i + 1);
+                a[i] = e;
+                *n += 1;
+            }
+            AuxEntries::Inline(n, a) => {
+                let mut v = a[..*n as usize].to_vec();
+                v.insert(i, e);
+                *self = AuxEntries::Heap(v);
+            }
+            AuxEntries::Heap(v) => v.insert(i, e),
+        }
+    }
+
+    fn remove(&mut self, i: usize) {
+        match self {
+            AuxEntries::Inline(n, a) => {
+                a.copy_within(i + 1..*n as usize, i);
+                *n -= 1;
+            }
+            AuxEntries::Heap(v) => {
+                v.remove(i);
+            }
+        }
+    }
 }
 
 /// Aux tables: the id bijection of each [`IdSpace`] (tables 0–4, trace id), then per worker
@@ -220,20 +277,22 @@ fn bind_table(space: IdSpace) -> (u16, usize) {
 impl Aux {
     fn get(&self, table: u16, id: u8) -> Option<u64> {
         let k = table << 8 | u16::from(id);
-        self.entries.iter().find(|e| e.0 == k).map(|e| e.1)
+        self.entries.get().iter().find(|e| e.0 == k).map(|e| e.1)
     }
 
     fn set(&mut self, table: u16, id: u8, v: u64) {
         let k = table << 8 | u16::from(id);
-        match self.entries.binary_search_by_key(&k, |e| e.0) {
-            Ok(i) => self.entries[i].1 = v,
+        match self.entries.get().binary_search_by_key(&k, |e| e.0) {
+            Ok(i) => self.entries.get_mut()[i].1 = v,
             Err(i) => self.entries.insert(i, (k, v)),
         }
     }
 
     fn unset(&mut self, table: u16, id: u8) {
         let k = table << 8 | u16::from(id);
-        self.entries.retain(|e| e.0 != k);
+        if let Ok(i) = self.entries.get().binary_search_by_key(&k, |e| e.0) {
+            self.entries.remove(i);
+        }
     }
 
     /// The trace id bound to model id `m`.
@@ -250,6 +309,7 @@ impl Aux {
             None if (m as usize) < cap
                 && !self
                     .entries
+                    .get()
                     .iter()
                     .any(|e| e.0 >> 8 == table && e.1 == u64::from(t)) =>
             {
@@ -272,8 +332,8 @@ impl Aux {
     fn fingerprint(&self) -> u128 {
         *self.fp.get_or_init(|| {
             let mut h = Fp128::default();
-            h.mix(self.entries.len() as u64);
-            for &(k, v) in &self.entries {
+            h.mix(self.entries.get().len() as u64);
+            for &(k, v) in self.entries.get() {
                 h.mix(u64::from(k));
                 h.mix(v);
             }
