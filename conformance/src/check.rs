@@ -175,13 +175,33 @@ struct Pending {
     deadline: u32,
 }
 
+/// A model state and its fingerprint (see [`state_fingerprint`]).
+#[derive(Debug)]
+struct State {
+    s: SwState,
+    fp: u128,
+}
+
+impl State {
+    fn new(s: SwState) -> Rc<State> {
+        let fp = state_fingerprint(&s);
+        Rc::new(State { s, fp })
+    }
+}
+
+impl std::ops::Deref for State {
+    type Target = SwState;
+    fn deref(&self) -> &SwState {
+        &self.s
+    }
+}
+
 /// One candidate explanation of the trace prefix.
 #[derive(Clone, Debug)]
 struct Cand {
-    /// The model state, shared by the candidates that reached it by matching events.
-    s: Rc<SwState>,
-    /// The fingerprint of `s` (see [`state_fingerprint`]).
-    s_fp: u128,
+    /// The model state with its fingerprint, shared by the candidates that reached it by
+    /// matching events (and through the transition cache).
+    s: Rc<State>,
     pending: Vec<Pending>,
     /// Bindings, instances and timer stamps: shared until a step changes them.
     aux: Rc<Aux>,
@@ -353,7 +373,6 @@ impl Cand {
         pending.extend_from_slice(&self.pending);
         Cand {
             s: Rc::clone(&self.s),
-            s_fp: self.s_fp,
             pending,
             aux: Rc::clone(&self.aux),
         }
@@ -753,7 +772,7 @@ pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
 fn fingerprint(pos: u32, c: &Cand) -> u128 {
     let mut h = Fp128::default();
     h.write_u32(pos);
-    h.write_u128(c.s_fp);
+    h.write_u128(c.s.fp);
     h.write_usize(c.pending.len());
     for p in &c.pending {
         // (`shape` is a function of `obs`.)
@@ -902,7 +921,7 @@ const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", 
 
 /// The model's steps from one state: its actions, and each one's successor once computed.
 struct Expansion {
-    state: Rc<SwState>,
+    state: Rc<State>,
     actions: Vec<Action>,
     /// Per action: the kind of its call when that is an observed driver step.
     driver_calls: Vec<Option<usize>>,
@@ -912,9 +931,7 @@ struct Expansion {
 
 /// A model step's outcome.
 struct Successor {
-    next: Rc<SwState>,
-    /// `state_fingerprint(&next)`.
-    fp: u128,
+    next: Rc<State>,
     /// Its observations of observed kinds, and their shape hashes.
     obs: Vec<Obs>,
     shapes: Vec<u64>,
@@ -1203,8 +1220,7 @@ impl<'a> Search<'a> {
     fn run(mut self) -> Outcome {
         let s = self.model.init_state();
         let init = Cand {
-            s_fp: state_fingerprint(&s),
-            s: Rc::new(s),
+            s: State::new(s),
             pending: Vec::new(),
             aux: Rc::default(),
         };
@@ -1416,7 +1432,6 @@ impl<'a> Search<'a> {
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }
-            c.s_fp = succ.fp;
             c.s = Rc::clone(&succ.next);
             out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));
         }
@@ -1426,8 +1441,8 @@ impl<'a> Search<'a> {
     /// state (the same states recur along a trace).
     fn expansion(&self, cand: &Cand) -> Rc<Expansion> {
         let mut cache = self.transitions.borrow_mut();
-        if let Some(x) = cache.get(&cand.s_fp) {
-            if Rc::ptr_eq(&x.state, &cand.s) || *x.state == *cand.s {
+        if let Some(x) = cache.get(&cand.s.fp) {
+            if Rc::ptr_eq(&x.state, &cand.s) || x.state.s == cand.s.s {
                 return Rc::clone(x);
             }
         }
@@ -1451,7 +1466,7 @@ impl<'a> Search<'a> {
         if cache.len() >= TRANSITION_CACHE {
             cache.clear();
         }
-        cache.insert(cand.s_fp, Rc::clone(&x));
+        cache.insert(cand.s.fp, Rc::clone(&x));
         x
     }
 
@@ -1470,8 +1485,7 @@ impl<'a> Search<'a> {
         Some(Successor {
             shapes: obs.iter().map(shape_hash).collect(),
             obs,
-            fp: state_fingerprint(&next),
-            next: Rc::new(next),
+            next: State::new(next),
         })
     }
 
