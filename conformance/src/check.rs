@@ -19,7 +19,7 @@
 //! traces, since an obligation with no such event can never be matched.
 
 use crate::trace::{Source, Trace};
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -623,9 +623,43 @@ struct Prepared {
     observed_mask: u64,
     /// Positions of the events of each channel (trace ids; 0 where a channel has none),
     /// ascending.
-    channels: FastMap<Channel<u32>, Vec<u32>>,
+    channels: FastMap<Channel<u32>, ChannelEvents>,
     /// Which optional APIs the trace uses (by its observations and permissions).
     features: Features,
+}
+
+/// The positions of one channel's events, with a cursor for [`ChannelEvents::before`].
+#[derive(Default)]
+struct ChannelEvents {
+    positions: Vec<u32>,
+    /// The last query: (position, its answer).
+    cursor: Cell<(u32, u32)>,
+}
+
+impl ChannelEvents {
+    /// How many of the channel's events come before position `pos`. The search moves forward
+    /// through the trace a little at a time: look near the last answer first.
+    fn before(&self, pos: u32) -> usize {
+        let list = &self.positions;
+        let (last, at) = self.cursor.get();
+        let mut i = at as usize;
+        let found = if pos >= last {
+            let end = (i + 8).min(list.len());
+            while i < end && list[i] < pos {
+                i += 1;
+            }
+            if i < list.len() && list[i] < pos {
+                i + list[i..].partition_point(|&p| p < pos)
+            } else {
+                i
+            }
+        } else {
+            list[..i].partition_point(|&p| p < pos)
+        };
+        debug_assert_eq!(found, list.partition_point(|&p| p < pos));
+        self.cursor.set((pos, found as u32));
+        found
+    }
 }
 
 /// The optional APIs a trace uses: each switches its part of the model on.
@@ -730,11 +764,12 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         }
         window[i] = j as u32;
     }
-    let mut channels: FastMap<Channel<u32>, Vec<u32>> = FastMap::default();
+    let mut channels: FastMap<Channel<u32>, ChannelEvents> = FastMap::default();
     for (i, e) in events.iter().enumerate() {
         channels
             .entry(e.obs.channel().map(|id| **id))
             .or_default()
+            .positions
             .push(i as u32);
     }
     Ok(Prepared {
@@ -1185,11 +1220,12 @@ impl<'a> Search<'a> {
                 }
                 continue;
             };
-            let Some(list) = self.prep.channels.get(&key) else {
+            let Some(events) = self.prep.channels.get(&key) else {
                 return false;
             };
+            let list = &events.positions[..];
             let prev = c.pending.iter().filter(|p| p.obs.channel() == ch).count();
-            let start = list.partition_point(|&p| p < pos) + prev;
+            let start = events.before(pos) + prev;
             let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
             };
