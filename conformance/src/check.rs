@@ -200,14 +200,14 @@ impl Cand {
         }
     }
 
-    /// Adds one step's observations as obligations, due before `deadline`.
-    fn owe(&mut self, obs: impl IntoIterator<Item = Obs>, deadline: u32) {
+    /// Adds one step's observations as obligations, each due before `deadline` of it.
+    fn owe(&mut self, obs: impl IntoIterator<Item = Obs>, deadline: impl Fn(&Obs) -> u32) {
         let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
         self.pending.extend(obs.into_iter().map(|obs| Pending {
             shape: shape_hash(&obs),
+            deadline: deadline(&obs),
             obs,
             group,
-            deadline,
         }));
     }
 
@@ -379,6 +379,8 @@ struct Prepared {
     channels: HashMap<Channel<u32>, Vec<u32>>,
     /// Which optional APIs the trace uses (by its observations and permissions).
     features: Features,
+    /// Timer bounds the capture changed (header `settings.profile_params`).
+    params_override: Vec<(String, f64)>,
 }
 
 /// The optional APIs a trace uses: each switches its part of the model on.
@@ -465,15 +467,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
     }
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).
-    let mut window = vec![0u32; events.len()];
-    let mut j = 0;
-    for i in 0..events.len() {
-        j = j.max(i);
-        while j < events.len() && events[j].t <= events[i].t + skew {
-            j += 1;
-        }
-        window[i] = j as u32;
-    }
+    let window = window_of(&events, skew);
     let mut channels: HashMap<Channel<u32>, Vec<u32>> = HashMap::new();
     for (i, e) in events.iter().enumerate() {
         channels
@@ -488,7 +482,79 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         observes,
         channels,
         features,
+        params_override: overrides_of(trace).map_err(|e| (1, e))?,
     })
+}
+
+/// `window[i]`: the first position whose time exceeds `t_i + span`.
+fn window_of(events: &[PEvent], span: f64) -> Vec<u32> {
+    let mut window = vec![0u32; events.len()];
+    let mut j = 0;
+    for i in 0..events.len() {
+        j = j.max(i);
+        while j < events.len() && events[j].t <= events[i].t + span {
+            j += 1;
+        }
+        window[i] = j as u32;
+    }
+    window
+}
+
+/// The header's `settings.profile_params`: timer bounds a capture changed with engine flags or
+/// prefs (e.g. Chromium's BackgroundSync field trial), by [`swspec_model::ProfileParams`] field.
+pub const PARAM_OVERRIDES: &[&str] = &[
+    "idle_timeout_ms",
+    "idle_extended_timeout_ms",
+    "event_timeout_ms",
+    "push_event_timeout_ms",
+    "sync_event_timeout_ms",
+    "sync_initial_retry_delay_ms",
+    "sync_retry_delay_factor",
+];
+
+fn overrides_of(trace: &Trace) -> Result<Vec<(String, f64)>, String> {
+    let Some(v) = trace.header.settings.get("profile_params") else {
+        return Ok(Vec::new());
+    };
+    let obj = v
+        .as_object()
+        .ok_or("header field `settings.profile_params` must be an object")?;
+    obj.iter()
+        .map(|(k, v)| {
+            if !PARAM_OVERRIDES.contains(&k.as_str()) {
+                return Err(format!(
+                    "header field `settings.profile_params.{k}`: unknown (known: {})",
+                    PARAM_OVERRIDES.join(", ")
+                ));
+            }
+            v.as_f64()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| (k.clone(), x))
+                .ok_or_else(|| {
+                    format!("header field `settings.profile_params.{k}`: not a number >= 0")
+                })
+        })
+        .collect()
+}
+
+fn with_overrides(
+    mut p: swspec_model::ProfileParams,
+    o: &[(String, f64)],
+) -> swspec_model::ProfileParams {
+    for (k, v) in o {
+        let v = Some(*v);
+        match k.as_str() {
+            "idle_timeout_ms" => p.idle_timeout_ms = v,
+            "idle_extended_timeout_ms" => p.idle_extended_timeout_ms = v,
+            "event_timeout_ms" => p.event_timeout_ms = v,
+            "push_event_timeout_ms" => p.push_event_timeout_ms = v,
+            "sync_event_timeout_ms" => p.sync_event_timeout_ms = v,
+            "sync_initial_retry_delay_ms" => p.sync_initial_retry_delay_ms = v,
+            "sync_retry_delay_factor" => p.sync_retry_delay_factor = v,
+            _ => {}
+        }
+    }
+    p
 }
 
 /// No step the browser takes promptly is due: the front job is not waiting to run or for its
@@ -520,7 +586,14 @@ fn fingerprint(pos: u32, c: &Cand) -> u128 {
 }
 
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
-const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", "claim"];
+const GUARD_KINDS: [&str; 6] = [
+    "update",
+    "fetch",
+    "sync_tags",
+    "skip_waiting",
+    "claim",
+    "set_permission",
+];
 
 struct Node {
     pos: u32,
@@ -544,6 +617,8 @@ struct Search<'a> {
     prep: &'a Prepared,
     opts: &'a Options,
     params: swspec_model::ProfileParams,
+    /// Like `prep.window`, widened by the profile's activate-event delay.
+    late_window: Vec<u32>,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     seen: HashMap<u128, u8>,
@@ -555,11 +630,17 @@ struct Search<'a> {
 
 impl<'a> Search<'a> {
     fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
+        let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
+        let late_window = match params.activate_event_delay_ms {
+            None => prep.window.clone(),
+            Some(extra) => window_of(&prep.events, opts.skew_ms + extra),
+        };
         Search {
             model,
             prep,
             opts,
-            params: model.cfg.profile.params(),
+            params,
+            late_window,
             arena: Vec::new(),
             seen: HashMap::new(),
             per_pos: vec![0; prep.events.len() + 1],
@@ -577,7 +658,6 @@ impl<'a> Search<'a> {
     /// owed to older obligations, all before the deadline; otherwise some event of the same shape
     /// must lie in the window.
     fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs]) -> bool {
-        let deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
         let mut done: Vec<Channel<&u8>> = Vec::new();
         for o in new {
             let ch = o.channel();
@@ -608,6 +688,11 @@ impl<'a> Search<'a> {
             let Some(slice) = list.get(start..start + mine.len()) else {
                 return false;
             };
+            let deadline = mine
+                .iter()
+                .map(|x| self.deadline_for(x, pos))
+                .max()
+                .unwrap_or(pos);
             if slice.iter().any(|&p| p >= deadline) {
                 return false;
             }
@@ -630,10 +715,28 @@ impl<'a> Search<'a> {
         true
     }
 
+    /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
+    /// skew window, or the longer one the profile allows the activate event.
+    fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
+        let late = matches!(
+            o,
+            Observation::LifecycleEvent {
+                event: swspec_model::observe::LifecycleEvent::Activate,
+                ..
+            }
+        );
+        let w = if late {
+            &self.late_window
+        } else {
+            &self.prep.window
+        };
+        w.get(pos as usize).copied().unwrap_or(pos)
+    }
+
     /// Is there an event of this shape in the window starting at `pos`?
     fn in_window(&self, pos: u32, o: &Obs) -> bool {
         let h = shape_hash(o);
-        let end = self.prep.window[pos as usize] as usize;
+        let end = self.deadline_for(o, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
             .any(|e| e.shape == h)
@@ -803,7 +906,7 @@ impl<'a> Search<'a> {
             if !self.obligations_fit(&c, pos + 1, &rest) {
                 continue;
             }
-            c.owe(rest, self.prep.window[pos as usize]);
+            c.owe(rest, |o| self.deadline_for(o, pos));
             out.push((pos + 1, c, 0, Step::Guard(g)));
         }
         // 3. A model step first.
@@ -863,7 +966,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone();
             if !at_end {
-                c.owe(obs.iter().cloned(), self.prep.window[pos as usize]);
+                c.owe(obs.iter().cloned(), |o| self.deadline_for(o, pos));
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &next, stamp);
             }
@@ -901,6 +1004,12 @@ impl<'a> Search<'a> {
     /// The profile's lower bounds on timers, for a step taken at time `t` (ms).
     fn timers_ok(&self, c: &Cand, a: &Action, t: f64) -> bool {
         match *a {
+            // A redundant worker's stop is not an idle stop: engines stop a worker as soon as
+            // it is doomed (Chromium `ServiceWorkerVersion::Doom`), the spec leaves it to idle.
+            Action::Stop {
+                worker,
+                cause: StopCause::Idle,
+            } if c.s.worker(worker).state == WorkerState::Redundant => true,
             Action::Stop {
                 worker,
                 cause: StopCause::Idle,
