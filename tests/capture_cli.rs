@@ -148,3 +148,43 @@ fn bad_arguments_and_scenario_files_are_clear_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent"), "{err}");
 }
+
+/// GitHub's anchor of a Markdown heading.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-' || *c == '_')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+#[test]
+fn every_expected_divergence_names_an_existing_spec_notes_entry() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let notes = std::fs::read_to_string(root.join("SPEC_NOTES.md")).expect("SPEC_NOTES.md");
+    let anchors: Vec<String> = notes
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| slug(l.trim_start_matches('#')))
+        .collect();
+    for dir in std::fs::read_dir(root.join("traces")).expect("traces") {
+        let path = dir.expect("entry").path().join("expected.toml");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for line in text.lines().filter(|l| l.starts_with("note")) {
+            let anchor = line
+                .split("SPEC_NOTES.md#")
+                .nth(1)
+                .and_then(|a| a.split([':', '"']).next())
+                .unwrap_or_else(|| panic!("{}: note without an anchor: {line}", path.display()));
+            assert!(
+                anchors.iter().any(|a| a == anchor),
+                "{}: SPEC_NOTES.md has no heading #{anchor}",
+                path.display()
+            );
+        }
+    }
+}
