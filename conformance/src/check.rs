@@ -380,7 +380,7 @@ struct Prepared {
     /// Which optional APIs the trace uses (by its observations and permissions).
     features: Features,
     /// Timer bounds the capture changed (header `settings.profile_params`).
-    params_override: Vec<(String, f64)>,
+    params_override: Vec<(ParamField, f64)>,
 }
 
 /// The optional APIs a trace uses: each switches its part of the model on.
@@ -500,19 +500,40 @@ fn window_of(events: &[PEvent], span: f64) -> Vec<u32> {
     window
 }
 
+/// A profile parameter a trace may override: its field in [`swspec_model::ProfileParams`].
+type ParamField = fn(&mut swspec_model::ProfileParams) -> &mut Option<f64>;
+
 /// The header's `settings.profile_params`: timer bounds a capture changed with engine flags or
 /// prefs (e.g. Chromium's BackgroundSync field trial), by [`swspec_model::ProfileParams`] field.
-pub const PARAM_OVERRIDES: &[&str] = &[
-    "idle_timeout_ms",
-    "idle_extended_timeout_ms",
-    "event_timeout_ms",
-    "push_event_timeout_ms",
-    "sync_event_timeout_ms",
-    "sync_initial_retry_delay_ms",
-    "sync_retry_delay_factor",
+const PARAM_OVERRIDES: &[(&str, ParamField)] = &[
+    ("idle_timeout_ms", |p| &mut p.idle_timeout_ms),
+    ("idle_extended_timeout_ms", |p| {
+        &mut p.idle_extended_timeout_ms
+    }),
+    ("event_timeout_ms", |p| &mut p.event_timeout_ms),
+    ("push_event_timeout_ms", |p| &mut p.push_event_timeout_ms),
+    ("sync_event_timeout_ms", |p| &mut p.sync_event_timeout_ms),
+    ("sync_initial_retry_delay_ms", |p| {
+        &mut p.sync_initial_retry_delay_ms
+    }),
+    ("sync_retry_delay_factor", |p| {
+        &mut p.sync_retry_delay_factor
+    }),
 ];
 
-fn overrides_of(trace: &Trace) -> Result<Vec<(String, f64)>, String> {
+/// The field a `profile_params` key names, or why it names none.
+pub fn param_override(name: &str) -> Result<ParamField, String> {
+    PARAM_OVERRIDES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let known: Vec<&str> = PARAM_OVERRIDES.iter().map(|(n, _)| *n).collect();
+            format!("unknown profile parameter (known: {})", known.join(", "))
+        })
+}
+
+fn overrides_of(trace: &Trace) -> Result<Vec<(ParamField, f64)>, String> {
     let Some(v) = trace.header.settings.get("profile_params") else {
         return Ok(Vec::new());
     };
@@ -521,38 +542,22 @@ fn overrides_of(trace: &Trace) -> Result<Vec<(String, f64)>, String> {
         .ok_or("header field `settings.profile_params` must be an object")?;
     obj.iter()
         .map(|(k, v)| {
-            if !PARAM_OVERRIDES.contains(&k.as_str()) {
-                return Err(format!(
-                    "header field `settings.profile_params.{k}`: unknown (known: {})",
-                    PARAM_OVERRIDES.join(", ")
-                ));
-            }
+            let at = |m: String| format!("header field `settings.profile_params.{k}`: {m}");
+            let field = param_override(k).map_err(at)?;
             v.as_f64()
                 .filter(|x| x.is_finite() && *x >= 0.0)
-                .map(|x| (k.clone(), x))
-                .ok_or_else(|| {
-                    format!("header field `settings.profile_params.{k}`: not a number >= 0")
-                })
+                .map(|x| (field, x))
+                .ok_or_else(|| at("not a number >= 0".into()))
         })
         .collect()
 }
 
 fn with_overrides(
     mut p: swspec_model::ProfileParams,
-    o: &[(String, f64)],
+    o: &[(ParamField, f64)],
 ) -> swspec_model::ProfileParams {
-    for (k, v) in o {
-        let v = Some(*v);
-        match k.as_str() {
-            "idle_timeout_ms" => p.idle_timeout_ms = v,
-            "idle_extended_timeout_ms" => p.idle_extended_timeout_ms = v,
-            "event_timeout_ms" => p.event_timeout_ms = v,
-            "push_event_timeout_ms" => p.push_event_timeout_ms = v,
-            "sync_event_timeout_ms" => p.sync_event_timeout_ms = v,
-            "sync_initial_retry_delay_ms" => p.sync_initial_retry_delay_ms = v,
-            "sync_retry_delay_factor" => p.sync_retry_delay_factor = v,
-            _ => {}
-        }
+    for (field, v) in o {
+        *field(&mut p) = Some(*v);
     }
     p
 }
@@ -617,8 +622,8 @@ struct Search<'a> {
     prep: &'a Prepared,
     opts: &'a Options,
     params: swspec_model::ProfileParams,
-    /// Like `prep.window`, widened by the profile's activate-event delay.
-    late_window: Vec<u32>,
+    /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
+    late_window: Option<Vec<u32>>,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     seen: HashMap<u128, u8>,
@@ -631,10 +636,9 @@ struct Search<'a> {
 impl<'a> Search<'a> {
     fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
         let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
-        let late_window = match params.activate_event_delay_ms {
-            None => prep.window.clone(),
-            Some(extra) => window_of(&prep.events, opts.skew_ms + extra),
-        };
+        let late_window = params
+            .activate_event_delay_ms
+            .map(|extra| window_of(&prep.events, opts.skew_ms + extra));
         Search {
             model,
             prep,
@@ -718,17 +722,16 @@ impl<'a> Search<'a> {
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
     /// skew window, or the longer one the profile allows the activate event.
     fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
-        let late = matches!(
+        let activate = matches!(
             o,
             Observation::LifecycleEvent {
                 event: swspec_model::observe::LifecycleEvent::Activate,
                 ..
             }
         );
-        let w = if late {
-            &self.late_window
-        } else {
-            &self.prep.window
+        let w = match &self.late_window {
+            Some(late) if activate => late,
+            _ => &self.prep.window,
         };
         w.get(pos as usize).copied().unwrap_or(pos)
     }

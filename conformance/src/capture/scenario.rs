@@ -269,7 +269,7 @@ pub struct Scenario {
     #[serde(default)]
     pub chromium_args: Vec<String>,
     /// Timer bounds those flags change, by profile parameter (`sync_initial_retry_delay_ms`,
-    /// …; see `check::PARAM_OVERRIDES`), written to the header's `settings.profile_params` so
+    /// …; see `check::param_override`), written to the header's `settings.profile_params` so
     /// the checker uses them.
     #[serde(default)]
     pub profile_params: BTreeMap<String, f64>,
@@ -373,11 +373,8 @@ impl Scenario {
             }
         }
         for key in self.profile_params.keys() {
-            if !crate::check::PARAM_OVERRIDES.contains(&key.as_str()) {
-                return Err(format!(
-                    "field `profile_params.{key}`: unknown parameter (known: {})",
-                    crate::check::PARAM_OVERRIDES.join(", ")
-                ));
+            if let Err(e) = crate::check::param_override(key) {
+                return Err(format!("field `profile_params.{key}`: {e}"));
             }
         }
         if self.step.is_empty() {
