@@ -93,6 +93,9 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
                     c.events,
                     c.path.display()
                 );
+                if let Some(log) = &c.log {
+                    println!("    browser log: {}", log.display());
+                }
                 for u in &c.unmapped {
                     println!("    unmapped: {u}");
                 }

@@ -7,7 +7,7 @@
 //! worker's target, except for `go_offline`, the only way to hold Background Sync back.
 
 use super::cdp::{Cdp, CdpEvent};
-use super::scenario::{MessageCmd, Scenario, Step};
+use super::scenario::{Scenario, Step};
 use super::server::{RecSrc, Recorder, Server};
 use super::{CaptureError, Session};
 use serde_json::{json, Value};
@@ -70,6 +70,9 @@ struct Browser {
     user_data_dir: PathBuf,
     version: String,
     args: Vec<String>,
+    /// Set once shut down: the group's pid may be reused after it is reaped, so it is never
+    /// signalled twice.
+    down: bool,
 }
 
 impl Browser {
@@ -126,9 +129,10 @@ impl Browser {
             Ok(u) => u,
             Err(_) => {
                 kill_group(&mut child);
-                return Err(CaptureError::Setup(
-                    "Chromium printed no DevTools address within 30 s (see chromium.stderr)".into(),
-                ));
+                return Err(CaptureError::Setup(format!(
+                    "Chromium printed no DevTools address within 30 s (its stderr: {})",
+                    log_dir.join("chromium.stderr").display()
+                )));
             }
         };
         let handler_shared = shared.clone();
@@ -147,10 +151,14 @@ impl Browser {
             user_data_dir,
             version,
             args,
+            down: false,
         })
     }
 
     fn shutdown(&mut self) {
+        if std::mem::replace(&mut self.down, true) {
+            return;
+        }
         self.cdp.close();
         kill_group(&mut self.child);
         for _ in 0..5 {
@@ -445,6 +453,19 @@ impl Driver<'_> {
         self.wait_load(session, before)
     }
 
+    /// A page call: logs the driver step with its observation (before its effects), then runs
+    /// `expr` in the client.
+    fn page_call(
+        &mut self,
+        step: &Step,
+        obs: Option<O>,
+        client: &str,
+        expr: &str,
+    ) -> Result<(), CaptureError> {
+        self.step(step, obs);
+        self.eval(client, expr)
+    }
+
     /// Runs `expr` in a client (not awaited: the page reports the outcome itself).
     fn eval(&self, client: &str, expr: &str) -> Result<(), CaptureError> {
         let session = self.tab(client)?.session.clone();
@@ -574,62 +595,45 @@ impl Driver<'_> {
                 self.server.set_version(*version);
             }
             Step::Register { client } => {
-                self.step(
-                    step,
-                    Some(O::Register {
-                        client: client.clone(),
-                        script: "/sw.js".into(),
-                    }),
-                );
-                self.eval(client, "swspec.register()")?;
+                let script = "/sw.js".into();
+                let obs = O::Register {
+                    client: client.clone(),
+                    script,
+                };
+                self.page_call(step, Some(obs), client, "swspec.register()")?;
             }
             Step::Update { client } => {
-                self.step(
-                    step,
-                    Some(O::Update {
-                        client: client.clone(),
-                    }),
-                );
-                self.eval(client, "swspec.update()")?;
+                let obs = O::Update {
+                    client: client.clone(),
+                };
+                self.page_call(step, Some(obs), client, "swspec.update()")?;
             }
             Step::Unregister { client } => {
-                self.step(
-                    step,
-                    Some(O::Unregister {
-                        client: client.clone(),
-                    }),
-                );
-                self.eval(client, "swspec.unregister()")?;
+                let obs = O::Unregister {
+                    client: client.clone(),
+                };
+                self.page_call(step, Some(obs), client, "swspec.unregister()")?;
             }
             Step::PostMessage { client, cmd, ms } => {
-                self.step(
-                    step,
-                    Some(O::PostMessage {
-                        client: client.clone(),
-                    }),
-                );
-                let cmd = match cmd {
-                    MessageCmd::Ping => "ping",
-                    MessageCmd::SkipWaiting => "skip_waiting",
-                    MessageCmd::Claim => "claim",
-                    MessageCmd::Hang => "hang",
-                    MessageCmd::Busy => "busy",
+                // The worker reads `cmd` by its scenario-file name (the serde name).
+                let expr = format!("swspec.postMessage({})", json!({"cmd": cmd, "ms": ms}));
+                let obs = O::PostMessage {
+                    client: client.clone(),
                 };
-                let data = json!({"cmd": cmd, "ms": ms});
-                self.eval(client, &format!("swspec.postMessage({data})"))?;
+                self.page_call(step, Some(obs), client, &expr)?;
             }
             Step::Fetch { client } => {
-                self.step(
-                    step,
-                    Some(O::Fetch {
-                        client: client.clone(),
-                    }),
-                );
-                self.eval(client, "swspec.fetch()")?;
+                let obs = O::Fetch {
+                    client: client.clone(),
+                };
+                self.page_call(step, Some(obs), client, "swspec.fetch()")?;
             }
             Step::StopWorker => {
+                // One driver line per worker it stops (one without an observation if none runs).
                 let workers = self.running_workers();
-                self.step(step, None);
+                if workers.is_empty() {
+                    self.step(step, None);
+                }
                 for worker in workers {
                     self.step(step, Some(O::StopWorker { worker }));
                 }
@@ -650,36 +654,26 @@ impl Driver<'_> {
                 )?;
             }
             Step::SyncRegister { client, tag } => {
-                self.step(
-                    step,
-                    Some(O::SyncRegister {
-                        client: client.clone(),
-                        tag: tag.clone(),
-                    }),
-                );
-                self.eval(client, &format!("swspec.syncRegister({})", json!(tag)))?;
+                let obs = O::SyncRegister {
+                    client: client.clone(),
+                    tag: tag.clone(),
+                };
+                let expr = format!("swspec.syncRegister({})", json!(tag));
+                self.page_call(step, Some(obs), client, &expr)?;
             }
-            Step::SyncTags { client } => {
-                self.step(step, None);
-                self.eval(client, "swspec.syncTags()")?;
-            }
+            Step::SyncTags { client } => self.page_call(step, None, client, "swspec.syncTags()")?,
             Step::PeriodicSyncRegister {
                 client,
                 tag,
                 min_interval_ms,
             } => {
-                self.step(
-                    step,
-                    Some(O::PeriodicSyncRegister {
-                        client: client.clone(),
-                        tag: tag.clone(),
-                    }),
-                );
+                let obs = O::PeriodicSyncRegister {
+                    client: client.clone(),
+                    tag: tag.clone(),
+                };
                 let min = min_interval_ms.unwrap_or(1000);
-                self.eval(
-                    client,
-                    &format!("swspec.periodicRegister({}, {min})", json!(tag)),
-                )?;
+                let expr = format!("swspec.periodicRegister({}, {min})", json!(tag));
+                self.page_call(step, Some(obs), client, &expr)?;
             }
             Step::Grant { permission } => {
                 self.step(
@@ -735,23 +729,23 @@ impl Driver<'_> {
                         Some(&session),
                     )?;
                 }
-                self.step(
-                    step,
-                    Some(O::BackgroundFetch {
-                        client: client.clone(),
-                        id: id.clone(),
-                        requests: urls.len().min(255) as u8,
-                    }),
-                );
-                let total = download_total.map_or("0".to_string(), |t| t.to_string());
-                self.eval(
-                    client,
-                    &format!("swspec.bgFetch({}, {}, {total})", json!(id), json!(urls)),
-                )?;
+                let obs = O::BackgroundFetch {
+                    client: client.clone(),
+                    id: id.clone(),
+                    requests: urls.len().min(255) as u8,
+                };
+                let total = download_total.unwrap_or(0);
+                let expr = format!("swspec.bgFetch({}, {}, {total})", json!(id), json!(urls));
+                self.page_call(step, Some(obs), client, &expr)?;
             }
             Step::BgFetchAbort { client, id } => {
-                self.step(step, Some(O::BgFetchAbort { id: id.clone() }));
-                self.eval(client, &format!("swspec.bgAbort({})", json!(id)))?;
+                let expr = format!("swspec.bgAbort({})", json!(id));
+                self.page_call(
+                    step,
+                    Some(O::BgFetchAbort { id: id.clone() }),
+                    client,
+                    &expr,
+                )?;
             }
             Step::Wait { timeout_ms, .. } => {
                 let since = self.last_step;

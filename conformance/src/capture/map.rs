@@ -31,44 +31,39 @@ pub fn worker_id(vid: &str) -> String {
     format!("sw-{vid}")
 }
 
-fn state(s: &str) -> Option<WorkerState> {
-    Some(match s {
-        "installing" => WorkerState::Installing,
-        "installed" => WorkerState::Installed,
-        "activating" => WorkerState::Activating,
-        "activated" => WorkerState::Activated,
-        "redundant" => WorkerState::Redundant,
-        _ => return None,
-    })
-}
-
-fn running(s: &str) -> Option<RunningStatus> {
-    Some(match s {
-        "stopped" => RunningStatus::Stopped,
-        "starting" => RunningStatus::Starting,
-        "running" => RunningStatus::Running,
-        _ => return None,
-    })
-}
-
-fn event_name(s: &str) -> Option<EventName> {
+/// A model enum from the name the browser reports, which is its serde name (DevTools and the
+/// DOM spell worker states, running statuses, event names and bgfetch results the same way).
+fn named<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(json!(s)).ok()
 }
 
+/// A DevTools worker status; `new` (the model's unobservable `parsed`) is none.
+fn state(s: &str) -> Option<WorkerState> {
+    named(s).filter(|st| *st != WorkerState::Parsed)
+}
+
+/// A DevTools running status; the transient `stopping` is none (the model folds it into the
+/// stop).
+fn running(s: &str) -> Option<RunningStatus> {
+    named(s).filter(|r| *r != RunningStatus::Stopping)
+}
+
+/// `failureReason` / `result` of a background fetch: the DOM's empty string is the model's
+/// `none` / `unset`.
 fn failure_reason(s: &str) -> Option<FailureReason> {
     if s.is_empty() {
-        return Some(FailureReason::None);
+        Some(FailureReason::None)
+    } else {
+        named(s)
     }
-    serde_json::from_value(json!(s)).ok()
 }
 
 fn bg_result(s: &str) -> Option<BgResult> {
-    Some(match s {
-        "" => BgResult::Unset,
-        "success" => BgResult::Success,
-        "failure" => BgResult::Failure,
-        _ => return None,
-    })
+    if s.is_empty() {
+        Some(BgResult::Unset)
+    } else {
+        named(s).filter(|r| *r != BgResult::Unset)
+    }
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -306,7 +301,7 @@ fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
         },
         "skip_waiting" => O::SkipWaiting { worker },
         "claim" => O::Claim { worker },
-        "settled" => match event_name(s(d, "event")) {
+        "settled" => match named::<EventName>(s(d, "event")) {
             Some(event) => O::WaitUntilSettled {
                 worker,
                 event,
@@ -315,7 +310,7 @@ fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
             None => return (None, None),
         },
         "event" => {
-            let Some(event) = event_name(s(d, "event")) else {
+            let Some(event) = named::<EventName>(s(d, "event")) else {
                 return (None, None);
             };
             let is_bg = matches!(
@@ -373,34 +368,23 @@ mod tests {
         Record { t, src, data }
     }
 
+    /// A DevTools update of version 0 (script version 1).
+    fn version(t: f64, status: &str, running: &str) -> Record {
+        rec(
+            t,
+            RecSrc::Devtools,
+            json!({"ev":"version","versionId":"0","status":status,"runningStatus":running,"script_version":1}),
+        )
+    }
+
     #[test]
     fn devtools_versions_become_state_and_running_status() {
         let recs = vec![
-            rec(
-                1.0,
-                RecSrc::Devtools,
-                json!({"ev":"version","versionId":"0","status":"new","runningStatus":"starting","script_version":1}),
-            ),
-            rec(
-                2.0,
-                RecSrc::Devtools,
-                json!({"ev":"version","versionId":"0","status":"new","runningStatus":"running","script_version":1}),
-            ),
-            rec(
-                3.0,
-                RecSrc::Devtools,
-                json!({"ev":"version","versionId":"0","status":"installing","runningStatus":"running","script_version":1}),
-            ),
-            rec(
-                4.0,
-                RecSrc::Devtools,
-                json!({"ev":"version","versionId":"0","status":"installing","runningStatus":"stopping","script_version":1}),
-            ),
-            rec(
-                5.0,
-                RecSrc::Devtools,
-                json!({"ev":"version","versionId":"0","status":"installing","runningStatus":"stopped","script_version":1}),
-            ),
+            version(1.0, "new", "starting"),
+            version(2.0, "new", "running"),
+            version(3.0, "installing", "running"),
+            version(4.0, "installing", "stopping"),
+            version(5.0, "installing", "stopped"),
             rec(
                 2.5,
                 RecSrc::Worker,

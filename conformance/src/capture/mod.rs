@@ -109,6 +109,8 @@ pub struct Captured {
     pub error: Option<CaptureError>,
     /// Records the mapping could not turn into the observation they seem to show.
     pub unmapped: Vec<String>,
+    /// Where the browser's stderr was kept (failed captures only).
+    pub log: Option<PathBuf>,
 }
 
 /// The observation kinds a capture of `engine` reports completely. `update_found` is left out:
@@ -148,8 +150,8 @@ pub fn capture(
         Engine::Chromium => chromium::run(scenario, binary, &mut session, &log_dir),
     };
     if let Err(CaptureError::Setup(m)) = &result {
-        // Nothing ran: no trace, partial or not.
-        let _ = std::fs::remove_dir_all(&log_dir);
+        // Nothing ran: no trace, partial or not. The browser's log is kept if it wrote one.
+        let _ = std::fs::remove_dir(&log_dir);
         return Err(CaptureError::Setup(m.clone()));
     }
     if !scenario.profile_params.is_empty() {
@@ -183,13 +185,20 @@ pub fn capture(
         // A good capture replaces any earlier partial one.
         let _ = std::fs::remove_file(out_dir.join(format!("{}.partial.jsonl", scenario.name)));
     }
-    let _ = std::fs::remove_dir_all(&log_dir);
+    // A failed capture keeps the browser's log beside nothing else: its path is reported.
+    let log = if error.is_some() {
+        Some(log_dir)
+    } else {
+        let _ = std::fs::remove_dir_all(&log_dir);
+        None
+    };
     Ok(Captured {
         path,
         events: mapped.events.len(),
         seconds: started.elapsed().as_secs_f64(),
         error,
         unmapped: mapped.unmapped,
+        log,
     })
 }
 
@@ -220,11 +229,6 @@ pub fn wait_satisfied(step: &Step, mapped: &map::Mapped, since: f64) -> bool {
     else {
         return true;
     };
-    let field = |o: &Observation<String>, k: &str| -> Option<String> {
-        serde_json::to_value(o)
-            .ok()
-            .and_then(|v| v.get(k).and_then(|x| x.as_str().map(String::from)))
-    };
     let wanted = [
         ("state", state),
         ("status", status),
@@ -238,16 +242,15 @@ pub fn wait_satisfied(step: &Step, mapped: &map::Mapped, since: f64) -> bool {
         .filter(|e: &&Event| e.t >= since - 1.0)
         .filter_map(|e| e.obs.as_ref())
         .filter(|o| o.kind() == obs)
-        .filter(|o| {
-            wanted.iter().all(|(k, want)| {
-                want.as_ref()
-                    .is_none_or(|w| field(o, k).as_deref() == Some(w))
-            })
-        })
-        .filter(|o| {
-            version.is_none_or(|v| {
-                field(o, "worker").is_some_and(|w| mapped.versions.get(&w) == Some(&v))
-            })
+        .filter_map(|o| serde_json::to_value(o).ok())
+        .filter(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str);
+            wanted
+                .iter()
+                .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
+                && version.is_none_or(|ver| {
+                    field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
+                })
         })
         .count();
     n >= *count as usize
