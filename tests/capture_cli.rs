@@ -2,29 +2,11 @@
 //! bad input (a missing browser, an unknown scenario, a malformed scenario file) is a clear error
 //! with exit 2 that writes no trace. Live capture runs in `.ci/run` (it needs Chromium).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use swspec_conformance::capture::scenario::Scenario;
 
-fn swspec(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_swspec"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run swspec");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("swspec-capture-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
+mod common;
+use common::{scratch, swspec};
 
 fn scenarios() -> Vec<Scenario> {
     Scenario::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/scenarios"))
