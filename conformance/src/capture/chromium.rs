@@ -411,20 +411,26 @@ impl Driver<'_> {
             .ok_or_else(|| CaptureError::Scenario(format!("client `{client}` is not open")))
     }
 
+    /// A flattened DevTools session on `target`.
+    fn attach(&self, target: &str) -> Result<String, CaptureError> {
+        let r = self.call(
+            "Target.attachToTarget",
+            json!({"targetId": target, "flatten": true}),
+            None,
+        )?;
+        r["sessionId"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| CaptureError::Browser(format!("attachToTarget gave no session: {r}")))
+    }
+
     fn new_tab(&self) -> Result<Tab, CaptureError> {
         let target = self.call("Target.createTarget", json!({"url": "about:blank"}), None)?
             ["targetId"]
             .as_str()
             .unwrap_or("")
             .to_string();
-        let session = self.call(
-            "Target.attachToTarget",
-            json!({"targetId": target, "flatten": true}),
-            None,
-        )?["sessionId"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+        let session = self.attach(&target)?;
         self.call("Page.enable", json!({}), Some(&session))?;
         self.call("Runtime.enable", json!({}), Some(&session))?;
         Ok(Tab { target, session })
@@ -795,14 +801,7 @@ impl Driver<'_> {
             );
             thread::sleep(Duration::from_millis(200));
         };
-        let session = self.call(
-            "Target.attachToTarget",
-            json!({"targetId": target, "flatten": true}),
-            None,
-        )?["sessionId"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+        let session = self.attach(&target)?;
         self.rec.push(
             RecSrc::Driver,
             json!({"note": "attached to the worker's target (idle termination is off from here)", "targetId": target}),
