@@ -1,5 +1,6 @@
 //! `swspec`: model-check the Service Worker reference model and check browser traces against it.
 
+mod capture;
 mod check;
 mod conform;
 
@@ -20,6 +21,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Check traces (files or folders) against the model; compare with the expected verdicts.
     Conform(conform::ConformArgs),
+    /// Run scenario files in a real browser and write their traces.
+    Capture(capture::CaptureArgs),
     /// Print the JSON Schema of a trace line (committed as traces/schema.json).
     Schema,
 }
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Conform(args) => conform::run(&args),
+        Command::Capture(args) => capture::run(&args),
         Command::Schema => {
             match serde_json::to_string_pretty(&swspec_conformance::trace::schema()) {
                 Ok(s) => println!("{s}"),

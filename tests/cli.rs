@@ -1,19 +1,8 @@
 //! The `swspec` binary end to end: exit statuses, the JSON report's shape, bad usage, and the
 //! `--max-states` stop.
 
-use std::process::Command;
-
-fn swspec(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_swspec"))
-        .args(args)
-        .output()
-        .expect("run swspec");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::swspec;
 
 fn json(stdout: &str) -> serde_json::Value {
     serde_json::from_str(stdout).expect("stdout is one JSON object")

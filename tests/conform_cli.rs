@@ -2,31 +2,13 @@
 //! reports and the replay command, and every kind of bad input (a clear error with file, line
 //! and field, exit 2, the other traces still checked, never a panic).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn swspec(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_swspec"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run swspec");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{scratch, swspec};
 
 const HEADER: &str = r#"{"format":"swspec-trace","version":1,"engine":"synthetic","engine_version":"0","scenario":"bad","profile":"spec","captured_at":"2026-11-21T00:00:00Z","harness":"test","observes":["open_client","register","job_settled"]}"#;
 const OPEN: &str = r#"{"t":1,"src":{"kind":"driver"},"obs":{"type":"open_client","client":"c0"}}"#;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("swspec-conform-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);

@@ -444,16 +444,16 @@ impl Cand {
         }
     }
 
-    /// Adds one step's observations as obligations, due before `deadline`.
+    /// Adds one step's observations as obligations, each due before `deadline` of it.
     /// `shapes[i]` is `shape_hash(&obs[i])`.
-    fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: u32) {
+    fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: impl Fn(&Obs) -> u32) {
         let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
         self.pending
             .extend(obs.iter().zip(shapes).map(|(obs, &shape)| Pending {
                 shape,
+                deadline: deadline(obs),
                 obs: obs.clone(),
                 group,
-                deadline,
             }));
     }
 
@@ -626,6 +626,8 @@ struct Prepared {
     channels: FastMap<Channel<u32>, ChannelEvents>,
     /// Which optional APIs the trace uses (by its observations and permissions).
     features: Features,
+    /// Timer bounds the capture changed (header `settings.profile_params`).
+    params_override: Vec<(ParamField, f64)>,
 }
 
 /// The positions of one channel's events, with a cursor for [`ChannelEvents::before`].
@@ -755,15 +757,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
     }
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).
-    let mut window = vec![0u32; events.len()];
-    let mut j = 0;
-    for i in 0..events.len() {
-        j = j.max(i);
-        while j < events.len() && events[j].t <= events[i].t + skew {
-            j += 1;
-        }
-        window[i] = j as u32;
-    }
+    let window = window_of(&events, skew);
     let mut channels: FastMap<Channel<u32>, ChannelEvents> = FastMap::default();
     for (i, e) in events.iter().enumerate() {
         channels
@@ -779,7 +773,84 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         observed_mask,
         channels,
         features,
+        params_override: overrides_of(trace).map_err(|e| (1, e))?,
     })
+}
+
+/// `window[i]`: the first position whose time exceeds `t_i + span`.
+fn window_of(events: &[PEvent], span: f64) -> Vec<u32> {
+    let mut window = vec![0u32; events.len()];
+    let mut j = 0;
+    for i in 0..events.len() {
+        j = j.max(i);
+        while j < events.len() && events[j].t <= events[i].t + span {
+            j += 1;
+        }
+        window[i] = j as u32;
+    }
+    window
+}
+
+/// A profile parameter a trace may override: its field in [`swspec_model::ProfileParams`].
+type ParamField = fn(&mut swspec_model::ProfileParams) -> &mut Option<f64>;
+
+/// The header's `settings.profile_params`: timer bounds a capture changed with engine flags or
+/// prefs (e.g. Chromium's BackgroundSync field trial), by [`swspec_model::ProfileParams`] field.
+const PARAM_OVERRIDES: &[(&str, ParamField)] = &[
+    ("idle_timeout_ms", |p| &mut p.idle_timeout_ms),
+    ("idle_extended_timeout_ms", |p| {
+        &mut p.idle_extended_timeout_ms
+    }),
+    ("event_timeout_ms", |p| &mut p.event_timeout_ms),
+    ("push_event_timeout_ms", |p| &mut p.push_event_timeout_ms),
+    ("sync_event_timeout_ms", |p| &mut p.sync_event_timeout_ms),
+    ("sync_initial_retry_delay_ms", |p| {
+        &mut p.sync_initial_retry_delay_ms
+    }),
+    ("sync_retry_delay_factor", |p| {
+        &mut p.sync_retry_delay_factor
+    }),
+];
+
+/// The field a `profile_params` key names, or why it names none.
+pub fn param_override(name: &str) -> Result<ParamField, String> {
+    PARAM_OVERRIDES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let known: Vec<&str> = PARAM_OVERRIDES.iter().map(|(n, _)| *n).collect();
+            format!("unknown profile parameter (known: {})", known.join(", "))
+        })
+}
+
+fn overrides_of(trace: &Trace) -> Result<Vec<(ParamField, f64)>, String> {
+    let Some(v) = trace.header.settings.get("profile_params") else {
+        return Ok(Vec::new());
+    };
+    let obj = v
+        .as_object()
+        .ok_or("header field `settings.profile_params` must be an object")?;
+    obj.iter()
+        .map(|(k, v)| {
+            let at = |m: String| format!("header field `settings.profile_params.{k}`: {m}");
+            let field = param_override(k).map_err(at)?;
+            v.as_f64()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| (field, x))
+                .ok_or_else(|| at("not a number >= 0".into()))
+        })
+        .collect()
+}
+
+fn with_overrides(
+    mut p: swspec_model::ProfileParams,
+    o: &[(ParamField, f64)],
+) -> swspec_model::ProfileParams {
+    for (field, v) in o {
+        *field(&mut p) = Some(*v);
+    }
+    p
 }
 
 /// No step the browser takes promptly is due: the front job is not waiting to run or for its
@@ -952,7 +1023,14 @@ impl Hasher for KeyHasher {
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
-const GUARD_KINDS: [&str; 5] = ["update", "fetch", "sync_tags", "skip_waiting", "claim"];
+const GUARD_KINDS: [&str; 6] = [
+    "update",
+    "fetch",
+    "sync_tags",
+    "skip_waiting",
+    "claim",
+    "set_permission",
+];
 
 /// The model's steps from one state: its actions, and each one's successor once computed.
 struct Expansion {
@@ -1134,6 +1212,8 @@ struct Search<'a> {
     prep: &'a Prepared,
     opts: &'a Options,
     params: swspec_model::ProfileParams,
+    /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
+    late_window: Option<Vec<u32>>,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     seen: Memo,
@@ -1153,11 +1233,16 @@ struct Search<'a> {
 impl<'a> Search<'a> {
     fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
         let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
+        let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
+        let late_window = params
+            .activate_event_delay_ms
+            .map(|extra| window_of(&prep.events, opts.skew_ms + extra));
         Search {
             model,
             prep,
             opts,
-            params: model.cfg.profile.params(),
+            params,
+            late_window,
             // About three nodes per event on traces the model explains readily.
             arena: Vec::with_capacity(reserve),
             seen: Memo {
@@ -1194,7 +1279,6 @@ impl<'a> Search<'a> {
     /// must lie in the window.
     /// `shapes[i]` is `shape_hash(&new[i])`.
     fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
-        let deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
         for (i, o) in new.iter().enumerate() {
             let ch = o.channel();
             if new[..i].iter().any(|x| x.channel() == ch) {
@@ -1211,11 +1295,11 @@ impl<'a> Search<'a> {
                     .iter()
                     .zip(&shapes[i..])
                     .filter(move |(x, _)| x.channel() == ch)
-                    .map(|(_, &h)| h)
             };
             let Some(key) = key else {
-                if mine().any(|h| pos as usize >= self.prep.events.len() || !self.in_window(pos, h))
-                {
+                if mine().any(|(x, &h)| {
+                    pos as usize >= self.prep.events.len() || !self.in_window(pos, x, h)
+                }) {
                     return false;
                 }
                 continue;
@@ -1229,6 +1313,10 @@ impl<'a> Search<'a> {
             let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
             };
+            let deadline = mine()
+                .map(|(x, _)| self.deadline_for(x, pos))
+                .max()
+                .unwrap_or(pos);
             if slice.iter().any(|&p| p >= deadline) {
                 return false;
             }
@@ -1238,16 +1326,34 @@ impl<'a> Search<'a> {
                 return false;
             }
             let have = slice.iter().map(|&p| self.prep.events[p as usize].shape);
-            if !same_multiset(mine(), have) {
+            if !same_multiset(mine().map(|(_, &h)| h), have) {
                 return false;
             }
         }
         true
     }
 
+    /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
+    /// skew window, or the longer one the profile allows the activate event.
+    fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
+        let activate = matches!(
+            o,
+            Observation::LifecycleEvent {
+                event: swspec_model::observe::LifecycleEvent::Activate,
+                ..
+            }
+        );
+        let w = match &self.late_window {
+            Some(late) if activate => late,
+            _ => &self.prep.window,
+        };
+        w.get(pos as usize).copied().unwrap_or(pos)
+    }
+
     /// Is there an event of this shape in the window starting at `pos`?
-    fn in_window(&self, pos: u32, h: u64) -> bool {
-        let end = self.prep.window[pos as usize] as usize;
+    /// `h` is `shape_hash(o)`.
+    fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
+        let end = self.deadline_for(o, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
             .any(|e| e.shape == h)
@@ -1414,7 +1520,7 @@ impl<'a> Search<'a> {
             if !self.obligations_fit(&c, pos + 1, &rest, &shapes) {
                 continue;
             }
-            c.owe(&rest, &shapes, self.prep.window[pos as usize]);
+            c.owe(&rest, &shapes, |o| self.deadline_for(o, pos));
             out.push((pos + 1, c, 0, StepRef::Guard(g)));
         }
         // 3. A model step first.
@@ -1464,7 +1570,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
-                c.owe(obs, &succ.shapes, self.prep.window[pos as usize]);
+                c.owe(obs, &succ.shapes, |o| self.deadline_for(o, pos));
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }
@@ -1549,6 +1655,12 @@ impl<'a> Search<'a> {
     /// The profile's lower bounds on timers, for a step taken at time `t` (ms).
     fn timers_ok(&self, c: &Cand, a: &Action, t: f64) -> bool {
         match *a {
+            // A redundant worker's stop is not an idle stop: engines stop a worker as soon as
+            // it is doomed (Chromium `ServiceWorkerVersion::Doom`), the spec leaves it to idle.
+            Action::Stop {
+                worker,
+                cause: StopCause::Idle,
+            } if c.s.worker(worker).state == WorkerState::Redundant => true,
             Action::Stop {
                 worker,
                 cause: StopCause::Idle,

@@ -2,8 +2,10 @@
 //!
 //! The trace format ([`trace`]) and the trace checker ([`check`]) that compares traces captured
 //! from real browsers with the swspec model, plus the expected-verdict files ([`expected`]).
-//! Observations are the model crate's own types ([`swspec_model::Observation`]): one vocabulary.
+//! The capture harness ([`capture`]) drives real browsers through scenario files and writes
+//! traces. Observations are the model crate's own types ([`swspec_model::Observation`]): one vocabulary.
 
+pub mod capture;
 pub mod check;
 pub mod expected;
 pub mod generate;

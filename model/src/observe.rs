@@ -977,6 +977,19 @@ impl SwModel {
                 out.push(vec![O::SyncTags { client, tags }]);
             }
         }
+        // A permission set to the state it has already (a harness granting what the model's
+        // origin starts with): nothing changes.
+        for permission in [
+            Permission::Push,
+            Permission::BackgroundSync,
+            Permission::PeriodicBackgroundSync,
+            Permission::BackgroundFetch,
+        ] {
+            out.push(vec![O::SetPermission {
+                permission,
+                state: s.permissions.get(permission),
+            }]);
+        }
         for (i, w) in s.workers.iter().enumerate() {
             let worker = i as WorkerId;
             if w.state == WorkerState::Redundant || w.running != RunningStatus::Running {

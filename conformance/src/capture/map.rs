@@ -1,0 +1,455 @@
+//! From raw records to trace events: each raw record becomes one trace line, with the shared
+//! observation it shows (or none, for informational lines) and the raw payload kept.
+//!
+//! A pure function of the records, so it is tested on recorded inputs without a browser.
+//! Worker identities come from DevTools (`sw-<versionId>`); the worker script only knows its
+//! script version and its instance, so each instance is bound to the DevTools version with that
+//! script version that started last before the instance's first record.
+
+use super::server::{RecSrc, Record};
+use crate::trace::{Event, Source};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use swspec_model::observe::{EventName, JobCall, JobOutcome, LifecycleEvent};
+use swspec_model::{BgResult, FailureReason, Observation, RunningStatus, WorkerState};
+
+type O = Observation<String>;
+
+/// What the mapping learnt besides the events: worker ids and their script versions.
+#[derive(Clone, Debug, Default)]
+pub struct Mapped {
+    /// The trace events, in timestamp order.
+    pub events: Vec<Event>,
+    /// Trace worker id → script version.
+    pub versions: BTreeMap<String, u32>,
+    /// Records that could not be given the observation they seem to show, with why.
+    pub unmapped: Vec<String>,
+}
+
+/// The trace id of DevTools version `vid`.
+pub fn worker_id(vid: &str) -> String {
+    format!("sw-{vid}")
+}
+
+/// A model enum from the name the browser reports, which is its serde name (DevTools and the
+/// DOM spell worker states, running statuses, event names and bgfetch results the same way).
+fn named<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(json!(s)).ok()
+}
+
+/// A DevTools worker status; `new` (the model's unobservable `parsed`) is none.
+fn state(s: &str) -> Option<WorkerState> {
+    named(s).filter(|st| *st != WorkerState::Parsed)
+}
+
+/// A DevTools running status; the transient `stopping` is none (the model folds it into the
+/// stop).
+fn running(s: &str) -> Option<RunningStatus> {
+    named(s).filter(|r| *r != RunningStatus::Stopping)
+}
+
+/// `failureReason` / `result` of a background fetch: the DOM's empty string is the model's
+/// `none` / `unset`.
+fn failure_reason(s: &str) -> Option<FailureReason> {
+    if s.is_empty() {
+        Some(FailureReason::None)
+    } else {
+        named(s)
+    }
+}
+
+fn bg_result(s: &str) -> Option<BgResult> {
+    if s.is_empty() {
+        Some(BgResult::Unset)
+    } else {
+        named(s).filter(|r| *r != BgResult::Unset)
+    }
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Maps the records of one capture.
+pub fn map(records: &[Record]) -> Mapped {
+    let mut out = Mapped::default();
+    // DevTools versions: script version, and when each started.
+    let mut script_of: BTreeMap<String, u32> = BTreeMap::new();
+    let mut starts: Vec<(f64, String)> = Vec::new();
+    for r in records.iter().filter(|r| r.src == RecSrc::Devtools) {
+        if s(&r.data, "ev") != "version" {
+            continue;
+        }
+        let vid = s(&r.data, "versionId").to_string();
+        if let Some(v) = r.data.get("script_version").and_then(Value::as_u64) {
+            script_of.entry(vid.clone()).or_insert(v as u32);
+        }
+        if s(&r.data, "runningStatus") == "starting" {
+            starts.push((r.t, vid));
+        }
+    }
+    for (vid, v) in &script_of {
+        out.versions.insert(worker_id(vid), *v);
+    }
+    // Worker instances → DevTools versions.
+    let mut inst_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut by_time: Vec<&Record> = records.iter().collect();
+    by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
+    for r in by_time.iter().filter(|r| r.src == RecSrc::Worker) {
+        let inst = s(&r.data, "inst").to_string();
+        if inst_of.contains_key(&inst) {
+            continue;
+        }
+        let v = r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32;
+        let bound = starts
+            .iter()
+            .filter(|(t, vid)| *t <= r.t + 50.0 && script_of.get(vid) == Some(&v))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, vid)| vid.clone())
+            .or_else(|| {
+                script_of
+                    .iter()
+                    .filter(|(_, sv)| **sv == v)
+                    .map(|(vid, _)| vid.clone())
+                    .max_by_key(|vid| vid.parse::<u64>().unwrap_or(0))
+            });
+        match bound {
+            Some(vid) => {
+                inst_of.insert(inst, worker_id(&vid));
+            }
+            None => {
+                out.unmapped.push(format!(
+                    "worker instance {inst} (script version {v}) matches no DevTools version"
+                ));
+                inst_of.insert(inst, format!("script-v{v}"));
+            }
+        }
+    }
+    // Last DevTools status and running status per version.
+    let mut last: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for r in records {
+        let raw = Some(r.data.clone());
+        let mut push = |t: f64, src: Source, obs: Option<O>| {
+            out.events.push(Event {
+                t,
+                src,
+                obs,
+                raw: raw.clone(),
+            })
+        };
+        match &r.src {
+            RecSrc::Driver => {
+                let obs = r
+                    .data
+                    .get("obs")
+                    .and_then(|o| serde_json::from_value::<O>(o.clone()).ok());
+                push(r.t, Source::Driver, obs);
+            }
+            RecSrc::Server => push(r.t, Source::Server, None),
+            RecSrc::Page(client) => {
+                let src = Source::Page {
+                    client: client.clone(),
+                };
+                let obs = page_obs(client, &r.data, &mut out.unmapped);
+                push(r.t, src, obs);
+            }
+            RecSrc::Worker => {
+                let inst = s(&r.data, "inst").to_string();
+                let worker = inst_of
+                    .get(&inst)
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".into());
+                let src = Source::Worker {
+                    worker: worker.clone(),
+                    instance: inst,
+                };
+                let (settled, obs) = worker_obs(&worker, &r.data);
+                if let Some(b) = settled {
+                    // The fetch's result, read off the event's registration: it settled before
+                    // the event was dispatched.
+                    out.events.push(Event {
+                        t: r.t - 0.001,
+                        src: src.clone(),
+                        obs: Some(b),
+                        raw: Some(json!({"derived_from": "the event's registration fields"})),
+                    });
+                }
+                out.events.push(Event {
+                    t: r.t,
+                    src,
+                    obs,
+                    raw: raw.clone(),
+                });
+            }
+            RecSrc::Devtools => {
+                if s(&r.data, "ev") != "version" {
+                    push(r.t, Source::Devtools, None);
+                    continue;
+                }
+                let vid = s(&r.data, "versionId").to_string();
+                let worker = worker_id(&vid);
+                let status = s(&r.data, "status").to_string();
+                let run = s(&r.data, "runningStatus").to_string();
+                let prev = last
+                    .get(&vid)
+                    .cloned()
+                    .unwrap_or_else(|| ("new".into(), "stopped".into()));
+                let mut obs = Vec::new();
+                if status != prev.0 {
+                    if let Some(st) = state(&status) {
+                        obs.push(O::StateChange {
+                            worker: worker.clone(),
+                            state: st,
+                        });
+                    }
+                }
+                if run != prev.1 {
+                    if let Some(rs) = running(&run) {
+                        let o = O::RunningStatus {
+                            worker: worker.clone(),
+                            status: rs,
+                        };
+                        // A worker starting for an event is reported before the state it then
+                        // reaches; one stopping, after.
+                        if rs == RunningStatus::Stopped {
+                            obs.push(o);
+                        } else {
+                            obs.insert(0, o);
+                        }
+                    }
+                }
+                last.insert(vid, (status, run));
+                if obs.is_empty() {
+                    push(r.t, Source::Devtools, None);
+                }
+                for o in obs {
+                    push(r.t, Source::Devtools, Some(o));
+                }
+            }
+        }
+    }
+    out.events.sort_by(|a, b| a.t.total_cmp(&b.t));
+    out
+}
+
+fn page_obs(client: &str, d: &Value, unmapped: &mut Vec<String>) -> Option<O> {
+    let client = client.to_string();
+    match s(d, "ev") {
+        "controllerchange" => Some(O::ControllerChange { client }),
+        "job" => {
+            let ok = d.get("ok").and_then(Value::as_bool).unwrap_or(false);
+            let call = match s(d, "call") {
+                "register" => JobCall::Register,
+                "update" => JobCall::Update,
+                "unregister" => JobCall::Unregister,
+                "sync.getTags" => {
+                    let mut tags: Vec<String> = d
+                        .get("value")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(String::from)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    tags.sort();
+                    return ok.then_some(O::SyncTags { client, tags });
+                }
+                _ => return None,
+            };
+            let outcome = if ok {
+                match (call, d.get("value")) {
+                    (JobCall::Unregister, Some(Value::Bool(true))) => JobOutcome::UnregisteredTrue,
+                    (JobCall::Unregister, _) => JobOutcome::UnregisteredFalse,
+                    _ => JobOutcome::Registration,
+                }
+            } else {
+                match s(d, "error") {
+                    "TypeError" => JobOutcome::TypeError,
+                    "InvalidStateError" => JobOutcome::InvalidStateError,
+                    other => {
+                        unmapped.push(format!(
+                            "{client}: {call:?} rejected with {other}, which the vocabulary lacks"
+                        ));
+                        return None;
+                    }
+                }
+            };
+            Some(O::JobSettled {
+                client,
+                call,
+                outcome,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The observation of a worker record, and for a background fetch event the settlement it
+/// implies.
+fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
+    let worker = worker.to_string();
+    let obs = match s(d, "ev") {
+        "install" => O::LifecycleEvent {
+            worker,
+            event: LifecycleEvent::Install,
+        },
+        "activate" => O::LifecycleEvent {
+            worker,
+            event: LifecycleEvent::Activate,
+        },
+        "skip_waiting" => O::SkipWaiting { worker },
+        "claim" => O::Claim { worker },
+        "settled" => match named::<EventName>(s(d, "event")) {
+            Some(event) => O::WaitUntilSettled {
+                worker,
+                event,
+                fulfilled: d.get("fulfilled").and_then(Value::as_bool).unwrap_or(false),
+            },
+            None => return (None, None),
+        },
+        "event" => {
+            let Some(event) = named::<EventName>(s(d, "event")) else {
+                return (None, None);
+            };
+            let is_bg = matches!(
+                event,
+                EventName::Backgroundfetchsuccess
+                    | EventName::Backgroundfetchfail
+                    | EventName::Backgroundfetchabort
+                    | EventName::Backgroundfetchclick
+            );
+            let tag = match event {
+                EventName::Sync | EventName::Periodicsync => Some(s(d, "tag").to_string()),
+                _ if is_bg => Some(s(d, "id").to_string()),
+                _ => None,
+            };
+            let last_chance = (event == EventName::Sync).then(|| {
+                d.get("lastChance")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            });
+            let settled = if is_bg && event != EventName::Backgroundfetchclick {
+                match (
+                    bg_result(s(d, "result")),
+                    failure_reason(s(d, "failureReason")),
+                ) {
+                    (Some(result), Some(failure_reason)) => Some(O::BgFetchSettled {
+                        id: s(d, "id").to_string(),
+                        result,
+                        failure_reason,
+                    }),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let o = O::FunctionalEvent {
+                worker,
+                event,
+                tag,
+                last_chance,
+                wait_until: d.get("extended").and_then(Value::as_bool).unwrap_or(false),
+                notify: d.get("notify").and_then(Value::as_bool).unwrap_or(false),
+            };
+            return (settled, Some(o));
+        }
+        _ => return (None, None),
+    };
+    (None, Some(obs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(t: f64, src: RecSrc, data: Value) -> Record {
+        Record { t, src, data }
+    }
+
+    /// A DevTools update of version 0 (script version 1).
+    fn version(t: f64, status: &str, running: &str) -> Record {
+        rec(
+            t,
+            RecSrc::Devtools,
+            json!({"ev":"version","versionId":"0","status":status,"runningStatus":running,"script_version":1}),
+        )
+    }
+
+    #[test]
+    fn devtools_versions_become_state_and_running_status() {
+        let recs = vec![
+            version(1.0, "new", "starting"),
+            version(2.0, "new", "running"),
+            version(3.0, "installing", "running"),
+            version(4.0, "installing", "stopping"),
+            version(5.0, "installing", "stopped"),
+            rec(
+                2.5,
+                RecSrc::Worker,
+                json!({"ev":"install","v":1,"inst":"abc","t_js":0}),
+            ),
+        ];
+        let m = map(&recs);
+        let obs: Vec<String> = m
+            .events
+            .iter()
+            .filter_map(|e| e.obs.as_ref().map(|o| o.kind().to_string()))
+            .collect();
+        assert_eq!(
+            obs,
+            [
+                "running_status",
+                "running_status",
+                "lifecycle_event",
+                "state_change",
+                "running_status"
+            ]
+        );
+        assert_eq!(
+            m.events[2].src,
+            Source::Worker {
+                worker: "sw-0".into(),
+                instance: "abc".into()
+            }
+        );
+        assert_eq!(m.versions.get("sw-0"), Some(&1));
+    }
+
+    #[test]
+    fn page_jobs_and_bgfetch_events_map() {
+        let o = page_obs(
+            "c1",
+            &json!({"ev":"job","call":"unregister","ok":true,"value":true}),
+            &mut vec![],
+        );
+        assert_eq!(
+            o,
+            Some(O::JobSettled {
+                client: "c1".into(),
+                call: JobCall::Unregister,
+                outcome: JobOutcome::UnregisteredTrue
+            })
+        );
+        let (settled, o) = worker_obs(
+            "sw-1",
+            &json!({"ev":"event","event":"backgroundfetchfail","id":"f","result":"failure","failureReason":"bad-status","extended":true}),
+        );
+        assert_eq!(
+            settled,
+            Some(O::BgFetchSettled {
+                id: "f".into(),
+                result: BgResult::Failure,
+                failure_reason: FailureReason::BadStatus
+            })
+        );
+        assert!(matches!(
+            o,
+            Some(O::FunctionalEvent {
+                wait_until: true,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,300 @@
+//! The capture harness: runs a scenario file in a real browser and writes the trace.
+//!
+//! The split follows proptest-state-machine's: the model (`swspec-model`) is the reference, and
+//! this module is only the adapter for the system under test. It drives the browser, records
+//! raw records from every source on one clock ([`server::Recorder`]), and maps them to the shared
+//! observation types ([`map`]). Traces are written atomically; a capture that fails (browser
+//! crash, a step's timeout, a wait that never came) is kept as `<scenario>.partial.jsonl`, which
+//! `swspec conform` skips.
+
+pub mod cdp;
+pub mod chromium;
+pub mod map;
+pub mod scenario;
+pub mod server;
+
+use crate::trace::{self, Event, Header};
+use scenario::{Scenario, Step};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use swspec_model::{Observation, Profile};
+
+/// Why a capture did not produce a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureError {
+    /// The browser or server could not be started (missing package, no DevTools address).
+    Setup(String),
+    /// The browser failed during the run (crash, closed connection, a command that failed).
+    Browser(String),
+    /// A step or wait took longer than allowed.
+    Timeout(String),
+    /// The scenario asked for something impossible at that point.
+    Scenario(String),
+    /// The trace could not be written.
+    Io(String),
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureError::Setup(m) => write!(f, "setup failed: {m}"),
+            CaptureError::Browser(m) => write!(f, "browser failed: {m}"),
+            CaptureError::Timeout(m) => write!(f, "timed out: {m}"),
+            CaptureError::Scenario(m) => write!(f, "scenario error: {m}"),
+            CaptureError::Io(m) => write!(f, "cannot write the trace: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {}
+
+/// The engines the harness drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Debian's Chromium over DevTools.
+    Chromium,
+}
+
+impl Engine {
+    /// Parses `--engine`.
+    pub fn from_name(s: &str) -> Option<Engine> {
+        match s {
+            "chromium" => Some(Engine::Chromium),
+            _ => None,
+        }
+    }
+    /// The engine's name in trace headers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+        }
+    }
+    /// The profile its traces are checked against.
+    pub fn profile(self) -> Profile {
+        match self {
+            Engine::Chromium => Profile::Chromium,
+        }
+    }
+    /// The browser binary used unless `--browser` says otherwise.
+    pub fn default_binary(self) -> &'static str {
+        match self {
+            Engine::Chromium => chromium::DEFAULT_BINARY,
+        }
+    }
+}
+
+/// What a capture run records besides the raw records.
+pub struct Session {
+    /// Every source's records.
+    pub rec: server::Recorder,
+    /// The browser's version.
+    pub engine_version: String,
+    /// Engine settings for the header.
+    pub settings: BTreeMap<String, Value>,
+}
+
+/// The result of capturing one scenario.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    /// The trace written (or the partial one).
+    pub path: PathBuf,
+    /// Lines after the header.
+    pub events: usize,
+    /// Wall time.
+    pub seconds: f64,
+    /// Why it failed, if it did (the trace is then `*.partial.jsonl`).
+    pub error: Option<CaptureError>,
+    /// Records the mapping could not turn into the observation they seem to show.
+    pub unmapped: Vec<String>,
+    /// Where the browser's stderr was kept (failed captures only).
+    pub log: Option<PathBuf>,
+}
+
+/// The observation kinds a capture of `engine` reports completely. `update_found` is left out:
+/// only pages holding the registration object see it, so its count depends on the pages.
+pub fn observes(engine: Engine) -> Vec<String> {
+    match engine {
+        Engine::Chromium => Observation::<u8>::KINDS
+            .iter()
+            .filter(|k| **k != "update_found")
+            .map(|k| k.to_string())
+            .collect(),
+    }
+}
+
+/// Captures `scenario` with `engine` into `out_dir/<scenario>.jsonl`.
+pub fn capture(
+    engine: Engine,
+    binary: &Path,
+    scenario: &Scenario,
+    out_dir: &Path,
+) -> Result<Captured, CaptureError> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|e| CaptureError::Io(format!("{}: {e}", out_dir.display())))?;
+    let started = Instant::now();
+    let mut session = Session {
+        rec: server::Recorder::new(),
+        engine_version: String::new(),
+        settings: BTreeMap::new(),
+    };
+    let log_dir = std::env::temp_dir().join(format!(
+        "swspec-capture-{}-{}",
+        std::process::id(),
+        scenario.name
+    ));
+    let _ = std::fs::create_dir_all(&log_dir);
+    let result = match engine {
+        Engine::Chromium => chromium::run(scenario, binary, &mut session, &log_dir),
+    };
+    if let Err(CaptureError::Setup(m)) = &result {
+        // Nothing ran: no trace, partial or not. The browser's log is kept if it wrote one.
+        let _ = std::fs::remove_dir(&log_dir);
+        return Err(CaptureError::Setup(m.clone()));
+    }
+    if !scenario.profile_params.is_empty() {
+        session.settings.insert(
+            "profile_params".into(),
+            serde_json::to_value(&scenario.profile_params).unwrap_or(Value::Null),
+        );
+    }
+    let mapped = map::map(&session.rec.snapshot());
+    let header = Header {
+        format: trace::FORMAT.into(),
+        version: trace::FORMAT_VERSION,
+        engine: engine.name().into(),
+        engine_version: session.engine_version.clone(),
+        scenario: scenario.name.clone(),
+        profile: engine.profile(),
+        captured_at: rfc3339_now(),
+        harness: format!("swspec {}", env!("CARGO_PKG_VERSION")),
+        observes: observes(engine),
+        settings: session.settings.clone(),
+    };
+    let error = result.err();
+    let name = if error.is_some() {
+        format!("{}.partial.jsonl", scenario.name)
+    } else {
+        format!("{}.jsonl", scenario.name)
+    };
+    let path = out_dir.join(name);
+    write_atomically(&path, &trace::Trace::to_text(&header, &mapped.events))?;
+    if error.is_none() {
+        // A good capture replaces any earlier partial one.
+        let _ = std::fs::remove_file(out_dir.join(format!("{}.partial.jsonl", scenario.name)));
+    }
+    // A failed capture keeps the browser's log beside nothing else: its path is reported.
+    let log = if error.is_some() {
+        Some(log_dir)
+    } else {
+        let _ = std::fs::remove_dir_all(&log_dir);
+        None
+    };
+    Ok(Captured {
+        path,
+        events: mapped.events.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        error,
+        unmapped: mapped.unmapped,
+        log,
+    })
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it into place.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), CaptureError> {
+    let tmp = path.with_extension("jsonl.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CaptureError::Io(format!("{}: {e}", path.display()))
+        })
+}
+
+/// Whether a `wait` step is satisfied by the events recorded at or after `since`.
+pub fn wait_satisfied(step: &Step, mapped: &map::Mapped, since: f64) -> bool {
+    let Step::Wait {
+        obs,
+        version,
+        state,
+        status,
+        event,
+        tag,
+        client,
+        count,
+        ..
+    } = step
+    else {
+        return true;
+    };
+    let wanted = [
+        ("state", state),
+        ("status", status),
+        ("event", event),
+        ("tag", tag),
+        ("client", client),
+    ];
+    let n = mapped
+        .events
+        .iter()
+        .filter(|e: &&Event| e.t >= since - 1.0)
+        .filter_map(|e| e.obs.as_ref())
+        .filter(|o| o.kind() == obs)
+        .filter_map(|o| serde_json::to_value(o).ok())
+        .filter(|v| {
+            let field = |k: &str| v.get(k).and_then(Value::as_str);
+            wanted
+                .iter()
+                .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
+                && version.is_none_or(|ver| {
+                    field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
+                })
+        })
+        .count();
+    n >= *count as usize
+}
+
+/// Now as RFC 3339 UTC (seconds).
+pub fn rfc3339_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observes_everything_but_update_found() {
+        let o = observes(Engine::Chromium);
+        assert!(!o.iter().any(|k| k == "update_found"));
+        assert_eq!(o.len(), Observation::<u8>::KINDS.len() - 1);
+    }
+
+    #[test]
+    fn rfc3339_has_the_right_shape() {
+        let s = rfc3339_now();
+        assert_eq!(s.len(), 20, "{s}");
+        assert!(s.starts_with("20") && s.ends_with('Z'), "{s}");
+    }
+}

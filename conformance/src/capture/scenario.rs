@@ -1,0 +1,494 @@
+//! Scenario files: what a capture does, as data (`conformance/scenarios/*.toml`).
+//!
+//! A scenario has a description, the areas of the model it exercises, optional engine settings,
+//! the behaviour of each service-worker script version it serves, and a list of steps. The
+//! format is documented in `conformance/scenarios/README.md`; every field is checked (unknown
+//! fields are errors naming the file, line and field).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use swspec_model::Permission;
+
+/// How a lifetime promise (`waitUntil`) of a handler ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Fulfils at once (default).
+    #[default]
+    Resolve,
+    /// Rejects.
+    Reject,
+    /// Never settles.
+    Hang,
+    /// Fulfils after the matching `*_ms` delay.
+    Slow,
+}
+
+/// What one version of the worker script does. Every field is optional; the defaults give a
+/// worker whose handlers all succeed at once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {
+    /// The install event's `waitUntil` outcome (default `resolve`).
+    #[serde(default)]
+    pub install: Outcome,
+    /// Delay for `install = "slow"` (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_ms: Option<u64>,
+    /// The activate event's `waitUntil` outcome (default `resolve`).
+    #[serde(default)]
+    pub activate: Outcome,
+    /// Delay for `activate = "slow"` (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activate_ms: Option<u64>,
+    /// Call `skipWaiting()` in the install handler (default false).
+    #[serde(default)]
+    pub skip_waiting: bool,
+    /// Call `clients.claim()` in the activate handler (default false).
+    #[serde(default)]
+    pub claim: bool,
+    /// The sync handler rejects its first N attempts of each tag, then behaves as `sync`
+    /// (default 0). Attempts are counted by the server, so they survive worker restarts.
+    #[serde(default)]
+    pub sync_failures: u32,
+    /// The sync handler's outcome once the failures are used up (default `resolve`).
+    #[serde(default)]
+    pub sync: Outcome,
+    /// Delay for `sync = "slow"` (ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_ms: Option<u64>,
+    /// The periodicsync handler's outcome (default `resolve`).
+    #[serde(default)]
+    pub periodicsync: Outcome,
+    /// The push handler shows a notification (default false).
+    #[serde(default)]
+    pub push_notification: bool,
+}
+
+/// What the worker's message handler does with a posted message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageCmd {
+    /// Nothing but report the event.
+    Ping,
+    /// Call `self.skipWaiting()`.
+    SkipWaiting,
+    /// Call `self.clients.claim()`.
+    Claim,
+    /// Extend the event with a promise that never settles.
+    Hang,
+    /// Extend the event by `ms`.
+    Busy,
+}
+
+/// One step of a scenario, named by its `do` field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Open a new tab on the client page (a client named `client`).
+    Open {
+        /// The client's name in the scenario and the trace.
+        client: String,
+    },
+    /// Reload a client (a normal reload: a shift-reload would bypass the worker).
+    Reload {
+        /// The client.
+        client: String,
+    },
+    /// Close a client's tab.
+    Close {
+        /// The client.
+        client: String,
+    },
+    /// From now on the server serves script version `version` (with its behaviour).
+    Serve {
+        /// The version.
+        version: u32,
+    },
+    /// `navigator.serviceWorker.register('/sw.js')` in a client.
+    Register {
+        /// The client.
+        client: String,
+    },
+    /// `registration.update()` in a client.
+    Update {
+        /// The client.
+        client: String,
+    },
+    /// `registration.unregister()` in a client.
+    Unregister {
+        /// The client.
+        client: String,
+    },
+    /// `controller.postMessage({cmd, ms})` in a client.
+    PostMessage {
+        /// The client.
+        client: String,
+        /// What the worker does with it (default `ping`).
+        #[serde(default = "default_cmd")]
+        cmd: MessageCmd,
+        /// Duration for `cmd = "busy"` (ms).
+        #[serde(default)]
+        ms: Option<u64>,
+    },
+    /// `fetch('/echo')` in a client: a subresource request.
+    Fetch {
+        /// The client.
+        client: String,
+    },
+    /// DevTools stops every running worker (`ServiceWorker.stopAllWorkers`).
+    StopWorker,
+    /// DevTools emulates the worker's network offline (a session on the worker's target, which
+    /// also suppresses idle termination for the rest of the capture).
+    GoOffline,
+    /// The worker's network comes back.
+    GoOnline,
+    /// `registration.sync.register(tag)` in a client.
+    SyncRegister {
+        /// The client.
+        client: String,
+        /// The tag.
+        tag: String,
+    },
+    /// `registration.sync.getTags()` in a client.
+    SyncTags {
+        /// The client.
+        client: String,
+    },
+    /// `registration.periodicSync.register(tag, {minInterval})` in a client.
+    PeriodicSyncRegister {
+        /// The client.
+        client: String,
+        /// The tag.
+        tag: String,
+        /// `minInterval` (ms, default 1000).
+        #[serde(default)]
+        min_interval_ms: Option<u64>,
+    },
+    /// Grant a permission to the origin (DevTools `Browser.grantPermissions`).
+    Grant {
+        /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
+        permission: Permission,
+    },
+    /// DevTools fires a periodicsync event (`ServiceWorker.dispatchPeriodicSyncEvent`).
+    DispatchPeriodicSync {
+        /// The tag.
+        tag: String,
+    },
+    /// DevTools delivers a push message (`ServiceWorker.deliverPushMessage`).
+    Push {
+        /// The payload (default empty).
+        #[serde(default)]
+        data: String,
+    },
+    /// `registration.backgroundFetch.fetch(id, urls, {downloadTotal})` in a client, after a
+    /// trusted click (Chromium lets a tab start one download without a user gesture).
+    BgFetch {
+        /// The client.
+        client: String,
+        /// The fetch id.
+        id: String,
+        /// Resources: `/res/ok?size=N`, `/res/404`, `/res/reset`, `/res/hang`.
+        urls: Vec<String>,
+        /// `downloadTotal` (bytes).
+        #[serde(default)]
+        download_total: Option<u64>,
+    },
+    /// `(await backgroundFetch.get(id)).abort()` in a client.
+    BgFetchAbort {
+        /// The client.
+        client: String,
+        /// The fetch id.
+        id: String,
+    },
+    /// Wait until the trace holds `count` observations of type `obs` whose given fields match,
+    /// counted from the previous driver step (so a fast effect is not missed).
+    Wait {
+        /// The observation's `type` (e.g. `state_change`).
+        obs: String,
+        /// The worker's script version, for worker observations.
+        #[serde(default)]
+        version: Option<u32>,
+        /// `state` of a `state_change`.
+        #[serde(default)]
+        state: Option<String>,
+        /// `status` of a `running_status`.
+        #[serde(default)]
+        status: Option<String>,
+        /// `event` of a lifecycle, functional or settled event.
+        #[serde(default)]
+        event: Option<String>,
+        /// `tag` (or fetch id) of a functional event.
+        #[serde(default)]
+        tag: Option<String>,
+        /// `client` of a page observation.
+        #[serde(default)]
+        client: Option<String>,
+        /// How many (default 1).
+        #[serde(default = "one")]
+        count: u32,
+        /// Give up after this long (ms, default 15000): the capture fails and is kept as
+        /// `*.partial.jsonl`.
+        #[serde(default = "default_wait")]
+        timeout_ms: u64,
+    },
+    /// Do nothing for `ms`.
+    Sleep {
+        /// Milliseconds.
+        ms: u64,
+    },
+}
+
+fn default_cmd() -> MessageCmd {
+    MessageCmd::Ping
+}
+fn one() -> u32 {
+    1
+}
+fn default_wait() -> u64 {
+    15_000
+}
+
+/// A scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// One line: what it shows.
+    pub description: String,
+    /// Model areas it exercises (`lifecycle`, `update`, `events`, `termination`, `sync`,
+    /// `periodic-sync`, `push`, `bgfetch`).
+    #[serde(default)]
+    pub areas: Vec<String>,
+    /// Longer than the fast suite allows (minutes): captured once and committed, skipped by
+    /// `--scenario all` unless `--slow` is given.
+    #[serde(default)]
+    pub slow: bool,
+    /// Extra Chromium command-line flags (field trials and the like), recorded in the header.
+    #[serde(default)]
+    pub chromium_args: Vec<String>,
+    /// Timer bounds those flags change, by profile parameter (`sync_initial_retry_delay_ms`,
+    /// …; see `check::param_override`), written to the header's `settings.profile_params` so
+    /// the checker uses them.
+    #[serde(default)]
+    pub profile_params: BTreeMap<String, f64>,
+    /// Quiet period (ms) the capture waits at the end, after the last step, for the trace to
+    /// settle (default 1500).
+    #[serde(default = "default_settle")]
+    pub settle_ms: u64,
+    /// Behaviour of each script version, keyed by version number (`[version.1]`).
+    #[serde(default)]
+    pub version: BTreeMap<String, Behaviour>,
+    /// The steps (`[[step]]`), in order.
+    pub step: Vec<Step>,
+    /// The scenario's name: its file stem (not in the file).
+    #[serde(skip)]
+    pub name: String,
+    /// Where it was read from.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+fn default_settle() -> u64 {
+    1500
+}
+
+/// A scenario file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong, with its line and field when known.
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl Scenario {
+    /// Parses and validates a scenario file's text.
+    pub fn parse(path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+        let fail = |message: String| ScenarioError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| fail(toml_message(text, &e)))?;
+        let mut s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            fail(format!("field `{field}`: {}", toml_message(text, &inner)))
+        })?;
+        s.name = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        s.path = path.to_path_buf();
+        s.validate().map_err(fail)?;
+        Ok(s)
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn read(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Scenario::parse(path, &text)
+    }
+
+    /// Every `*.toml` scenario in `dir`, sorted by name.
+    pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, ScenarioError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| ScenarioError {
+            path: dir.to_path_buf(),
+            message: format!("cannot list scenarios: {e}"),
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| Scenario::read(p)).collect()
+    }
+
+    /// The behaviour of script version `v` (the default behaviour if the file gives none).
+    pub fn behaviour(&self, v: u32) -> Behaviour {
+        self.version
+            .get(&v.to_string())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for key in self.version.keys() {
+            if key.parse::<u32>().map_or(true, |v| v == 0) {
+                return Err(format!(
+                    "field `version.{key}`: a version key must be a number from 1"
+                ));
+            }
+        }
+        for key in self.profile_params.keys() {
+            if let Err(e) = crate::check::param_override(key) {
+                return Err(format!("field `profile_params.{key}`: {e}"));
+            }
+        }
+        if self.step.is_empty() {
+            return Err("field `step`: a scenario needs at least one step".into());
+        }
+        let mut open: Vec<&str> = Vec::new();
+        for (i, step) in self.step.iter().enumerate() {
+            let at = |m: String| format!("field `step[{i}]`: {m}");
+            let needs_open = |c: &String| -> Result<(), String> {
+                if open.contains(&c.as_str()) {
+                    Ok(())
+                } else {
+                    Err(at(format!("client `{c}` is not open here")))
+                }
+            };
+            match step {
+                Step::Open { client } => {
+                    if open.contains(&client.as_str()) {
+                        return Err(at(format!("client `{client}` is already open")));
+                    }
+                    open.push(client);
+                }
+                Step::Close { client } => {
+                    needs_open(client)?;
+                    open.retain(|c| c != client);
+                }
+                Step::Reload { client }
+                | Step::Register { client }
+                | Step::Update { client }
+                | Step::Unregister { client }
+                | Step::PostMessage { client, .. }
+                | Step::Fetch { client }
+                | Step::SyncRegister { client, .. }
+                | Step::SyncTags { client }
+                | Step::PeriodicSyncRegister { client, .. }
+                | Step::BgFetchAbort { client, .. } => needs_open(client)?,
+                Step::Serve { version } if *version == 0 => {
+                    return Err(at("versions are numbered from 1".into()))
+                }
+                Step::Wait { obs, count, .. } => {
+                    if !swspec_model::Observation::<u8>::KINDS.contains(&obs.as_str()) {
+                        return Err(at(format!("unknown observation type `{obs}`")));
+                    }
+                    if *count == 0 {
+                        return Err(at("`count` must be at least 1".into()));
+                    }
+                }
+                Step::BgFetch { client, urls, .. } => {
+                    needs_open(client)?;
+                    if urls.is_empty() {
+                        return Err(at("`urls` must not be empty".into()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A TOML error with its 1-based line and column.
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {col}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse(Path::new("x.toml"), text)
+    }
+
+    #[test]
+    fn a_minimal_scenario_parses() {
+        let s = parse(
+            "description = \"d\"\n[version.1]\ninstall = \"hang\"\n\n[[step]]\ndo = \"open\"\nclient = \"c1\"\n\n[[step]]\ndo = \"register\"\nclient = \"c1\"\n",
+        )
+        .expect("parses");
+        assert_eq!(s.behaviour(1).install, Outcome::Hang);
+        assert_eq!(s.behaviour(2), Behaviour::default());
+        assert_eq!(s.step.len(), 2);
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let e =
+            parse("description = \"d\"\n[[step]]\ndo = \"open\"\nclient = \"c1\"\ncolour = 3\n")
+                .expect_err("unknown field");
+        assert!(e.message.contains("line 2"), "{e}");
+        assert!(e.message.contains("colour"), "{e}");
+        let e = parse("description = \"d\"\n[[step]]\ndo = \"fly\"\n").expect_err("unknown step");
+        assert!(e.message.contains("fly"), "{e}");
+        let e = parse("description = \"d\"\n[[step]]\ndo = \"register\"\nclient = \"c1\"\n")
+            .expect_err("client not open");
+        assert!(
+            e.message.contains("step[0]") && e.message.contains("not open"),
+            "{e}"
+        );
+        let e = parse("description = \"d\"\n[[step]]\ndo = \"open\"\nclient = \"c1\"\n[[step]]\ndo = \"wait\"\nobs = \"teleported\"\n")
+            .expect_err("unknown observation");
+        assert!(e.message.contains("teleported"), "{e}");
+        let e =
+            parse("description = \"d\"\n[version.x]\n[[step]]\ndo = \"open\"\nclient = \"c\"\n")
+                .expect_err("bad version key");
+        assert!(e.message.contains("version.x"), "{e}");
+    }
+}

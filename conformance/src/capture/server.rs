@@ -1,0 +1,328 @@
+//! The capture's HTTP server (127.0.0.1, an ephemeral port) and the recorder every source writes
+//! into, on one clock.
+//!
+//! It serves the client page, a blank page for the DevTools observer (reached as `localhost`, a
+//! different origin), the worker script of the version the scenario currently serves, `/echo`,
+//! the sync attempt counter and the background-fetch resources, and it takes the worker's
+//! `/log` POSTs.
+
+use super::scenario::Behaviour;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const PAGE: &str = include_str!("page.html");
+const WORKER: &str = include_str!("sw.js");
+
+/// Who recorded a raw record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecSrc {
+    /// The harness's steps.
+    Driver,
+    /// A client page (its scenario name), through the console.
+    Page(String),
+    /// A worker script, through `/log`.
+    Worker,
+    /// DevTools events.
+    Devtools,
+    /// The server itself (script fetched, resource requested).
+    Server,
+}
+
+/// One raw record: when (ms on the capture clock), who, and what.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// Milliseconds since the capture started.
+    pub t: f64,
+    /// Who.
+    pub src: RecSrc,
+    /// The payload.
+    pub data: Value,
+}
+
+/// The capture's one clock: milliseconds since it started. Page and worker stamps are wall-clock
+/// epoch milliseconds (`performance.timeOrigin + now()`) and are moved onto it.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    start: Instant,
+    epoch_ms: f64,
+}
+
+impl Clock {
+    /// Starts now.
+    pub fn start() -> Clock {
+        let epoch_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        Clock {
+            start: Instant::now(),
+            epoch_ms,
+        }
+    }
+    /// Now, on the capture clock.
+    pub fn now(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() * 1000.0
+    }
+    /// An epoch stamp from a page or worker, on the capture clock.
+    pub fn from_epoch(&self, ms: f64) -> f64 {
+        ms - self.epoch_ms
+    }
+}
+
+/// Everything recorded so far, shared by all sources.
+#[derive(Clone)]
+pub struct Recorder {
+    inner: Arc<(Mutex<Vec<Record>>, Condvar)>,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl Recorder {
+    /// An empty recorder on a fresh clock.
+    pub fn new() -> Recorder {
+        Recorder {
+            inner: Arc::new((Mutex::new(Vec::new()), Condvar::new())),
+            clock: Clock::start(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Record>> {
+        // A panicking writer cannot leave a record half-written; keep going with what is there.
+        self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records `data` from `src` at `t`.
+    pub fn push_at(&self, t: f64, src: RecSrc, data: Value) {
+        self.lock().push(Record { t, src, data });
+        self.inner.1.notify_all();
+    }
+
+    /// Records `data` from `src` now.
+    pub fn push(&self, src: RecSrc, data: Value) {
+        self.push_at(self.clock.now(), src, data);
+    }
+
+    /// A copy of every record so far.
+    pub fn snapshot(&self) -> Vec<Record> {
+        self.lock().clone()
+    }
+
+    /// Blocks until a record arrives or `timeout` passes.
+    pub fn wait_change(&self, timeout: Duration) {
+        let guard = self.lock();
+        let n = guard.len();
+        let _ = self
+            .inner
+            .1
+            .wait_timeout_while(guard, timeout, |v| v.len() == n);
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder::new()
+    }
+}
+
+/// Shared state of the server.
+struct State {
+    rec: Recorder,
+    version: AtomicU32,
+    behaviours: BTreeMap<u32, Behaviour>,
+    attempts: Mutex<BTreeMap<String, u32>>,
+    stop: AtomicBool,
+}
+
+/// The running server.
+pub struct Server {
+    state: Arc<State>,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Server {
+    /// Binds 127.0.0.1:0 and serves until dropped.
+    pub fn start(rec: Recorder, behaviours: BTreeMap<u32, Behaviour>) -> std::io::Result<Server> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        listener.set_nonblocking(true)?;
+        let state = Arc::new(State {
+            rec,
+            version: AtomicU32::new(1),
+            behaviours,
+            attempts: Mutex::new(BTreeMap::new()),
+            stop: AtomicBool::new(false),
+        });
+        let st = state.clone();
+        thread::spawn(move || {
+            while !st.stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let st = st.clone();
+                        thread::spawn(move || {
+                            let _ = serve(&st, stream);
+                        });
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Ok(Server { state, port })
+    }
+
+    /// The client pages' origin.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Serves script version `v` from now on.
+    pub fn set_version(&self, v: u32) {
+        self.state.version.store(v, Ordering::SeqCst);
+    }
+
+    /// The version served now.
+    pub fn version(&self) -> u32 {
+        self.state.version.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The worker script of version `v`: the behaviour as a constant, then the body.
+pub fn worker_script(v: u32, b: &Behaviour) -> String {
+    let mut cfg = serde_json::to_value(b).unwrap_or_else(|_| json!({}));
+    if let Value::Object(m) = &mut cfg {
+        m.insert("version".into(), json!(v));
+    }
+    format!("const SWSPEC = {cfg};\n{WORKER}")
+}
+
+fn respond(s: &mut TcpStream, status: &str, ctype: &str, body: &[u8]) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes())?;
+    s.write_all(body)?;
+    s.flush()
+}
+
+fn serve(st: &State, stream: TcpStream) -> std::io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("/").to_string();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0u8; len.min(16 << 20)];
+    reader.read_exact(&mut body)?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let mut s = stream;
+    match (method.as_str(), path) {
+        ("GET", "/page.html") => respond(&mut s, "200 OK", "text/html", PAGE.as_bytes()),
+        ("GET", "/blank.html") => respond(&mut s, "200 OK", "text/html", b"<!doctype html>"),
+        ("GET", "/sw.js") => {
+            let v = st.version.load(Ordering::SeqCst);
+            let b = st.behaviours.get(&v).cloned().unwrap_or_default();
+            st.rec
+                .push(RecSrc::Server, json!({"ev": "script", "version": v}));
+            respond(
+                &mut s,
+                "200 OK",
+                "text/javascript",
+                worker_script(v, &b).as_bytes(),
+            )
+        }
+        ("POST", "/log") => {
+            if let Ok(Value::Array(recs)) = serde_json::from_slice::<Value>(&body) {
+                for r in recs {
+                    let t = r.get("t_js").and_then(Value::as_f64);
+                    let t = t.map_or_else(|| st.rec.clock.now(), |t| st.rec.clock.from_epoch(t));
+                    st.rec.push_at(t, RecSrc::Worker, r);
+                }
+            }
+            respond(&mut s, "204 No Content", "text/plain", b"")
+        }
+        ("GET", "/echo") => respond(&mut s, "200 OK", "application/json", b"{\"server\":true}"),
+        ("GET", "/attempt") => {
+            let tag = param("tag").unwrap_or_default();
+            let n = {
+                let mut a = st.attempts.lock().unwrap_or_else(|p| p.into_inner());
+                let n = a.entry(tag.clone()).or_insert(0);
+                *n += 1;
+                *n
+            };
+            st.rec.push(
+                RecSrc::Server,
+                json!({"ev": "sync_attempt", "tag": tag, "n": n}),
+            );
+            respond(
+                &mut s,
+                "200 OK",
+                "application/json",
+                format!("{{\"n\":{n}}}").as_bytes(),
+            )
+        }
+        ("GET", "/res/ok") => {
+            let size: usize = param("size").and_then(|v| v.parse().ok()).unwrap_or(1000);
+            st.rec
+                .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
+            respond(
+                &mut s,
+                "200 OK",
+                "application/octet-stream",
+                &vec![b'x'; size.min(64 << 20)],
+            )
+        }
+        ("GET", "/res/404") => {
+            st.rec
+                .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
+            respond(&mut s, "404 Not Found", "text/plain", b"not found")
+        }
+        ("GET", "/res/reset") => {
+            st.rec
+                .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
+            // Close without an answer: the browser sees the connection reset.
+            s.shutdown(Shutdown::Both)
+        }
+        ("GET", "/res/hang") => {
+            st.rec
+                .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
+            while !st.stop.load(Ordering::Relaxed) {
+                thread::sleep(Duration::from_millis(100));
+            }
+            Ok(())
+        }
+        _ => respond(&mut s, "404 Not Found", "text/plain", b"not found"),
+    }
+}

@@ -1,0 +1,143 @@
+// The capture's service worker. The harness's server prepends `const SWSPEC = {...};` (the
+// script version and its behaviour from the scenario file), so every version is byte-distinct
+// and serving a version again gives identical bytes.
+//
+// Every record is POSTed to /log in order; a failed POST (the worker's network is emulated
+// offline) keeps the records and retries. `t_js` is taken when the thing happens, not when it is
+// delivered, so buffering does not move it.
+'use strict';
+const INSTANCE = Math.random().toString(36).slice(2, 10); // new on every script evaluation
+const B = SWSPEC;
+let queue = [];
+let sending = false;
+const stamp = () => +(performance.timeOrigin + performance.now()).toFixed(3);
+function flush() {
+  if (sending || !queue.length) return;
+  sending = true;
+  const batch = queue;
+  queue = [];
+  fetch('/log', { method: 'POST', body: JSON.stringify(batch), cache: 'no-store' })
+    .then(() => { sending = false; flush(); })
+    .catch(() => { queue = batch.concat(queue); sending = false; setTimeout(flush, 250); });
+}
+function report(ev, extra) {
+  queue.push(Object.assign({ ev, v: B.version, inst: INSTANCE, t_js: stamp() }, extra || {}));
+  flush();
+}
+const never = () => new Promise(() => {});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A lifetime promise with the behaviour `how`: resolve, reject, hang, or slow (resolve after ms).
+function outcome(how, ms) {
+  switch (how) {
+    case 'reject': return sleep(0).then(() => { throw new Error('swspec: rejected on purpose'); });
+    case 'hang': return never();
+    case 'slow': return sleep(ms || 1000);
+    default: return sleep(0);
+  }
+}
+// Extends `event` with `p` and reports how `p` settles.
+function extend(event, name, p) {
+  event.waitUntil(p.then(
+    () => report('settled', { event: name, fulfilled: true }),
+    (e) => { report('settled', { event: name, fulfilled: false }); throw e; }));
+}
+
+report('eval', { behaviour: B });
+
+self.addEventListener('install', (event) => {
+  report('install');
+  event.waitUntil((async () => {
+    if (B.skip_waiting) {
+      report('skip_waiting', { where: 'install' });
+      await self.skipWaiting();
+      report('skip_waiting_resolved', { where: 'install' });
+    }
+    await outcome(B.install, B.install_ms);
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  report('activate');
+  event.waitUntil((async () => {
+    if (B.claim) {
+      report('claim', { where: 'activate' });
+      try { await self.clients.claim(); report('claim_settled', { ok: true }); }
+      catch (e) { report('claim_settled', { ok: false, error: e.name }); }
+    }
+    await outcome(B.activate, B.activate_ms);
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  report('event', { event: 'fetch', extended: false, url: url.pathname, mode: event.request.mode });
+  if (url.pathname === '/echo') {
+    event.respondWith(new Response(JSON.stringify({ v: B.version, inst: INSTANCE })));
+  }
+});
+
+self.addEventListener('message', (event) => {
+  const d = event.data || {};
+  const extended = d.cmd === 'hang' || d.cmd === 'busy';
+  report('event', { event: 'message', extended, cmd: d.cmd || null });
+  if (d.cmd === 'hang') extend(event, 'message', never());
+  if (d.cmd === 'busy') extend(event, 'message', sleep(d.ms || 1000));
+  if (d.cmd === 'skip_waiting') {
+    report('skip_waiting', { where: 'message' });
+    self.skipWaiting().then(() => report('skip_waiting_resolved', { where: 'message' }));
+  }
+  if (d.cmd === 'claim') {
+    report('claim', { where: 'message' });
+    self.clients.claim().then(() => report('claim_settled', { ok: true }), (e) => report('claim_settled', { ok: false, error: e.name }));
+  }
+});
+
+self.addEventListener('sync', (event) => {
+  const tag = event.tag;
+  report('event', { event: 'sync', tag, lastChance: event.lastChance, extended: true });
+  extend(event, 'sync', (async () => {
+    // The attempt number comes from the server: it survives the worker being stopped.
+    let n = 0;
+    try { n = (await (await fetch('/attempt?tag=' + encodeURIComponent(tag), { cache: 'no-store' })).json()).n; } catch (e) { n = 0; }
+    if (n <= (B.sync_failures || 0)) return outcome('reject');
+    return outcome(B.sync || 'resolve', B.sync_ms);
+  })());
+});
+
+self.addEventListener('periodicsync', (event) => {
+  report('event', { event: 'periodicsync', tag: event.tag, extended: true });
+  extend(event, 'periodicsync', outcome(B.periodicsync || 'resolve'));
+});
+
+self.addEventListener('push', (event) => {
+  const data = event.data ? event.data.text() : null;
+  report('event', { event: 'push', data, extended: true, notify: !!B.push_notification });
+  extend(event, 'push', (async () => {
+    if (B.push_notification) await self.registration.showNotification('swspec push', { body: data || '' });
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => { report('event', { event: 'notificationclick', extended: false }); });
+self.addEventListener('notificationclose', (event) => { report('event', { event: 'notificationclose', extended: false }); });
+
+for (const name of ['backgroundfetchsuccess', 'backgroundfetchfail', 'backgroundfetchabort', 'backgroundfetchclick']) {
+  self.addEventListener(name, (event) => {
+    const r = event.registration;
+    report('event', { event: name, id: r.id, result: r.result, failureReason: r.failureReason, downloaded: r.downloaded, recordsAvailable: r.recordsAvailable, extended: true });
+    extend(event, name, (async () => {
+      if (name === 'backgroundfetchclick') return;
+      const records = [];
+      try {
+        for (const rec of await r.matchAll()) {
+          try { records.push({ url: new URL(rec.request.url).pathname, status: (await rec.responseReady).status }); }
+          catch (e) { records.push({ url: new URL(rec.request.url).pathname, error: e.name }); }
+        }
+      } catch (e) { records.push({ matchAll: e.name }); }
+      report('bgfetch_records', { id: r.id, records });
+      if (name !== 'backgroundfetchabort') {
+        try { await event.updateUI({ title: 'swspec ' + r.id + ' done' }); report('update_ui', { id: r.id, ok: true }); }
+        catch (e) { report('update_ui', { id: r.id, ok: false, error: e.name }); }
+      }
+    })());
+  });
+}
