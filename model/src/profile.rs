@@ -175,7 +175,8 @@ impl std::fmt::Display for Profile {
 pub enum IdleStop {
     /// Whenever it has no pending event and no queued task.
     WhenNoEvents,
-    /// Only when, in addition, no client of its origin is open (WebKit's `shouldBeTerminated`).
+    /// Only when, in addition, no client of its origin is open (WebKit's `shouldBeTerminated`),
+    /// unless the worker is redundant (stopped at once, as captured).
     WhenNoEventsAndNoClients,
 }
 

@@ -297,7 +297,12 @@ impl SwModel {
                 // The spec profile leaves the idle timeout to the UA: any idle moment.
                 let clients_ok = match p.idle_stop {
                     IdleStop::WhenNoEvents => true,
-                    IdleStop::WhenNoEventsAndNoClients => !s.clients.iter().any(|c| c.open),
+                    // Open clients keep a worker alive, but not a redundant one: WebKit stopped
+                    // a worker whose install failed at once, with its client still open
+                    // (traces/webkitgtk-2.50/first-install-rejects.jsonl).
+                    IdleStop::WhenNoEventsAndNoClients => {
+                        worker.state == WorkerState::Redundant || !s.clients.iter().any(|c| c.open)
+                    }
                 };
                 (!busy || self.cfg.bug == Some(crate::Bug::IdleStopIgnoresPendingEvents))
                     && clients_ok

@@ -297,4 +297,10 @@ fn a_failed_install_leaves_a_redundant_worker_running_until_the_ua_stops_it() {
     assert_eq!(s.worker(0).state, WorkerState::Redundant);
     assert_eq!(s.worker(0).running, RunningStatus::Running);
     assert!(m.can_stop(&s, 0, StopCause::Idle));
+    // WebKit keeps workers alive while a client is open, but not a redundant one
+    // (traces/webkitgtk-2.50/first-install-rejects.jsonl: stopped with its client open).
+    let webkit = model(Profile::Webkit);
+    let s = replay(&webkit, &path).pop().expect("state");
+    assert!(s.clients[0].open);
+    assert!(webkit.can_stop(&s, 0, StopCause::Idle));
 }
