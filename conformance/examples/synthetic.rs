@@ -148,6 +148,7 @@ fn main() {
         let t = ev.last().map_or(0.0, |e| e.t) + 5.0;
         ev.push(Event {
             t,
+            earliest: None,
             src: Source::Devtools,
             obs: Some(Observation::StateChange {
                 worker: generate::rename(swspec_model::IdSpace::Worker, 1),
@@ -163,6 +164,7 @@ fn main() {
         let t = ev.last().map_or(0.0, |e| e.t) + 10.0;
         ev.push(Event {
             t,
+            earliest: None,
             src: Source::Driver,
             obs: Some(Observation::Reload {
                 client: generate::rename(swspec_model::IdSpace::Client, 0),

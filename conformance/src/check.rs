@@ -151,6 +151,8 @@ impl Interner {
 struct PEvent {
     line: usize,
     t: f64,
+    /// The earliest time it can have happened (`t` unless the line gives an interval).
+    earliest: f64,
     obs: Observation<u32>,
     shape: u64,
     /// The worker script instance, for events a worker reported.
@@ -619,6 +621,11 @@ struct Prepared {
     interner: Interner,
     /// `window[i]`: the first position whose time exceeds `t_i + skew`.
     window: Vec<u32>,
+    /// For traces with interval events (a stop inferred from a missing heartbeat: `earliest`
+    /// before `t`): the shapes of those events, and for each position the first position past
+    /// every such event whose *earliest* time is within `t_i + skew`. An obligation of one of
+    /// those shapes may be matched anywhere in the event's interval.
+    interval: Option<(Vec<u64>, Vec<u32>)>,
     /// The header's `observes`, as a bit set over [`Observation::kind_index`].
     observed_mask: u64,
     /// Positions of the events of each channel (trace ids; 0 where a channel has none),
@@ -750,6 +757,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         events.push(PEvent {
             line: *line,
             t: e.t,
+            earliest: e.earliest.unwrap_or(e.t),
             shape: shape_hash(o),
             obs,
             instance,
@@ -758,6 +766,7 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).
     let window = window_of(&events, skew);
+    let interval = interval_reach(&events, &window, skew);
     let mut channels: FastMap<Channel<u32>, ChannelEvents> = FastMap::default();
     for (i, e) in events.iter().enumerate() {
         channels
@@ -770,11 +779,41 @@ fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
         events,
         interner,
         window,
+        interval,
         observed_mask,
         channels,
         features,
         params_override: overrides_of(trace).map_err(|e| (1, e))?,
     })
+}
+
+/// The interval deadlines of a trace (see `Prepared::interval`); `None` when no event carries
+/// an interval.
+fn interval_reach(events: &[PEvent], window: &[u32], skew: f64) -> Option<(Vec<u64>, Vec<u32>)> {
+    let mut shapes: Vec<u64> = events
+        .iter()
+        .filter(|e| e.earliest < e.t)
+        .map(|e| e.shape)
+        .collect();
+    if shapes.is_empty() {
+        return None;
+    }
+    shapes.sort_unstable();
+    shapes.dedup();
+    let widest = events.iter().map(|e| e.t - e.earliest).fold(0.0, f64::max);
+    let mut reach = window.to_vec();
+    for (i, r) in reach.iter_mut().enumerate() {
+        let limit = events[i].t + skew;
+        for (j, e) in events.iter().enumerate().skip(window[i] as usize) {
+            if e.t - widest > limit {
+                break;
+            }
+            if e.earliest <= limit && shapes.binary_search(&e.shape).is_ok() {
+                *r = j as u32 + 1;
+            }
+        }
+    }
+    Some((shapes, reach))
 }
 
 /// `window[i]`: the first position whose time exceeds `t_i + span`.
@@ -1334,8 +1373,14 @@ impl<'a> Search<'a> {
     }
 
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
-    /// skew window, or the longer one the profile allows the activate event.
+    /// skew window, the longer one the profile allows the activate event, or up to an interval
+    /// event whose earliest time is within the skew.
     fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
+        if let Some((shapes, reach)) = &self.prep.interval {
+            if shapes.binary_search(&shape_hash(o)).is_ok() {
+                return reach.get(pos as usize).copied().unwrap_or(pos);
+            }
+        }
         let activate = matches!(
             o,
             Observation::LifecycleEvent {

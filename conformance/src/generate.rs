@@ -135,6 +135,7 @@ pub fn events(
             let src = source_of(&o, &instances);
             out.push(Event {
                 t,
+                earliest: None,
                 src,
                 obs: Some(o.map_ids(|space, id| rename(space, *id))),
                 raw: None,

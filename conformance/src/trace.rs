@@ -67,6 +67,13 @@ pub enum Source {
     },
     /// DevTools / the browser side (version status, running status, background services).
     Devtools,
+    /// The harness's reading of a worker's heartbeat and script instances, where the engine
+    /// reports no running status (Firefox, WebKit): a new instance is a start, a heartbeat
+    /// that stops coming is a stop.
+    Heartbeat {
+        /// The worker id.
+        worker: String,
+    },
     /// The harness's HTTP server.
     Server,
 }
@@ -77,6 +84,11 @@ pub enum Source {
 pub struct Event {
     /// Milliseconds on the trace's one monotonic clock.
     pub t: f64,
+    /// When only an interval is known (a stop inferred from a missing heartbeat): the earliest
+    /// time it can have happened; `t` is then the latest. The checker may order the event
+    /// anywhere in that interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<f64>,
     /// Who saw it.
     pub src: Source,
     /// What was seen; absent for informational lines the checker skips.
@@ -261,6 +273,16 @@ impl Trace {
                     Some("t".into()),
                     format!("timestamp {} is outside 0..=2^53 ms", e.t),
                 ));
+            }
+            if let Some(lo) = e.earliest {
+                if !lo.is_finite() || lo < 0.0 || lo > e.t {
+                    return Err(err(
+                        path,
+                        Some(no),
+                        Some("earliest".into()),
+                        format!("earliest {lo} is not within 0..=t ({})", e.t),
+                    ));
+                }
             }
             if let Some(prev) = last_t.get(&e.src) {
                 if e.t < *prev {

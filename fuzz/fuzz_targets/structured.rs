@@ -171,6 +171,7 @@ fn trace_text(input: &Input) -> String {
         };
         events.push(Event {
             t,
+            earliest: None,
             src,
             raw: obs
                 .is_none()
