@@ -9,7 +9,8 @@ use swspec_conformance::capture::{self, scenario::Scenario, Engine};
 /// Knobs of `swspec capture`.
 #[derive(Args, Debug, Clone)]
 pub struct CaptureArgs {
-    /// The browser: `chromium`.
+    /// The browser: `chromium` (DevTools), `firefox` (Firefox ESR over WebDriver BiDi) or
+    /// `webkit` (WebKitWebDriver + MiniBrowser under xvfb-run). Default `chromium`.
     #[arg(long, default_value = "chromium", value_parser = parse_engine)]
     engine: Engine,
     /// A scenario name (a file stem in the scenarios folder), or `all`. Repeatable.
@@ -24,7 +25,8 @@ pub struct CaptureArgs {
     /// With `--scenario all`, include the slow scenarios (minutes each).
     #[arg(long)]
     slow: bool,
-    /// The browser binary (default: Debian's, e.g. /usr/bin/chromium).
+    /// The browser binary (default: Debian's /usr/bin/chromium, /usr/bin/firefox-esr, or
+    /// /usr/bin/WebKitWebDriver for webkit).
     #[arg(long)]
     browser: Option<PathBuf>,
     /// List the scenarios and exit.
@@ -33,7 +35,8 @@ pub struct CaptureArgs {
 }
 
 fn parse_engine(s: &str) -> Result<Engine, String> {
-    Engine::from_name(s).ok_or_else(|| format!("unknown engine {s:?} (expected chromium)"))
+    Engine::from_name(s)
+        .ok_or_else(|| format!("unknown engine {s:?} (expected chromium, firefox or webkit)"))
 }
 
 /// Runs `swspec capture`.
@@ -79,12 +82,13 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
     for s in &chosen {
         match capture::capture(args.engine, &binary, s, &args.out) {
             Ok(c) => {
-                let status = match &c.error {
-                    None => "ok".to_string(),
-                    Some(e) => {
+                let status = match (&c.error, &c.unsupported) {
+                    (Some(e), _) => {
                         failed += 1;
                         format!("FAILED ({e}); kept as partial")
                     }
+                    (None, Some(u)) => format!("unsupported: {}", u.missing.join("; ")),
+                    (None, None) => "ok".to_string(),
                 };
                 println!(
                     "{:<34} {:>7.1} s {:>5} events  {}  {status}",

@@ -33,20 +33,35 @@ fn every_scenario_file_parses_and_covers_the_model() {
             "no scenario for {area}"
         );
     }
-    // Every scenario has a committed trace with an expected verdict.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/chromium-148");
-    let expected = std::fs::read_to_string(dir.join("expected.toml")).expect("expected.toml");
-    for s in &all {
-        let file = format!("{}.jsonl", s.name);
-        assert!(
-            dir.join(&file).exists(),
-            "no committed trace for {}",
-            s.name
-        );
-        assert!(
-            expected.contains(&format!("\"{file}\"")),
-            "no expected verdict for {file}"
-        );
+    // Every scenario has, for every engine, a committed trace with an expected verdict, or a
+    // record of why the engine cannot run it (with its feature detection).
+    for folder in ["chromium-148", "firefox-esr-140", "webkitgtk-2.50"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("traces")
+            .join(folder);
+        let expected = std::fs::read_to_string(dir.join("expected.toml"))
+            .unwrap_or_else(|e| panic!("{folder}/expected.toml: {e}"));
+        for s in &all {
+            let file = format!("{}.jsonl", s.name);
+            let unsupported = dir.join(format!("{}.unsupported.json", s.name));
+            if let Ok(text) = std::fs::read_to_string(&unsupported) {
+                let u: swspec_conformance::capture::Unsupported =
+                    serde_json::from_str(&text).expect("an unsupported record parses");
+                assert!(!u.missing.is_empty(), "{}: says nothing is missing", s.name);
+                assert!(u.detected.is_object(), "{}: no feature detection", s.name);
+                assert!(!dir.join(&file).exists(), "{folder}: {} both ways", s.name);
+                continue;
+            }
+            assert!(
+                dir.join(&file).exists(),
+                "{folder}: no committed trace for {}",
+                s.name
+            );
+            assert!(
+                expected.contains(&format!("\"{file}\"")),
+                "{folder}: no expected verdict for {file}"
+            );
+        }
     }
 }
 
@@ -65,19 +80,27 @@ fn list_shows_every_scenario_and_marks_slow_ones() {
 
 #[test]
 fn a_missing_browser_names_the_package_and_writes_nothing() {
-    let out = scratch("missing");
-    let (code, _, err) = swspec(&[
-        "capture",
-        "--scenario",
-        "install-activate",
-        "--browser",
-        "/nonexistent/chromium",
-        "--out",
-        &out.display().to_string(),
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("apt-get install chromium"), "{err}");
-    assert_eq!(std::fs::read_dir(&out).expect("dir").count(), 0);
+    for (engine, package) in [
+        ("chromium", "apt-get install chromium"),
+        ("firefox", "apt-get install firefox-esr"),
+        ("webkit", "apt-get install webkit2gtk-driver"),
+    ] {
+        let out = scratch(&format!("missing-{engine}"));
+        let (code, _, err) = swspec(&[
+            "capture",
+            "--engine",
+            engine,
+            "--scenario",
+            "install-activate",
+            "--browser",
+            "/nonexistent/browser",
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(code, 2, "{engine}: {err}");
+        assert!(err.contains(package), "{engine}: {err}");
+        assert_eq!(std::fs::read_dir(&out).expect("dir").count(), 0, "{engine}");
+    }
 }
 
 #[test]

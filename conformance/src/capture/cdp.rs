@@ -1,4 +1,6 @@
-//! A small raw DevTools-protocol client over one WebSocket, with flattened sessions.
+//! A small raw DevTools-protocol client over one WebSocket, with flattened sessions. WebDriver
+//! BiDi has the same shape (commands with ids, answers with `result` or `error`, events with
+//! `method` and `params`), so Firefox is driven with it too, without sessions.
 //!
 //! Deliberately minimal: it never auto-attaches to targets. Attaching to a service worker's
 //! target suppresses Chromium's idle termination, and client libraries that auto-attach with
@@ -159,6 +161,11 @@ impl Cdp {
                 timeout.as_millis()
             )),
         }
+    }
+
+    /// Whether the connection is gone (the browser closed it, or [`Cdp::close`]).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 
     /// Closes the connection.

@@ -15,6 +15,9 @@ use swspec_model::{BgResult, FailureReason, Observation, RunningStatus, WorkerSt
 
 type O = Observation<String>;
 
+/// The driver note that ends a capture (see [`super::drive::run`]).
+pub const END_NOTE: &str = "end of capture (settled)";
+
 /// What the mapping learnt besides the events: worker ids and their script versions.
 #[derive(Clone, Debug, Default)]
 pub struct Mapped {
@@ -70,8 +73,28 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
     v.get(k).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Maps the records of one capture.
+/// Maps the records of one capture, as of its last record.
 pub fn map(records: &[Record]) -> Mapped {
+    map_until(records, f64::MIN)
+}
+
+/// Maps the records of one capture as of `now` on the capture clock: a heartbeat gap can only
+/// be seen by how much time has passed since the last beat.
+pub fn map_until(records: &[Record], now: f64) -> Mapped {
+    // What arrives after the end of the capture (the browser's teardown closes the clients,
+    // which can activate a waiting worker) was not watched: it is left out.
+    let end = records
+        .iter()
+        .find(|r| r.src == RecSrc::Driver && r.data["note"] == END_NOTE)
+        .map(|r| r.t);
+    let kept: Vec<Record>;
+    let records = match end {
+        Some(end) => {
+            kept = records.iter().filter(|r| r.t <= end).cloned().collect();
+            &kept[..]
+        }
+        None => records,
+    };
     let mut out = Mapped::default();
     // DevTools versions: script version, and when each started.
     let mut script_of: BTreeMap<String, u32> = BTreeMap::new();
@@ -91,39 +114,16 @@ pub fn map(records: &[Record]) -> Mapped {
     for (vid, v) in &script_of {
         out.versions.insert(worker_id(vid), *v);
     }
-    // Worker instances → DevTools versions.
-    let mut inst_of: BTreeMap<String, String> = BTreeMap::new();
-    let mut by_time: Vec<&Record> = records.iter().collect();
-    by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
-    for r in by_time.iter().filter(|r| r.src == RecSrc::Worker) {
-        let inst = s(&r.data, "inst").to_string();
-        if inst_of.contains_key(&inst) {
-            continue;
-        }
-        let v = r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32;
-        let bound = starts
-            .iter()
-            .filter(|(t, vid)| *t <= r.t + 50.0 && script_of.get(vid) == Some(&v))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, vid)| vid.clone())
-            .or_else(|| {
-                script_of
-                    .iter()
-                    .filter(|(_, sv)| **sv == v)
-                    .map(|(vid, _)| vid.clone())
-                    .max_by_key(|vid| vid.parse::<u64>().unwrap_or(0))
-            });
-        match bound {
-            Some(vid) => {
-                inst_of.insert(inst, worker_id(&vid));
-            }
-            None => {
-                out.unmapped.push(format!(
-                    "worker instance {inst} (script version {v}) matches no DevTools version"
-                ));
-                inst_of.insert(inst, format!("script-v{v}"));
-            }
-        }
+    // Worker instances → workers: through DevTools versions where DevTools reports them,
+    // otherwise by the lifecycle (Firefox, WebKit).
+    let heartbeat = script_of.is_empty();
+    let inst_of = if heartbeat {
+        bind_by_lifecycle(records, &mut out.versions)
+    } else {
+        bind_to_devtools(records, &script_of, &starts, &mut out.unmapped)
+    };
+    if heartbeat {
+        out.events.extend(heartbeat_status(records, &inst_of, now));
     }
     // Last DevTools status and running status per version.
     let mut last: BTreeMap<String, (String, String)> = BTreeMap::new();
@@ -132,6 +132,7 @@ pub fn map(records: &[Record]) -> Mapped {
         let mut push = |t: f64, src: Source, obs: Option<O>| {
             out.events.push(Event {
                 t,
+                earliest: None,
                 src,
                 obs,
                 raw: raw.clone(),
@@ -169,6 +170,7 @@ pub fn map(records: &[Record]) -> Mapped {
                     // the event was dispatched.
                     out.events.push(Event {
                         t: r.t - 0.001,
+                        earliest: None,
                         src: src.clone(),
                         obs: Some(b),
                         raw: Some(json!({"derived_from": "the event's registration fields"})),
@@ -176,6 +178,7 @@ pub fn map(records: &[Record]) -> Mapped {
                 }
                 out.events.push(Event {
                     t: r.t,
+                    earliest: None,
                     src,
                     obs,
                     raw: raw.clone(),
@@ -229,6 +232,194 @@ pub fn map(records: &[Record]) -> Mapped {
         }
     }
     out.events.sort_by(|a, b| a.t.total_cmp(&b.t));
+    out
+}
+
+/// Binds each worker instance to the DevTools version with its script version that started
+/// last before the instance's first record.
+fn bind_to_devtools(
+    records: &[Record],
+    script_of: &BTreeMap<String, u32>,
+    starts: &[(f64, String)],
+    unmapped: &mut Vec<String>,
+) -> BTreeMap<String, String> {
+    let mut inst_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut by_time: Vec<&Record> = records.iter().collect();
+    by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
+    for r in by_time.iter().filter(|r| r.src == RecSrc::Worker) {
+        let inst = s(&r.data, "inst").to_string();
+        if inst_of.contains_key(&inst) {
+            continue;
+        }
+        let v = r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32;
+        let bound = starts
+            .iter()
+            .filter(|(t, vid)| *t <= r.t + 50.0 && script_of.get(vid) == Some(&v))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, vid)| vid.clone())
+            .or_else(|| {
+                script_of
+                    .iter()
+                    .filter(|(_, sv)| **sv == v)
+                    .map(|(vid, _)| vid.clone())
+                    .max_by_key(|vid| vid.parse::<u64>().unwrap_or(0))
+            });
+        match bound {
+            Some(vid) => {
+                inst_of.insert(inst, worker_id(&vid));
+            }
+            None => {
+                unmapped.push(format!(
+                    "worker instance {inst} (script version {v}) matches no DevTools version"
+                ));
+                inst_of.insert(inst, format!("script-v{v}"));
+            }
+        }
+    }
+    inst_of
+}
+
+/// The worker instances of one capture in order of their first record: (instance, script
+/// version, its records' times, the first record that is neither `eval` nor `heartbeat`).
+fn instances(records: &[Record]) -> Vec<(String, u32, Vec<f64>, String)> {
+    let mut order: Vec<(String, u32, Vec<f64>, String)> = Vec::new();
+    let mut by_time: Vec<&Record> = records.iter().filter(|r| r.src == RecSrc::Worker).collect();
+    by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
+    for r in by_time {
+        let inst = s(&r.data, "inst");
+        let ev = s(&r.data, "ev");
+        let i = match order.iter().position(|(i, ..)| i == inst) {
+            Some(i) => i,
+            None => {
+                let v = r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32;
+                order.push((inst.to_string(), v, Vec::new(), String::new()));
+                order.len() - 1
+            }
+        };
+        order[i].2.push(r.t);
+        if order[i].3.is_empty() && ev != "eval" && ev != "heartbeat" {
+            order[i].3 = ev.to_string();
+        }
+    }
+    order
+}
+
+/// Without DevTools, a worker is known by its lifecycle: an instance whose first event is
+/// `install` is a new worker (`sw-1`, `sw-2`, … in install order); any other instance is a
+/// restart of the newest worker with its script version (a new one if there is none).
+fn bind_by_lifecycle(
+    records: &[Record],
+    versions: &mut BTreeMap<String, u32>,
+) -> BTreeMap<String, String> {
+    let mut inst_of = BTreeMap::new();
+    let mut workers: Vec<(String, u32)> = Vec::new();
+    for (inst, v, _, first) in instances(records) {
+        let existing = workers
+            .iter()
+            .rev()
+            .find(|(_, wv)| *wv == v)
+            .map(|(w, _)| w.clone());
+        let worker = match existing {
+            Some(w) if first != "install" => w,
+            _ => {
+                let w = format!("sw-{}", workers.len() + 1);
+                workers.push((w.clone(), v));
+                versions.insert(w.clone(), v);
+                w
+            }
+        };
+        inst_of.insert(inst, worker);
+    }
+    inst_of
+}
+
+/// Running status from the worker's own records, where no DevTools reports it: an instance
+/// runs from its first record (its script evaluation; the start began after the last driver
+/// step, so `starting` carries that interval); it has stopped once its heartbeat has
+/// been missing for three periods while the capture went on, or once the same worker runs a
+/// new instance. The stop happened after the instance's last record and before the heartbeat
+/// that did not come, so its line carries that interval (`earliest`, `t`).
+fn heartbeat_status(
+    records: &[Record],
+    inst_of: &BTreeMap<String, String>,
+    now: f64,
+) -> Vec<Event> {
+    let end = records.iter().map(|r| r.t).fold(now, f64::max);
+    let period = |inst: &str| {
+        records
+            .iter()
+            .filter(|r| r.src == RecSrc::Worker && s(&r.data, "inst") == inst)
+            .find_map(|r| r.data["behaviour"]["heartbeat_ms"].as_f64())
+    };
+    let all = instances(records);
+    let mut driver: Vec<f64> = records
+        .iter()
+        .filter(|r| r.src == RecSrc::Driver)
+        .map(|r| r.t)
+        .collect();
+    driver.sort_by(f64::total_cmp);
+    // When each worker's previous instance was last seen (a start cannot precede it).
+    let mut seen: BTreeMap<String, f64> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (k, (inst, _, times, _)) in all.iter().enumerate() {
+        let worker = inst_of.get(inst).cloned().unwrap_or_default();
+        let src = Source::Heartbeat {
+            worker: worker.clone(),
+        };
+        let (Some(&first), Some(&last)) = (times.first(), times.last()) else {
+            continue;
+        };
+        // The script evaluation is the end of the start: it began after whatever caused it,
+        // which is after the last driver step and after the previous instance was last seen.
+        let began = driver
+            .iter()
+            .rev()
+            .find(|&&t| t <= first)
+            .copied()
+            .into_iter()
+            .chain(seen.get(&worker).copied())
+            .fold(f64::MIN, f64::max);
+        seen.insert(worker.clone(), last);
+        for (dt, status) in [
+            (0.002, RunningStatus::Starting),
+            (0.001, RunningStatus::Running),
+        ] {
+            let t = first - dt;
+            out.push(Event {
+                t,
+                earliest: (status == RunningStatus::Starting && began > f64::MIN && began < t)
+                    .then_some(began),
+                src: src.clone(),
+                obs: Some(O::RunningStatus {
+                    worker: worker.clone(),
+                    status,
+                }),
+                raw: Some(json!({"derived_from": "the first record of instance (its script evaluation)", "inst": inst})),
+            });
+        }
+        let Some(hb) = period(inst) else { continue };
+        let next = all[k + 1..]
+            .iter()
+            .find(|(i, ..)| inst_of.get(i) == Some(&worker))
+            .and_then(|(_, _, t, _)| t.first().copied());
+        if next.is_none() && end - last <= 3.0 * hb {
+            continue;
+        }
+        let mut t = last + 1.5 * hb;
+        if let Some(n) = next {
+            t = t.min(n - 0.003);
+        }
+        out.push(Event {
+            t: t.max(last),
+            earliest: Some(last),
+            src,
+            obs: Some(O::RunningStatus {
+                worker,
+                status: RunningStatus::Stopped,
+            }),
+            raw: Some(json!({"derived_from": "heartbeat gap", "inst": inst, "last_record": last, "heartbeat_ms": hb})),
+        });
+    }
     out
 }
 
@@ -451,5 +642,58 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// A worker record of instance `inst`, script version `v`.
+    fn worker(t: f64, inst: &str, v: u32, ev: &str) -> Record {
+        let mut d = json!({"ev": ev, "inst": inst, "v": v});
+        if ev == "eval" {
+            d["behaviour"] = json!({"heartbeat_ms": 500});
+        }
+        rec(t, RecSrc::Worker, d)
+    }
+
+    #[test]
+    fn without_devtools_heartbeats_give_running_status_with_an_interval() {
+        let mut recs = vec![
+            worker(10.0, "a", 1, "eval"),
+            worker(11.0, "a", 1, "install"),
+            worker(12.0, "a", 1, "activate"),
+            worker(512.0, "a", 1, "heartbeat"),
+            worker(1012.0, "a", 1, "heartbeat"),
+            // A restart of the same worker (no install): a new instance of sw-1.
+            worker(9000.0, "b", 1, "eval"),
+            worker(9001.0, "b", 1, "event"),
+            // A new worker: its first event is install.
+            worker(9500.0, "c", 2, "eval"),
+            worker(9501.0, "c", 2, "install"),
+        ];
+        recs.push(rec(9600.0, RecSrc::Driver, json!({"note": "end"})));
+        let m = map(&recs);
+        assert_eq!(m.versions.get("sw-1"), Some(&1));
+        assert_eq!(m.versions.get("sw-2"), Some(&2));
+        let status: Vec<(f64, Option<f64>, String, String)> = m
+            .events
+            .iter()
+            .filter_map(|e| match &e.obs {
+                Some(O::RunningStatus { worker, status }) => {
+                    Some((e.t, e.earliest, worker.clone(), format!("{status:?}")))
+                }
+                _ => None,
+            })
+            .collect();
+        // Instance a stopped between its last beat (1012) and the beat that did not come
+        // (1012 + 1.5 × 500); b and c still beat within the last three periods.
+        let stopped: Vec<_> = status.iter().filter(|s| s.3 == "Stopped").collect();
+        assert_eq!(stopped.len(), 1, "{status:?}");
+        assert_eq!(stopped[0].0, 1762.0);
+        assert_eq!(stopped[0].1, Some(1012.0));
+        assert_eq!(stopped[0].2, "sw-1");
+        assert_eq!(status.iter().filter(|s| s.3 == "Starting").count(), 3);
+        assert!(m
+            .events
+            .iter()
+            .filter(|e| e.obs.is_some())
+            .all(|e| !matches!(e.src, Source::Worker { ref worker, .. } if worker == "unknown")));
     }
 }

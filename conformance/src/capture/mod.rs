@@ -9,9 +9,13 @@
 
 pub mod cdp;
 pub mod chromium;
+pub mod drive;
+pub mod firefox;
 pub mod map;
+pub mod process;
 pub mod scenario;
 pub mod server;
+pub mod webkit;
 
 use crate::trace::{self, Event, Header};
 use scenario::{Scenario, Step};
@@ -35,6 +39,27 @@ pub enum CaptureError {
     Scenario(String),
     /// The trace could not be written.
     Io(String),
+    /// The engine lacks an API or an automation command the scenario needs (recorded as
+    /// `<scenario>.unsupported.json`, not as a trace).
+    Unsupported(Box<Unsupported>),
+}
+
+/// Why a scenario cannot run on an engine, with what was detected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unsupported {
+    /// The scenario.
+    pub scenario: String,
+    /// The engine and its version.
+    pub engine: String,
+    /// The engine's version.
+    pub engine_version: String,
+    /// When it was found (RFC 3339).
+    pub captured_at: String,
+    /// What is missing: interface names (`SyncManager`) and automation commands
+    /// (`step push: …`).
+    pub missing: Vec<String>,
+    /// The client page's feature detection (`'SyncManager' in self`, …, the user agent).
+    pub detected: Value,
 }
 
 impl fmt::Display for CaptureError {
@@ -45,6 +70,9 @@ impl fmt::Display for CaptureError {
             CaptureError::Timeout(m) => write!(f, "timed out: {m}"),
             CaptureError::Scenario(m) => write!(f, "scenario error: {m}"),
             CaptureError::Io(m) => write!(f, "cannot write the trace: {m}"),
+            CaptureError::Unsupported(u) => {
+                write!(f, "unsupported here: {}", u.missing.join("; "))
+            }
         }
     }
 }
@@ -56,34 +84,72 @@ impl std::error::Error for CaptureError {}
 pub enum Engine {
     /// Debian's Chromium over DevTools.
     Chromium,
+    /// Debian's Firefox ESR over WebDriver BiDi.
+    Firefox,
+    /// Debian's WebKitGTK (WebKitWebDriver + MiniBrowser) over WebDriver classic, under Xvfb.
+    Webkit,
 }
 
 impl Engine {
+    /// Every engine.
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::Webkit];
+
     /// Parses `--engine`.
     pub fn from_name(s: &str) -> Option<Engine> {
-        match s {
-            "chromium" => Some(Engine::Chromium),
-            _ => None,
-        }
+        Engine::ALL.into_iter().find(|e| e.name() == s)
     }
     /// The engine's name in trace headers.
     pub fn name(self) -> &'static str {
         match self {
             Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::Webkit => "webkit",
         }
     }
     /// The profile its traces are checked against.
     pub fn profile(self) -> Profile {
         match self {
             Engine::Chromium => Profile::Chromium,
+            Engine::Firefox => Profile::Firefox,
+            Engine::Webkit => Profile::Webkit,
         }
     }
-    /// The browser binary used unless `--browser` says otherwise.
+    /// The browser (or driver) binary used unless `--browser` says otherwise.
     pub fn default_binary(self) -> &'static str {
         match self {
             Engine::Chromium => chromium::DEFAULT_BINARY,
+            Engine::Firefox => firefox::DEFAULT_BINARY,
+            Engine::Webkit => webkit::DEFAULT_BINARY,
         }
     }
+    /// Why the engine's automation cannot take `step`, if it cannot: Firefox and WebKit have
+    /// no command to stop a worker, emulate its network, grant permissions or inject events.
+    pub fn lacks(self, step: &Step) -> Option<String> {
+        if self == Engine::Chromium {
+            return None;
+        }
+        let what = match step {
+            Step::StopWorker => "stop a service worker",
+            Step::GoOffline | Step::GoOnline => "take a service worker offline",
+            Step::Grant { .. } => "grant a permission",
+            Step::DispatchPeriodicSync { .. } => "dispatch a periodicsync event",
+            Step::Push { .. } => "deliver a push message",
+            _ => return None,
+        };
+        Some(format!(
+            "step `{}`: {}'s automation cannot {what}",
+            step_name(step),
+            self.name()
+        ))
+    }
+}
+
+/// A step's `do` name.
+fn step_name(step: &Step) -> String {
+    serde_json::to_value(step)
+        .ok()
+        .and_then(|v| v.get("do").and_then(Value::as_str).map(String::from))
+        .unwrap_or_default()
 }
 
 /// What a capture run records besides the raw records.
@@ -107,6 +173,8 @@ pub struct Captured {
     pub seconds: f64,
     /// Why it failed, if it did (the trace is then `*.partial.jsonl`).
     pub error: Option<CaptureError>,
+    /// The engine cannot run the scenario (`path` is then `*.unsupported.json`).
+    pub unsupported: Option<Unsupported>,
     /// Records the mapping could not turn into the observation they seem to show.
     pub unmapped: Vec<String>,
     /// Where the browser's stderr was kept (failed captures only).
@@ -114,15 +182,20 @@ pub struct Captured {
 }
 
 /// The observation kinds a capture of `engine` reports completely. `update_found` is left out:
-/// only pages holding the registration object see it, so its count depends on the pages.
+/// only pages holding the registration object see it, so its count depends on the pages. So is
+/// `state_change` where no DevTools reports version status (Firefox, WebKit): pages see state
+/// changes only while one is open and holds the worker object. Their `running_status` comes
+/// from the worker's heartbeat and instance ids ([`map`]).
 pub fn observes(engine: Engine) -> Vec<String> {
-    match engine {
-        Engine::Chromium => Observation::<u8>::KINDS
-            .iter()
-            .filter(|k| **k != "update_found")
-            .map(|k| k.to_string())
-            .collect(),
-    }
+    let partial: &[&str] = match engine {
+        Engine::Chromium => &["update_found"],
+        Engine::Firefox | Engine::Webkit => &["update_found", "state_change"],
+    };
+    Observation::<u8>::KINDS
+        .iter()
+        .filter(|k| !partial.contains(k))
+        .map(|k| k.to_string())
+        .collect()
 }
 
 /// Captures `scenario` with `engine` into `out_dir/<scenario>.jsonl`.
@@ -148,13 +221,37 @@ pub fn capture(
     let _ = std::fs::create_dir_all(&log_dir);
     let result = match engine {
         Engine::Chromium => chromium::run(scenario, binary, &mut session, &log_dir),
+        Engine::Firefox => firefox::run(scenario, binary, &mut session, &log_dir),
+        Engine::Webkit => webkit::run(scenario, binary, &mut session, &log_dir),
     };
     if let Err(CaptureError::Setup(m)) = &result {
         // Nothing ran: no trace, partial or not. The browser's log is kept if it wrote one.
         let _ = std::fs::remove_dir(&log_dir);
         return Err(CaptureError::Setup(m.clone()));
     }
-    if !scenario.profile_params.is_empty() {
+    if let Err(CaptureError::Unsupported(u)) = &result {
+        // Recorded with what was detected, instead of a trace.
+        let mut u = (**u).clone();
+        u.scenario = scenario.name.clone();
+        u.engine = engine.name().into();
+        u.engine_version = session.engine_version.clone();
+        u.captured_at = rfc3339_now();
+        let path = out_dir.join(format!("{}.unsupported.json", scenario.name));
+        let text = serde_json::to_string_pretty(&u).unwrap_or_default() + "\n";
+        write_atomically(&path, &text)?;
+        let _ = std::fs::remove_file(out_dir.join(format!("{}.partial.jsonl", scenario.name)));
+        let _ = std::fs::remove_dir_all(&log_dir);
+        return Ok(Captured {
+            path,
+            events: 0,
+            seconds: started.elapsed().as_secs_f64(),
+            error: None,
+            unsupported: Some(u),
+            unmapped: Vec::new(),
+            log: None,
+        });
+    }
+    if engine == Engine::Chromium && !scenario.profile_params.is_empty() {
         session.settings.insert(
             "profile_params".into(),
             serde_json::to_value(&scenario.profile_params).unwrap_or(Value::Null),
@@ -197,6 +294,7 @@ pub fn capture(
         events: mapped.events.len(),
         seconds: started.elapsed().as_secs_f64(),
         error,
+        unsupported: None,
         unmapped: mapped.unmapped,
         log,
     })
@@ -204,7 +302,9 @@ pub fn capture(
 
 /// Writes `text` to a temporary file beside `path`, then renames it into place.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), CaptureError> {
-    let tmp = path.with_extension("jsonl.tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| {
@@ -236,23 +336,41 @@ pub fn wait_satisfied(step: &Step, mapped: &map::Mapped, since: f64) -> bool {
         ("tag", tag),
         ("client", client),
     ];
-    let n = mapped
-        .events
-        .iter()
-        .filter(|e: &&Event| e.t >= since - 1.0)
-        .filter_map(|e| e.obs.as_ref())
-        .filter(|o| o.kind() == obs)
-        .filter_map(|o| serde_json::to_value(o).ok())
-        .filter(|v| {
-            let field = |k: &str| v.get(k).and_then(Value::as_str);
-            wanted
-                .iter()
-                .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
-                && version.is_none_or(|ver| {
-                    field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
-                })
-        })
-        .count();
+    let recent = || mapped.events.iter().filter(|e: &&Event| e.t >= since - 1.0);
+    // Where no DevTools reports version status, a worker's own `state` records and the pages'
+    // `statechange` records stand in (informational lines: they are not observations).
+    let seen_state = |e: &Event| {
+        let raw = e.raw.as_ref()?;
+        let st = raw.get("state").and_then(Value::as_str)?;
+        let ok = match (&e.src, raw.get("ev").and_then(Value::as_str)) {
+            (trace::Source::Worker { .. }, Some("state")) => {
+                version.is_none_or(|v| raw.get("v").and_then(Value::as_u64) == Some(v as u64))
+            }
+            (trace::Source::Page { .. }, Some("statechange")) => version.is_none(),
+            _ => false,
+        };
+        (ok && e.obs.is_none() && state.as_deref().is_none_or(|w| w == st)).then_some(())
+    };
+    let stand_ins = if obs == "state_change" {
+        recent().filter(|e| seen_state(e).is_some()).count()
+    } else {
+        0
+    };
+    let n = stand_ins
+        + recent()
+            .filter_map(|e| e.obs.as_ref())
+            .filter(|o| o.kind() == obs)
+            .filter_map(|o| serde_json::to_value(o).ok())
+            .filter(|v| {
+                let field = |k: &str| v.get(k).and_then(Value::as_str);
+                wanted
+                    .iter()
+                    .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
+                    && version.is_none_or(|ver| {
+                        field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
+                    })
+            })
+            .count();
     n >= *count as usize
 }
 

@@ -233,6 +233,10 @@ pub enum Step {
         /// `*.partial.jsonl`.
         #[serde(default = "default_wait")]
         timeout_ms: u64,
+        /// The observation may not come on every engine (a stop WebKit never makes): on timeout
+        /// a driver note records it and the capture goes on (default false).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        optional: bool,
     },
     /// Do nothing for `ms`.
     Sleep {
@@ -268,7 +272,12 @@ pub struct Scenario {
     /// Extra Chromium command-line flags (field trials and the like), recorded in the header.
     #[serde(default)]
     pub chromium_args: Vec<String>,
-    /// Timer bounds those flags change, by profile parameter (`sync_initial_retry_delay_ms`,
+    /// Firefox prefs (`"dom.serviceWorkers.idle_timeout" = 3000`), written to the profile's
+    /// `user.js` and recorded in the header; the worker timeouts among them set the trace's
+    /// profile parameters for Firefox.
+    #[serde(default)]
+    pub firefox_prefs: BTreeMap<String, serde_json::Value>,
+    /// Timer bounds the `chromium_args` change, by profile parameter (`sync_initial_retry_delay_ms`,
     /// …; see `check::param_override`), written to the header's `settings.profile_params` so
     /// the checker uses them.
     #[serde(default)]
@@ -356,6 +365,58 @@ impl Scenario {
         paths.iter().map(|p| Scenario::read(p)).collect()
     }
 
+    /// The interfaces its steps need (`SyncManager`, `PeriodicSyncManager`,
+    /// `BackgroundFetchManager`, `PushManager`), in that order, each once.
+    pub fn needs(&self) -> Vec<&'static str> {
+        use Permission as P;
+        let mut out = Vec::new();
+        for step in &self.step {
+            let need = match step {
+                Step::SyncRegister { .. }
+                | Step::SyncTags { .. }
+                | Step::GoOffline
+                | Step::GoOnline
+                | Step::Grant {
+                    permission: P::BackgroundSync,
+                } => "SyncManager",
+                Step::PeriodicSyncRegister { .. }
+                | Step::DispatchPeriodicSync { .. }
+                | Step::Grant {
+                    permission: P::PeriodicBackgroundSync,
+                } => "PeriodicSyncManager",
+                Step::BgFetch { .. }
+                | Step::BgFetchAbort { .. }
+                | Step::Grant {
+                    permission: P::BackgroundFetch,
+                } => "BackgroundFetchManager",
+                Step::Push { .. }
+                | Step::Grant {
+                    permission: P::Push,
+                } => "PushManager",
+                _ => continue,
+            };
+            if !out.contains(&need) {
+                out.push(need);
+            }
+        }
+        const ORDER: [&str; 4] = [
+            "SyncManager",
+            "PeriodicSyncManager",
+            "BackgroundFetchManager",
+            "PushManager",
+        ];
+        out.sort_by_key(|n| ORDER.iter().position(|o| o == n));
+        out
+    }
+
+    /// Every version's behaviour, by version number.
+    pub fn behaviours(&self) -> BTreeMap<u32, Behaviour> {
+        self.version
+            .iter()
+            .filter_map(|(k, b)| k.parse::<u32>().ok().map(|v| (v, b.clone())))
+            .collect()
+    }
+
     /// The behaviour of script version `v` (the default behaviour if the file gives none).
     pub fn behaviour(&self, v: u32) -> Behaviour {
         self.version
@@ -375,6 +436,13 @@ impl Scenario {
         for key in self.profile_params.keys() {
             if let Err(e) = crate::check::param_override(key) {
                 return Err(format!("field `profile_params.{key}`: {e}"));
+            }
+        }
+        for (key, v) in &self.firefox_prefs {
+            if !(v.is_boolean() || v.is_i64() || v.is_string()) {
+                return Err(format!(
+                    "field `firefox_prefs.{key}`: a pref is a boolean, an integer or a string"
+                ));
             }
         }
         if self.step.is_empty() {

@@ -134,6 +134,7 @@ struct State {
     rec: Recorder,
     version: AtomicU32,
     behaviours: BTreeMap<u32, Behaviour>,
+    heartbeat_ms: Option<u32>,
     attempts: Mutex<BTreeMap<String, u32>>,
     stop: AtomicBool,
 }
@@ -146,8 +147,13 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds 127.0.0.1:0 and serves until dropped.
-    pub fn start(rec: Recorder, behaviours: BTreeMap<u32, Behaviour>) -> std::io::Result<Server> {
+    /// Binds 127.0.0.1:0 and serves until dropped. `heartbeat_ms`: the worker reports a
+    /// heartbeat that often (engines that do not expose running status; see [`worker_script`]).
+    pub fn start(
+        rec: Recorder,
+        behaviours: BTreeMap<u32, Behaviour>,
+        heartbeat_ms: Option<u32>,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         listener.set_nonblocking(true)?;
@@ -155,6 +161,7 @@ impl Server {
             rec,
             version: AtomicU32::new(1),
             behaviours,
+            heartbeat_ms,
             attempts: Mutex::new(BTreeMap::new()),
             stop: AtomicBool::new(false),
         });
@@ -197,11 +204,16 @@ impl Drop for Server {
     }
 }
 
-/// The worker script of version `v`: the behaviour as a constant, then the body.
-pub fn worker_script(v: u32, b: &Behaviour) -> String {
+/// The worker script of version `v`: the behaviour as a constant, then the body. With
+/// `heartbeat_ms` the worker also reports a `heartbeat` that often, so that its stops show where
+/// the engine exposes no running status (a timer does not keep a worker alive).
+pub fn worker_script(v: u32, b: &Behaviour, heartbeat_ms: Option<u32>) -> String {
     let mut cfg = serde_json::to_value(b).unwrap_or_else(|_| json!({}));
     if let Value::Object(m) = &mut cfg {
         m.insert("version".into(), json!(v));
+        if let Some(hb) = heartbeat_ms {
+            m.insert("heartbeat_ms".into(), json!(hb));
+        }
     }
     format!("const SWSPEC = {cfg};\n{WORKER}")
 }
@@ -260,7 +272,7 @@ fn serve(st: &State, stream: TcpStream) -> std::io::Result<()> {
                 &mut s,
                 "200 OK",
                 "text/javascript",
-                worker_script(v, &b).as_bytes(),
+                worker_script(v, &b, st.heartbeat_ms).as_bytes(),
             )
         }
         ("POST", "/log") => {

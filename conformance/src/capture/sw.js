@@ -24,12 +24,21 @@ function report(ev, extra) {
   queue.push(Object.assign({ ev, v: B.version, inst: INSTANCE, t_js: stamp() }, extra || {}));
   flush();
 }
+// Resolves once every record so far is delivered (bounded by 2 s): a worker that is about to
+// become redundant is terminated at once by some engines, which would drop queued records.
+function drained() {
+  const until = Date.now() + 2000;
+  return new Promise((resolve) => {
+    const poll = () => ((!sending && !queue.length) || Date.now() > until ? resolve() : setTimeout(poll, 5));
+    poll();
+  });
+}
 const never = () => new Promise(() => {});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A lifetime promise with the behaviour `how`: resolve, reject, hang, or slow (resolve after ms).
 function outcome(how, ms) {
   switch (how) {
-    case 'reject': return sleep(0).then(() => { throw new Error('swspec: rejected on purpose'); });
+    case 'reject': return drained().then(() => { throw new Error('swspec: rejected on purpose'); });
     case 'hang': return never();
     case 'slow': return sleep(ms || 1000);
     default: return sleep(0);
@@ -43,9 +52,22 @@ function extend(event, name, p) {
 }
 
 report('eval', { behaviour: B });
+// Engines that expose no running status: a heartbeat shows the worker is alive; when it stops,
+// the worker was stopped (the next evaluation has a new INSTANCE).
+if (B.heartbeat_ms) setInterval(() => report('heartbeat'), B.heartbeat_ms);
+
+// The worker's own state changes, where the engine lets it see itself (`self.serviceWorker`, or
+// the registration's installing/active worker while its install/activate event runs). These are
+// informational: the harness's waits use them where no DevTools reports version status.
+function watchSelf(w) {
+  if (!w || w.swspecWatched) return;
+  w.swspecWatched = true;
+  w.addEventListener('statechange', () => report('state', { state: w.state }));
+}
 
 self.addEventListener('install', (event) => {
   report('install');
+  watchSelf(self.serviceWorker || self.registration.installing);
   event.waitUntil((async () => {
     if (B.skip_waiting) {
       report('skip_waiting', { where: 'install' });
@@ -58,6 +80,7 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   report('activate');
+  watchSelf(self.serviceWorker || self.registration.active);
   event.waitUntil((async () => {
     if (B.claim) {
       report('claim', { where: 'activate' });

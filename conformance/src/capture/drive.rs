@@ -1,0 +1,363 @@
+//! The engine-independent half of a capture: runs a scenario's steps in order, logs each driver
+//! step with the observation it is (before its effects, so the step precedes what it causes),
+//! waits for observations, and lets the trace settle at the end. What a step makes the browser
+//! do is the engine adapter's ([`Ops`]): DevTools for Chromium, WebDriver BiDi for Firefox,
+//! WebDriver classic for WebKit.
+
+use super::scenario::{Scenario, Step};
+use super::server::{RecSrc, Recorder, Server};
+use super::{CaptureError, Engine};
+use serde_json::json;
+use std::thread;
+use std::time::{Duration, Instant};
+use swspec_model::{Observation, Permission, PermissionState};
+
+type O = Observation<String>;
+
+/// What an engine adapter does for the steps. Automation beyond pages (stopping workers, network
+/// emulation, permissions, injected events) is optional: an engine that lacks it says so in
+/// [`super::Engine::unsupported_step`], and the scenario is recorded as unsupported before the
+/// browser starts.
+pub trait Ops {
+    /// Fails if the browser crashed or its connection closed.
+    fn alive(&self) -> Result<(), CaptureError>;
+    /// Opens a new tab for `client` on `url` and waits for it to load.
+    fn open(&mut self, client: &str, url: &str) -> Result<(), CaptureError>;
+    /// A normal reload (never one that bypasses the worker), waiting for the load.
+    fn reload(&mut self, client: &str) -> Result<(), CaptureError>;
+    /// Closes the client's tab.
+    fn close(&mut self, client: &str) -> Result<(), CaptureError>;
+    /// Runs `expr` in the client without awaiting it (the page reports the outcome itself).
+    fn eval(&mut self, client: &str, expr: &str) -> Result<(), CaptureError>;
+    /// Collects page records an engine only hands over when asked (WebKit's in-page buffer).
+    fn poll(&mut self) -> Result<(), CaptureError> {
+        Ok(())
+    }
+    /// Workers running now (trace ids), for the `stop_worker` lines.
+    fn running_workers(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Stops every running worker.
+    fn stop_workers(&mut self) -> Result<(), CaptureError> {
+        Err(unsupported("stop_worker"))
+    }
+    /// Takes the workers' network off- or online.
+    fn set_offline(&mut self, _offline: bool) -> Result<(), CaptureError> {
+        Err(unsupported("go_offline"))
+    }
+    /// Grants a permission to the origin.
+    fn grant(&mut self, _permission: Permission) -> Result<(), CaptureError> {
+        Err(unsupported("grant"))
+    }
+    /// Dispatches a periodicsync event.
+    fn dispatch_periodic_sync(&mut self, _tag: &str) -> Result<(), CaptureError> {
+        Err(unsupported("dispatch_periodic_sync"))
+    }
+    /// Delivers a push message.
+    fn push(&mut self, _data: &str) -> Result<(), CaptureError> {
+        Err(unsupported("push"))
+    }
+    /// A trusted user gesture in the client (before a background fetch).
+    fn trusted_click(&mut self, _client: &str) -> Result<(), CaptureError> {
+        Ok(())
+    }
+}
+
+fn unsupported(step: &str) -> CaptureError {
+    CaptureError::Scenario(format!("this engine cannot do `{step}`"))
+}
+
+/// Runs `scenario`'s steps with `ops`, then waits for the trace to settle (at least
+/// `min_settle_ms`). Once the first client has loaded, the scenario's needs are checked against
+/// its feature detection and the engine's automation ([`Engine::lacks`]): a scenario the engine
+/// cannot run ends with [`CaptureError::Unsupported`].
+pub fn run(
+    scenario: &Scenario,
+    engine: Engine,
+    ops: &mut dyn Ops,
+    rec: &Recorder,
+    server: &Server,
+    min_settle_ms: u64,
+) -> Result<(), CaptureError> {
+    let mut r = Runner {
+        ops,
+        rec,
+        server,
+        last_step: 0.0,
+    };
+    let mut detected = false;
+    for step in &scenario.step {
+        r.exec(step)?;
+        if let (Step::Open { client }, false) = (step, detected) {
+            detected = true;
+            r.detect(scenario, engine, client)?;
+        }
+    }
+    r.settle(scenario.settle_ms.max(min_settle_ms))?;
+    // Marks how long the capture watched: a heartbeat gap before it is a stop.
+    rec.push(RecSrc::Driver, json!({"note": super::map::END_NOTE}));
+    Ok(())
+}
+
+struct Runner<'a> {
+    ops: &'a mut dyn Ops,
+    rec: &'a Recorder,
+    server: &'a Server,
+    last_step: f64,
+}
+
+impl Runner<'_> {
+    /// Checks the scenario's needs against the first client's feature detection (its `load`
+    /// record) and the engine's automation.
+    fn detect(
+        &mut self,
+        scenario: &Scenario,
+        engine: Engine,
+        client: &str,
+    ) -> Result<(), CaptureError> {
+        let until = Instant::now() + Duration::from_secs(10);
+        let features = loop {
+            self.ops.poll()?;
+            let found = self.rec.snapshot().into_iter().rev().find_map(|r| {
+                (r.src == RecSrc::Page(client.to_string()) && r.data["ev"] == "load")
+                    .then(|| r.data["features"].clone())
+            });
+            if let Some(f) = found {
+                break f;
+            }
+            if Instant::now() > until {
+                return Err(CaptureError::Timeout(format!(
+                    "client `{client}` reported no feature detection within 10 s"
+                )));
+            }
+            self.rec.wait_change(Duration::from_millis(100));
+        };
+        let mut missing: Vec<String> = scenario
+            .needs()
+            .into_iter()
+            .filter(|api| features[*api] != json!(true))
+            .map(|api| format!("{api} is not exposed"))
+            .collect();
+        missing.extend(scenario.step.iter().filter_map(|s| engine.lacks(s)));
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(CaptureError::Unsupported(Box::new(super::Unsupported {
+            scenario: scenario.name.clone(),
+            engine: engine.name().into(),
+            engine_version: String::new(),
+            captured_at: String::new(),
+            missing,
+            detected: features,
+        })))
+    }
+
+    /// Logs a driver step (before its effects), with the observation it is.
+    fn step(&mut self, step: &Step, obs: Option<O>) {
+        self.last_step = self.rec.clock.now();
+        self.rec.push_at(
+            self.last_step,
+            RecSrc::Driver,
+            json!({"step": step, "obs": obs}),
+        );
+    }
+
+    /// Logs the step, then runs `expr` in the client.
+    fn page_call(
+        &mut self,
+        step: &Step,
+        obs: Option<O>,
+        client: &str,
+        expr: &str,
+    ) -> Result<(), CaptureError> {
+        self.step(step, obs);
+        self.ops.eval(client, expr)
+    }
+
+    /// Waits until nothing has been recorded for `quiet_ms` (at most 20 s more).
+    fn settle(&mut self, quiet_ms: u64) -> Result<(), CaptureError> {
+        let until = Instant::now() + Duration::from_secs(20) + Duration::from_millis(quiet_ms);
+        // Heartbeats never stop while a worker runs: they do not count as activity.
+        let activity = |rec: &Recorder| {
+            rec.snapshot()
+                .iter()
+                .filter(|r| !(r.src == RecSrc::Worker && r.data["ev"] == "heartbeat"))
+                .count()
+        };
+        loop {
+            self.ops.poll()?;
+            let n = activity(self.rec);
+            thread::sleep(Duration::from_millis(quiet_ms));
+            self.ops.poll()?;
+            if activity(self.rec) == n || Instant::now() > until {
+                return Ok(());
+            }
+        }
+    }
+
+    fn exec(&mut self, step: &Step) -> Result<(), CaptureError> {
+        self.ops.alive()?;
+        let c = |client: &String| client.clone();
+        match step {
+            Step::Open { client } => {
+                self.step(step, Some(O::OpenClient { client: c(client) }));
+                let url = format!("{}/page.html", self.server.origin());
+                self.ops.open(client, &url)?;
+            }
+            Step::Reload { client } => {
+                self.step(step, Some(O::Reload { client: c(client) }));
+                self.ops.reload(client)?;
+            }
+            Step::Close { client } => {
+                self.step(step, Some(O::CloseClient { client: c(client) }));
+                self.ops.close(client)?;
+            }
+            Step::Serve { version } => {
+                self.step(step, None);
+                self.server.set_version(*version);
+            }
+            Step::Register { client } => {
+                let obs = O::Register {
+                    client: c(client),
+                    script: "/sw.js".into(),
+                };
+                self.page_call(step, Some(obs), client, "swspec.register()")?;
+            }
+            Step::Update { client } => {
+                let obs = O::Update { client: c(client) };
+                self.page_call(step, Some(obs), client, "swspec.update()")?;
+            }
+            Step::Unregister { client } => {
+                let obs = O::Unregister { client: c(client) };
+                self.page_call(step, Some(obs), client, "swspec.unregister()")?;
+            }
+            Step::PostMessage { client, cmd, ms } => {
+                // The worker reads `cmd` by its scenario-file name (the serde name).
+                let expr = format!("swspec.postMessage({})", json!({"cmd": cmd, "ms": ms}));
+                let obs = O::PostMessage { client: c(client) };
+                self.page_call(step, Some(obs), client, &expr)?;
+            }
+            Step::Fetch { client } => {
+                let obs = O::Fetch { client: c(client) };
+                self.page_call(step, Some(obs), client, "swspec.fetch()")?;
+            }
+            Step::StopWorker => {
+                // One driver line per worker it stops (one without an observation if none runs).
+                let workers = self.ops.running_workers();
+                if workers.is_empty() {
+                    self.step(step, None);
+                }
+                for worker in workers {
+                    self.step(step, Some(O::StopWorker { worker }));
+                }
+                self.ops.stop_workers()?;
+            }
+            Step::GoOffline | Step::GoOnline => {
+                let offline = matches!(step, Step::GoOffline);
+                self.step(step, Some(if offline { O::GoOffline } else { O::GoOnline }));
+                self.ops.set_offline(offline)?;
+            }
+            Step::SyncRegister { client, tag } => {
+                let obs = O::SyncRegister {
+                    client: c(client),
+                    tag: tag.clone(),
+                };
+                let expr = format!("swspec.syncRegister({})", json!(tag));
+                self.page_call(step, Some(obs), client, &expr)?;
+            }
+            Step::SyncTags { client } => self.page_call(step, None, client, "swspec.syncTags()")?,
+            Step::PeriodicSyncRegister {
+                client,
+                tag,
+                min_interval_ms,
+            } => {
+                let obs = O::PeriodicSyncRegister {
+                    client: c(client),
+                    tag: tag.clone(),
+                };
+                let min = min_interval_ms.unwrap_or(1000);
+                let expr = format!("swspec.periodicRegister({}, {min})", json!(tag));
+                self.page_call(step, Some(obs), client, &expr)?;
+            }
+            Step::Grant { permission } => {
+                let obs = O::SetPermission {
+                    permission: *permission,
+                    state: PermissionState::Granted,
+                };
+                self.step(step, Some(obs));
+                self.ops.grant(*permission)?;
+            }
+            Step::DispatchPeriodicSync { tag } => {
+                self.step(step, None);
+                self.ops.dispatch_periodic_sync(tag)?;
+            }
+            Step::Push { data } => {
+                self.step(step, Some(O::PushMessage));
+                self.ops.push(data)?;
+            }
+            Step::BgFetch {
+                client,
+                id,
+                urls,
+                download_total,
+            } => {
+                // A trusted click first: without a user gesture Chromium's download limiter lets
+                // a tab start only its first background fetch.
+                self.ops.trusted_click(client)?;
+                let obs = O::BackgroundFetch {
+                    client: c(client),
+                    id: id.clone(),
+                    requests: urls.len().min(255) as u8,
+                };
+                let total = download_total.unwrap_or(0);
+                let expr = format!("swspec.bgFetch({}, {}, {total})", json!(id), json!(urls));
+                self.page_call(step, Some(obs), client, &expr)?;
+            }
+            Step::BgFetchAbort { client, id } => {
+                let expr = format!("swspec.bgAbort({})", json!(id));
+                let obs = O::BgFetchAbort { id: id.clone() };
+                self.page_call(step, Some(obs), client, &expr)?;
+            }
+            Step::Wait {
+                timeout_ms,
+                optional,
+                ..
+            } => {
+                let since = self.last_step;
+                let until = Instant::now() + Duration::from_millis(*timeout_ms);
+                loop {
+                    self.ops.poll()?;
+                    let mapped = super::map::map_until(&self.rec.snapshot(), self.rec.clock.now());
+                    if super::wait_satisfied(step, &mapped, since) {
+                        break;
+                    }
+                    self.ops.alive()?;
+                    if Instant::now() > until && *optional {
+                        self.rec.push(
+                            RecSrc::Driver,
+                            json!({"note": "optional wait: not seen", "step": step}),
+                        );
+                        break;
+                    }
+                    if Instant::now() > until {
+                        return Err(CaptureError::Timeout(format!(
+                            "{} not seen within {timeout_ms} ms",
+                            serde_json::to_string(step).unwrap_or_default()
+                        )));
+                    }
+                    self.rec.wait_change(Duration::from_millis(100));
+                }
+            }
+            Step::Sleep { ms } => {
+                let until = Instant::now() + Duration::from_millis(*ms);
+                while Instant::now() < until {
+                    self.ops.poll()?;
+                    let left = until.saturating_duration_since(Instant::now());
+                    thread::sleep(left.min(Duration::from_millis(250)));
+                }
+            }
+        }
+        Ok(())
+    }
+}
