@@ -3,6 +3,7 @@
 mod capture;
 mod check;
 mod conform;
+mod matrix;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Conform(conform::ConformArgs),
     /// Run scenario files in a real browser and write their traces.
     Capture(capture::CaptureArgs),
+    /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
+    Matrix(matrix::MatrixArgs),
     /// Print the JSON Schema of a trace line (committed as traces/schema.json).
     Schema,
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Conform(args) => conform::run(&args),
         Command::Capture(args) => capture::run(&args),
+        Command::Matrix(args) => matrix::run(&args),
         Command::Schema => {
             match serde_json::to_string_pretty(&swspec_conformance::trace::schema()) {
                 Ok(s) => println!("{s}"),
