@@ -1022,6 +1022,17 @@ impl Hasher for KeyHasher {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// Is `o` a worker's activate event (which a profile may allow to come late)?
+fn is_activate(o: &Obs) -> bool {
+    matches!(
+        o,
+        Observation::LifecycleEvent {
+            event: swspec_model::observe::LifecycleEvent::Activate,
+            ..
+        }
+    )
+}
+
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
 const GUARD_KINDS: [&str; 6] = [
     "update",
@@ -1040,6 +1051,19 @@ struct Expansion {
     driver_calls: Vec<Option<usize>>,
     /// Per action: its successor (`None`: disabled or out of bounds), computed when first needed.
     succ: Vec<OnceCell<Option<Successor>>>,
+    /// The state's guard steps, computed when an event of a guard kind first needs them.
+    guards: OnceCell<Vec<Guard>>,
+}
+
+/// A guard step ([`SwModel::guard_steps`]) ready for matching.
+struct Guard {
+    step: GuardStep,
+    /// The call's kind ([`Observation::kind_index`]) and shape hash.
+    kind: usize,
+    shape: u64,
+    /// The step's other observations of observed kinds, and their shape hashes.
+    rest: Vec<Obs>,
+    rest_shapes: Vec<u64>,
 }
 
 /// A model step's outcome.
@@ -1214,6 +1238,8 @@ struct Search<'a> {
     params: swspec_model::ProfileParams,
     /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
     late_window: Option<Vec<u32>>,
+    /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
+    guard_mask: u64,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     seen: Memo,
@@ -1243,6 +1269,11 @@ impl<'a> Search<'a> {
             opts,
             params,
             late_window,
+            guard_mask: Observation::<u8>::KINDS
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| GUARD_KINDS.contains(k))
+                .fold(0, |m, (i, _)| m | 1 << i),
             // About three nodes per event on traces the model explains readily.
             arena: Vec::with_capacity(reserve),
             seen: Memo {
@@ -1279,6 +1310,10 @@ impl<'a> Search<'a> {
     /// must lie in the window.
     /// `shapes[i]` is `shape_hash(&new[i])`.
     fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
+        // Every observation is due within the skew window unless the profile gives the activate
+        // event longer and the step makes one (see `deadline_for`).
+        let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
+        let any_late = self.late_window.is_some() && new.iter().any(is_activate);
         for (i, o) in new.iter().enumerate() {
             let ch = o.channel();
             if new[..i].iter().any(|x| x.channel() == ch) {
@@ -1313,10 +1348,14 @@ impl<'a> Search<'a> {
             let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
             };
-            let deadline = mine()
-                .map(|(x, _)| self.deadline_for(x, pos))
-                .max()
-                .unwrap_or(pos);
+            let deadline = if any_late {
+                mine()
+                    .map(|(x, _)| self.deadline_for(x, pos))
+                    .max()
+                    .unwrap_or(pos)
+            } else {
+                skew_deadline
+            };
             if slice.iter().any(|&p| p >= deadline) {
                 return false;
             }
@@ -1336,15 +1375,8 @@ impl<'a> Search<'a> {
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
     /// skew window, or the longer one the profile allows the activate event.
     fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
-        let activate = matches!(
-            o,
-            Observation::LifecycleEvent {
-                event: swspec_model::observe::LifecycleEvent::Activate,
-                ..
-            }
-        );
         let w = match &self.late_window {
-            Some(late) if activate => late,
+            Some(late) if is_activate(o) => late,
             _ => &self.prep.window,
         };
         w.get(pos as usize).copied().unwrap_or(pos)
@@ -1497,31 +1529,27 @@ impl<'a> Search<'a> {
                 out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
             }
         }
-        // 2. A guard step whose call is this event.
-        let guards = if GUARD_KINDS.contains(&ev.obs.kind()) {
-            self.model.guard_steps(&cand.s)
-        } else {
-            Vec::new()
-        };
-        for g in guards {
-            if shape_hash(&g[0]) != ev.shape {
-                continue;
+        // 2. A guard step whose call is this event (the state's guard steps are cached with
+        // its transitions).
+        let kind = ev.obs.kind_index();
+        if self.guard_mask >> kind & 1 == 1 {
+            let x = self.expansion(cand);
+            let guards = x.guards.get_or_init(|| self.guards(&x.state));
+            for g in guards {
+                if g.kind != kind || g.shape != ev.shape {
+                    continue;
+                }
+                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
+                let call = &g.step[0];
+                if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
+                    continue;
+                }
+                if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
+                    continue;
+                }
+                c.owe(&g.rest, &g.rest_shapes, |o| self.deadline_for(o, pos));
+                out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
             }
-            let mut c = cand.clone_with_room(g.len(), &self.pending_pool);
-            if !c.bind_obs(&g[0], &ev.obs) || !self.instance_ok(&mut c, &g[0], ev) {
-                continue;
-            }
-            let rest: Vec<Obs> = g[1..]
-                .iter()
-                .filter(|o| self.observed(o))
-                .cloned()
-                .collect();
-            let shapes: Vec<u64> = rest.iter().map(shape_hash).collect();
-            if !self.obligations_fit(&c, pos + 1, &rest, &shapes) {
-                continue;
-            }
-            c.owe(&rest, &shapes, |o| self.deadline_for(o, pos));
-            out.push((pos + 1, c, 0, StepRef::Guard(g)));
         }
         // 3. A model step first.
         if depth as usize >= self.opts.max_hidden && cand.pending.is_empty() {
@@ -1604,12 +1632,35 @@ impl<'a> Search<'a> {
             actions,
             driver_calls,
             succ,
+            guards: OnceCell::new(),
         });
         if cache.len() >= TRANSITION_CACHE {
             cache.clear();
         }
         cache.insert(cand.s.fp, Rc::clone(&x));
         x
+    }
+
+    /// The guard steps from `s`, ready for matching.
+    fn guards(&self, s: &SwState) -> Vec<Guard> {
+        self.model
+            .guard_steps(s)
+            .into_iter()
+            .map(|step| {
+                let rest: Vec<Obs> = step[1..]
+                    .iter()
+                    .filter(|o| self.observed(o))
+                    .cloned()
+                    .collect();
+                Guard {
+                    kind: step[0].kind_index(),
+                    shape: shape_hash(&step[0]),
+                    rest_shapes: rest.iter().map(shape_hash).collect(),
+                    rest,
+                    step,
+                }
+            })
+            .collect()
     }
 
     /// The step `a` from `s`, unless it is disabled or leaves the model's bounds.
