@@ -1219,8 +1219,18 @@ impl StepTable {
 /// A child of an expanded node: position, candidate, depth, step.
 type Child = (u32, Cand, u8, StepRef);
 
-/// A node waiting on the DFS stack: arena index, position, depth, candidate.
-type Open = (u32, u32, u8, Cand);
+/// A node waiting on the DFS stack: its candidate, whose obligations wait at the end of
+/// [`Search::open_pending`] (the stack is last in, first out, and so are they).
+struct Open {
+    /// Arena index.
+    ix: u32,
+    pos: u32,
+    depth: u8,
+    /// How many obligations of `open_pending` are its.
+    pending: u16,
+    s: Rc<State>,
+    aux: Rc<Aux>,
+}
 
 /// Checks one parsed trace.
 pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, String)> {
@@ -1250,6 +1260,9 @@ struct Search<'a> {
     frontier: Vec<(u32, Cand)>,
     /// Obligation lists of expanded candidates, for reuse.
     pending_pool: RefCell<Vec<Vec<Pending>>>,
+    /// The obligations of the candidates on the DFS stack, in stack order: one buffer instead of
+    /// a list per open alternative (about one per event stays open to the end).
+    open_pending: Vec<Pending>,
     /// The nodes' steps.
     steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
@@ -1285,6 +1298,7 @@ impl<'a> Search<'a> {
             furthest: 0,
             frontier: Vec::new(),
             pending_pool: RefCell::default(),
+            open_pending: Vec::new(),
             transitions: RefCell::default(),
             steps: StepTable::default(),
         }
@@ -1292,7 +1306,11 @@ impl<'a> Search<'a> {
 
     /// Drops an expanded candidate, keeping its obligation list for reuse.
     fn recycle(&self, c: Cand) {
-        let mut v = c.pending;
+        self.recycle_list(c.pending);
+    }
+
+    /// Keeps an obligation list for reuse.
+    fn recycle_list(&self, mut v: Vec<Pending>) {
         let mut pool = self.pending_pool.borrow_mut();
         if v.capacity() > 0 && pool.len() < 256 {
             v.clear();
@@ -1404,7 +1422,16 @@ impl<'a> Search<'a> {
         let mut accepted = None;
         let mut exhausted_budget = false;
         let mut children: Vec<Child> = Vec::new();
-        while let Some((ix, pos, depth, cand)) = stack.pop() {
+        while let Some(open) = stack.pop() {
+            let Open { ix, pos, depth, .. } = open;
+            let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
+            let start = self.open_pending.len() - usize::from(open.pending);
+            pending.extend(self.open_pending.drain(start..));
+            let cand = Cand {
+                s: open.s,
+                pending,
+                aux: open.aux,
+            };
             if self.arena.len() >= self.opts.max_nodes {
                 exhausted_budget = true;
                 break;
@@ -1512,7 +1539,17 @@ impl<'a> Search<'a> {
             step,
             depth,
         });
-        stack.push((ix, pos, depth, cand));
+        let pending = cand.pending.len() as u16;
+        self.open_pending.append(&mut cand.pending);
+        self.recycle_list(cand.pending);
+        stack.push(Open {
+            ix,
+            pos,
+            depth,
+            pending,
+            s: cand.s,
+            aux: cand.aux,
+        });
     }
 
     /// Every way to make progress on event `pos` from `cand`.
