@@ -551,7 +551,51 @@ pub struct Outcome {
     /// The divergence, when it diverges.
     pub divergence: Option<Divergence>,
     /// The accepted path (or, on divergence, the path to the furthest candidate), rendered.
-    pub path: Vec<String>,
+    pub path: PathText,
+}
+
+/// A rendered path, one line per step: each distinct step's text is rendered once, and a line
+/// is put together when it is read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathText {
+    /// The distinct steps' texts.
+    texts: Vec<String>,
+    /// Per line: its step's text, and the trace line of the event it matched (`u32::MAX`: the
+    /// step is not a match).
+    lines: Vec<(u32, u32)>,
+}
+
+impl PathText {
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// No lines?
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Line `i`.
+    pub fn line(&self, i: usize) -> Option<String> {
+        let &(text, line) = self.lines.get(i)?;
+        let shown = &self.texts[text as usize];
+        Some(if line == u32::MAX {
+            shown.clone()
+        } else {
+            let mut out = String::with_capacity(shown.len() + 20);
+            out.push_str("  line ");
+            out.push_str(itoa(line as usize, &mut [0; 20]));
+            out.push_str(": ");
+            out.push_str(shown);
+            out
+        })
+    }
+
+    /// The lines, in order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = String> + '_ {
+        (0..self.len()).map(|i| self.line(i).unwrap_or_default())
+    }
 }
 
 /// The model configuration a trace is checked under: bounds wide enough for what a capture
@@ -1871,7 +1915,7 @@ impl<'a> Search<'a> {
     }
 
     /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
-    fn render_path(&self, mut ix: u32, c: &Cand) -> (Vec<String>, usize) {
+    fn render_path(&self, mut ix: u32, c: &Cand) -> (PathText, usize) {
         let mut path: Vec<&Node> = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
@@ -1883,48 +1927,49 @@ impl<'a> Search<'a> {
         path.reverse();
         // One candidate's bindings name every step, so a step renders the same wherever it
         // recurs: each distinct one is rendered once.
-        let mut text: Vec<Option<String>> = vec![None; self.steps.steps.len()];
-        let mut out = Vec::with_capacity(path.len());
+        let mut text_of: Vec<u32> = vec![u32::MAX; self.steps.steps.len()];
+        let mut out = PathText {
+            texts: Vec::new(),
+            lines: Vec::with_capacity(path.len()),
+        };
         let mut max_depth = 0usize;
         for node in path {
             max_depth = max_depth.max(node.depth as usize);
             let st = &self.steps.steps[node.step as usize];
-            let shown = text[node.step as usize].get_or_insert_with(|| match st {
-                Step::Model(a, obs) => {
-                    let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
-                    format!(
-                        "  step   {a}  [{}]{}",
-                        a.spec(),
-                        if shown.is_empty() {
-                            "  (unobservable)".to_string()
-                        } else {
-                            format!("  => {}", shown.join(", "))
-                        }
-                    )
-                }
-                Step::Guard(g) => {
-                    let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
-                    format!("  guard  {} (no state change)", shown.join(", "))
-                }
-                Step::Matched { obs, .. } => self.render_obs(c, obs),
-            });
-            match st {
-                Step::Matched { .. } => {
-                    // A matched event's node is at the position after it.
-                    let line = node
-                        .pos
-                        .checked_sub(1)
-                        .and_then(|p| self.prep.events.get(p as usize))
-                        .map_or(0, |e| e.line);
-                    let mut text = String::with_capacity(shown.len() + 20);
-                    text.push_str("  line ");
-                    text.push_str(itoa(line, &mut [0; 20]));
-                    text.push_str(": ");
-                    text.push_str(shown);
-                    out.push(text);
-                }
-                _ => out.push(shown.clone()),
+            let text = &mut text_of[node.step as usize];
+            if *text == u32::MAX {
+                *text = out.texts.len() as u32;
+                out.texts.push(match st {
+                    Step::Model(a, obs) => {
+                        let shown: Vec<String> =
+                            obs.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!(
+                            "  step   {a}  [{}]{}",
+                            a.spec(),
+                            if shown.is_empty() {
+                                "  (unobservable)".to_string()
+                            } else {
+                                format!("  => {}", shown.join(", "))
+                            }
+                        )
+                    }
+                    Step::Guard(g) => {
+                        let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!("  guard  {} (no state change)", shown.join(", "))
+                    }
+                    Step::Matched { obs, .. } => self.render_obs(c, obs),
+                });
             }
+            let line = match st {
+                // A matched event's node is at the position after it.
+                Step::Matched { .. } => node
+                    .pos
+                    .checked_sub(1)
+                    .and_then(|p| self.prep.events.get(p as usize))
+                    .map_or(0, |e| e.line as u32),
+                _ => u32::MAX,
+            };
+            out.lines.push((*text, line));
         }
         (out, max_depth)
     }
@@ -2021,7 +2066,7 @@ impl<'a> Search<'a> {
             .frontier
             .first()
             .map(|(ix, c)| {
-                let (p, _) = self.render_path(*ix, c);
+                let p: Vec<String> = self.render_path(*ix, c).0.lines().collect();
                 let from = p
                     .iter()
                     .rposition(|l| l.starts_with("  line "))
