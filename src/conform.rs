@@ -279,7 +279,7 @@ fn print_row(row: &Row, line: Option<usize>, outcome: &check::Outcome, explain: 
             "     path ({} hidden steps at most between events):",
             outcome.max_hidden_used
         );
-        for s in &outcome.path {
+        for s in outcome.path.lines() {
             println!("     {s}");
         }
     }

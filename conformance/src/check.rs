@@ -553,7 +553,51 @@ pub struct Outcome {
     /// The divergence, when it diverges.
     pub divergence: Option<Divergence>,
     /// The accepted path (or, on divergence, the path to the furthest candidate), rendered.
-    pub path: Vec<String>,
+    pub path: PathText,
+}
+
+/// A rendered path, one line per step: each distinct step's text is rendered once, and a line
+/// is put together when it is read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathText {
+    /// The distinct steps' texts.
+    texts: Vec<String>,
+    /// Per line: its step's text, and the trace line of the event it matched (`u32::MAX`: the
+    /// step is not a match).
+    lines: Vec<(u32, u32)>,
+}
+
+impl PathText {
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// No lines?
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Line `i`.
+    pub fn line(&self, i: usize) -> Option<String> {
+        let &(text, line) = self.lines.get(i)?;
+        let shown = &self.texts[text as usize];
+        Some(if line == u32::MAX {
+            shown.clone()
+        } else {
+            let mut out = String::with_capacity(shown.len() + 20);
+            out.push_str("  line ");
+            out.push_str(itoa(line as usize, &mut [0; 20]));
+            out.push_str(": ");
+            out.push_str(shown);
+            out
+        })
+    }
+
+    /// The lines, in order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = String> + '_ {
+        (0..self.len()).map(|i| self.line(i).unwrap_or_default())
+    }
 }
 
 /// The model configuration a trace is checked under: bounds wide enough for what a capture
@@ -1061,6 +1105,17 @@ impl Hasher for KeyHasher {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// Is `o` a worker's activate event (which a profile may allow to come late)?
+fn is_activate(o: &Obs) -> bool {
+    matches!(
+        o,
+        Observation::LifecycleEvent {
+            event: swspec_model::observe::LifecycleEvent::Activate,
+            ..
+        }
+    )
+}
+
 /// The kinds a guard step (`SwModel::guard_steps`) starts with.
 const GUARD_KINDS: [&str; 6] = [
     "update",
@@ -1079,6 +1134,19 @@ struct Expansion {
     driver_calls: Vec<Option<usize>>,
     /// Per action: its successor (`None`: disabled or out of bounds), computed when first needed.
     succ: Vec<OnceCell<Option<Successor>>>,
+    /// The state's guard steps, computed when an event of a guard kind first needs them.
+    guards: OnceCell<Vec<Guard>>,
+}
+
+/// A guard step ([`SwModel::guard_steps`]) ready for matching.
+struct Guard {
+    step: GuardStep,
+    /// The call's kind ([`Observation::kind_index`]) and shape hash.
+    kind: usize,
+    shape: u64,
+    /// The step's other observations of observed kinds, and their shape hashes.
+    rest: Vec<Obs>,
+    rest_shapes: Vec<u64>,
 }
 
 /// A model step's outcome.
@@ -1234,8 +1302,18 @@ impl StepTable {
 /// A child of an expanded node: position, candidate, depth, step.
 type Child = (u32, Cand, u8, StepRef);
 
-/// A node waiting on the DFS stack: arena index, position, depth, candidate.
-type Open = (u32, u32, u8, Cand);
+/// A node waiting on the DFS stack: its candidate, whose obligations wait at the end of
+/// [`Search::open_pending`] (the stack is last in, first out, and so are they).
+struct Open {
+    /// Arena index.
+    ix: u32,
+    pos: u32,
+    depth: u8,
+    /// How many obligations of `open_pending` are its.
+    pending: u16,
+    s: Rc<State>,
+    aux: Rc<Aux>,
+}
 
 /// Checks one parsed trace.
 pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, String)> {
@@ -1253,6 +1331,8 @@ struct Search<'a> {
     params: swspec_model::ProfileParams,
     /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
     late_window: Option<Vec<u32>>,
+    /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
+    guard_mask: u64,
     arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     seen: Memo,
@@ -1263,6 +1343,9 @@ struct Search<'a> {
     frontier: Vec<(u32, Cand)>,
     /// Obligation lists of expanded candidates, for reuse.
     pending_pool: RefCell<Vec<Vec<Pending>>>,
+    /// The obligations of the candidates on the DFS stack, in stack order: one buffer instead of
+    /// a list per open alternative (about one per event stays open to the end).
+    open_pending: Vec<Pending>,
     /// The nodes' steps.
     steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
@@ -1282,6 +1365,11 @@ impl<'a> Search<'a> {
             opts,
             params,
             late_window,
+            guard_mask: Observation::<u8>::KINDS
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| GUARD_KINDS.contains(k))
+                .fold(0, |m, (i, _)| m | 1 << i),
             // About three nodes per event on traces the model explains readily.
             arena: Vec::with_capacity(reserve),
             seen: Memo {
@@ -1293,6 +1381,7 @@ impl<'a> Search<'a> {
             furthest: 0,
             frontier: Vec::new(),
             pending_pool: RefCell::default(),
+            open_pending: Vec::new(),
             transitions: RefCell::default(),
             steps: StepTable::default(),
         }
@@ -1300,7 +1389,11 @@ impl<'a> Search<'a> {
 
     /// Drops an expanded candidate, keeping its obligation list for reuse.
     fn recycle(&self, c: Cand) {
-        let mut v = c.pending;
+        self.recycle_list(c.pending);
+    }
+
+    /// Keeps an obligation list for reuse.
+    fn recycle_list(&self, mut v: Vec<Pending>) {
         let mut pool = self.pending_pool.borrow_mut();
         if v.capacity() > 0 && pool.len() < 256 {
             v.clear();
@@ -1318,6 +1411,12 @@ impl<'a> Search<'a> {
     /// must lie in the window.
     /// `shapes[i]` is `shape_hash(&new[i])`.
     fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
+        // Every observation is due within the skew window unless the profile gives the activate
+        // event longer and the step makes one (see `deadline_for`).
+        let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
+        // Interval events (heartbeat traces) widen some shapes' deadlines too.
+        let any_late = (self.late_window.is_some() && new.iter().any(is_activate))
+            || self.prep.interval.is_some();
         for (i, o) in new.iter().enumerate() {
             let ch = o.channel();
             if new[..i].iter().any(|x| x.channel() == ch) {
@@ -1352,10 +1451,14 @@ impl<'a> Search<'a> {
             let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
             };
-            let deadline = mine()
-                .map(|(x, _)| self.deadline_for(x, pos))
-                .max()
-                .unwrap_or(pos);
+            let deadline = if any_late {
+                mine()
+                    .map(|(x, _)| self.deadline_for(x, pos))
+                    .max()
+                    .unwrap_or(pos)
+            } else {
+                skew_deadline
+            };
             if slice.iter().any(|&p| p >= deadline) {
                 return false;
             }
@@ -1381,15 +1484,8 @@ impl<'a> Search<'a> {
                 return reach.get(pos as usize).copied().unwrap_or(pos);
             }
         }
-        let activate = matches!(
-            o,
-            Observation::LifecycleEvent {
-                event: swspec_model::observe::LifecycleEvent::Activate,
-                ..
-            }
-        );
         let w = match &self.late_window {
-            Some(late) if activate => late,
+            Some(late) if is_activate(o) => late,
             _ => &self.prep.window,
         };
         w.get(pos as usize).copied().unwrap_or(pos)
@@ -1417,7 +1513,16 @@ impl<'a> Search<'a> {
         let mut accepted = None;
         let mut exhausted_budget = false;
         let mut children: Vec<Child> = Vec::new();
-        while let Some((ix, pos, depth, cand)) = stack.pop() {
+        while let Some(open) = stack.pop() {
+            let Open { ix, pos, depth, .. } = open;
+            let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
+            let start = self.open_pending.len() - usize::from(open.pending);
+            pending.extend(self.open_pending.drain(start..));
+            let cand = Cand {
+                s: open.s,
+                pending,
+                aux: open.aux,
+            };
             if self.arena.len() >= self.opts.max_nodes {
                 exhausted_budget = true;
                 break;
@@ -1525,7 +1630,17 @@ impl<'a> Search<'a> {
             step,
             depth,
         });
-        stack.push((ix, pos, depth, cand));
+        let pending = cand.pending.len() as u16;
+        self.open_pending.append(&mut cand.pending);
+        self.recycle_list(cand.pending);
+        stack.push(Open {
+            ix,
+            pos,
+            depth,
+            pending,
+            s: cand.s,
+            aux: cand.aux,
+        });
     }
 
     /// Every way to make progress on event `pos` from `cand`.
@@ -1542,31 +1657,27 @@ impl<'a> Search<'a> {
                 out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
             }
         }
-        // 2. A guard step whose call is this event.
-        let guards = if GUARD_KINDS.contains(&ev.obs.kind()) {
-            self.model.guard_steps(&cand.s)
-        } else {
-            Vec::new()
-        };
-        for g in guards {
-            if shape_hash(&g[0]) != ev.shape {
-                continue;
+        // 2. A guard step whose call is this event (the state's guard steps are cached with
+        // its transitions).
+        let kind = ev.obs.kind_index();
+        if self.guard_mask >> kind & 1 == 1 {
+            let x = self.expansion(cand);
+            let guards = x.guards.get_or_init(|| self.guards(&x.state));
+            for g in guards {
+                if g.kind != kind || g.shape != ev.shape {
+                    continue;
+                }
+                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
+                let call = &g.step[0];
+                if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
+                    continue;
+                }
+                if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
+                    continue;
+                }
+                c.owe(&g.rest, &g.rest_shapes, |o| self.deadline_for(o, pos));
+                out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
             }
-            let mut c = cand.clone_with_room(g.len(), &self.pending_pool);
-            if !c.bind_obs(&g[0], &ev.obs) || !self.instance_ok(&mut c, &g[0], ev) {
-                continue;
-            }
-            let rest: Vec<Obs> = g[1..]
-                .iter()
-                .filter(|o| self.observed(o))
-                .cloned()
-                .collect();
-            let shapes: Vec<u64> = rest.iter().map(shape_hash).collect();
-            if !self.obligations_fit(&c, pos + 1, &rest, &shapes) {
-                continue;
-            }
-            c.owe(&rest, &shapes, |o| self.deadline_for(o, pos));
-            out.push((pos + 1, c, 0, StepRef::Guard(g)));
         }
         // 3. A model step first.
         if depth as usize >= self.opts.max_hidden && cand.pending.is_empty() {
@@ -1649,12 +1760,35 @@ impl<'a> Search<'a> {
             actions,
             driver_calls,
             succ,
+            guards: OnceCell::new(),
         });
         if cache.len() >= TRANSITION_CACHE {
             cache.clear();
         }
         cache.insert(cand.s.fp, Rc::clone(&x));
         x
+    }
+
+    /// The guard steps from `s`, ready for matching.
+    fn guards(&self, s: &SwState) -> Vec<Guard> {
+        self.model
+            .guard_steps(s)
+            .into_iter()
+            .map(|step| {
+                let rest: Vec<Obs> = step[1..]
+                    .iter()
+                    .filter(|o| self.observed(o))
+                    .cloned()
+                    .collect();
+                Guard {
+                    kind: step[0].kind_index(),
+                    shape: shape_hash(&step[0]),
+                    rest_shapes: rest.iter().map(shape_hash).collect(),
+                    rest,
+                    step,
+                }
+            })
+            .collect()
     }
 
     /// The step `a` from `s`, unless it is disabled or leaves the model's bounds.
@@ -1828,7 +1962,7 @@ impl<'a> Search<'a> {
     }
 
     /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
-    fn render_path(&self, mut ix: u32, c: &Cand) -> (Vec<String>, usize) {
+    fn render_path(&self, mut ix: u32, c: &Cand) -> (PathText, usize) {
         let mut path: Vec<&Node> = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
@@ -1840,48 +1974,49 @@ impl<'a> Search<'a> {
         path.reverse();
         // One candidate's bindings name every step, so a step renders the same wherever it
         // recurs: each distinct one is rendered once.
-        let mut text: Vec<Option<String>> = vec![None; self.steps.steps.len()];
-        let mut out = Vec::with_capacity(path.len());
+        let mut text_of: Vec<u32> = vec![u32::MAX; self.steps.steps.len()];
+        let mut out = PathText {
+            texts: Vec::new(),
+            lines: Vec::with_capacity(path.len()),
+        };
         let mut max_depth = 0usize;
         for node in path {
             max_depth = max_depth.max(node.depth as usize);
             let st = &self.steps.steps[node.step as usize];
-            let shown = text[node.step as usize].get_or_insert_with(|| match st {
-                Step::Model(a, obs) => {
-                    let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
-                    format!(
-                        "  step   {a}  [{}]{}",
-                        a.spec(),
-                        if shown.is_empty() {
-                            "  (unobservable)".to_string()
-                        } else {
-                            format!("  => {}", shown.join(", "))
-                        }
-                    )
-                }
-                Step::Guard(g) => {
-                    let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
-                    format!("  guard  {} (no state change)", shown.join(", "))
-                }
-                Step::Matched { obs, .. } => self.render_obs(c, obs),
-            });
-            match st {
-                Step::Matched { .. } => {
-                    // A matched event's node is at the position after it.
-                    let line = node
-                        .pos
-                        .checked_sub(1)
-                        .and_then(|p| self.prep.events.get(p as usize))
-                        .map_or(0, |e| e.line);
-                    let mut text = String::with_capacity(shown.len() + 20);
-                    text.push_str("  line ");
-                    text.push_str(itoa(line, &mut [0; 20]));
-                    text.push_str(": ");
-                    text.push_str(shown);
-                    out.push(text);
-                }
-                _ => out.push(shown.clone()),
+            let text = &mut text_of[node.step as usize];
+            if *text == u32::MAX {
+                *text = out.texts.len() as u32;
+                out.texts.push(match st {
+                    Step::Model(a, obs) => {
+                        let shown: Vec<String> =
+                            obs.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!(
+                            "  step   {a}  [{}]{}",
+                            a.spec(),
+                            if shown.is_empty() {
+                                "  (unobservable)".to_string()
+                            } else {
+                                format!("  => {}", shown.join(", "))
+                            }
+                        )
+                    }
+                    Step::Guard(g) => {
+                        let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                        format!("  guard  {} (no state change)", shown.join(", "))
+                    }
+                    Step::Matched { obs, .. } => self.render_obs(c, obs),
+                });
             }
+            let line = match st {
+                // A matched event's node is at the position after it.
+                Step::Matched { .. } => node
+                    .pos
+                    .checked_sub(1)
+                    .and_then(|p| self.prep.events.get(p as usize))
+                    .map_or(0, |e| e.line as u32),
+                _ => u32::MAX,
+            };
+            out.lines.push((*text, line));
         }
         (out, max_depth)
     }
@@ -1978,7 +2113,7 @@ impl<'a> Search<'a> {
             .frontier
             .first()
             .map(|(ix, c)| {
-                let (p, _) = self.render_path(*ix, c);
+                let p: Vec<String> = self.render_path(*ix, c).0.lines().collect();
                 let from = p
                     .iter()
                     .rposition(|l| l.starts_with("  line "))
