@@ -79,10 +79,7 @@ impl Browser {
         log_dir: &Path,
     ) -> Result<Browser, CaptureError> {
         if !binary.exists() {
-            return Err(CaptureError::Setup(format!(
-                "Chromium not found at {}: install it with `apt-get install chromium` (or pass --browser PATH)",
-                binary.display()
-            )));
+            return Err(process::missing("Chromium", binary, "chromium"));
         }
         let user_data_dir = process::fresh_profile("chromium")?;
         let mut args: Vec<String> = FLAGS.iter().map(|s| s.to_string()).collect();
@@ -259,10 +256,11 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Arc::new(
-        Server::start(rec.clone(), scenario.behaviours(), None)
-            .map_err(|e| CaptureError::Setup(format!("cannot start the HTTP server: {e}")))?,
-    );
+    let server = Arc::new(Server::for_scenario(
+        &rec,
+        scenario,
+        super::Engine::Chromium.heartbeat_ms(),
+    )?);
     let shared = Arc::new(Mutex::new(Shared::default()));
     let srv = server.clone();
     let mut browser = Browser::launch(
@@ -299,7 +297,6 @@ pub fn run(
             &mut driver,
             &rec,
             &server,
-            0,
         )
     });
     browser.shutdown();

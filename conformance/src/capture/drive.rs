@@ -67,8 +67,8 @@ fn unsupported(step: &str) -> CaptureError {
     CaptureError::Scenario(format!("this engine cannot do `{step}`"))
 }
 
-/// Runs `scenario`'s steps with `ops`, then waits for the trace to settle (at least
-/// `min_settle_ms`). Once the first client has loaded, the scenario's needs are checked against
+/// Runs `scenario`'s steps with `ops`, then waits for the trace to settle (where the worker
+/// reports a heartbeat, at least three periods: a gap shorter than that is not yet a stop). Once the first client has loaded, the scenario's needs are checked against
 /// its feature detection and the engine's automation ([`Engine::lacks`]): a scenario the engine
 /// cannot run ends with [`CaptureError::Unsupported`].
 pub fn run(
@@ -77,8 +77,8 @@ pub fn run(
     ops: &mut dyn Ops,
     rec: &Recorder,
     server: &Server,
-    min_settle_ms: u64,
 ) -> Result<(), CaptureError> {
+    let min_settle_ms = engine.heartbeat_ms().map_or(0, |hb| 3 * u64::from(hb));
     let mut r = Runner {
         ops,
         rec,

@@ -95,10 +95,7 @@ impl Browser {
         log_dir: &Path,
     ) -> Result<Browser, CaptureError> {
         if !binary.exists() {
-            return Err(CaptureError::Setup(format!(
-                "Firefox not found at {}: install it with `apt-get install firefox-esr` (or pass --browser PATH)",
-                binary.display()
-            )));
+            return Err(process::missing("Firefox", binary, "firefox-esr"));
         }
         let profile = process::fresh_profile("firefox")?;
         let user_js: String = prefs
@@ -204,8 +201,7 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Server::start(rec.clone(), scenario.behaviours(), Some(HEARTBEAT_MS))
-        .map_err(|e| CaptureError::Setup(format!("cannot start the HTTP server: {e}")))?;
+    let server = Server::for_scenario(&rec, scenario, super::Engine::Firefox.heartbeat_ms())?;
     let contexts: Contexts = Arc::default();
     let (h_rec, h_contexts) = (rec.clone(), contexts.clone());
     let prefs = prefs_of(scenario);
@@ -219,9 +215,6 @@ pub fn run(
     session
         .settings
         .insert("prefs".into(), json!(scenario.firefox_prefs.clone()));
-    session
-        .settings
-        .insert("heartbeat_ms".into(), json!(HEARTBEAT_MS));
     let params = profile_params(&scenario.firefox_prefs);
     if !params.is_empty() {
         session
@@ -236,15 +229,7 @@ pub fn run(
     let result = driver
         .bidi("session.subscribe", json!({"events": ["log.entryAdded"]}))
         .and_then(|_| {
-            // A heartbeat gap is only seen once three beats are missing.
-            super::drive::run(
-                scenario,
-                super::Engine::Firefox,
-                &mut driver,
-                &rec,
-                &server,
-                3 * HEARTBEAT_MS as u64,
-            )
+            super::drive::run(scenario, super::Engine::Firefox, &mut driver, &rec, &server)
         });
     browser.shutdown();
     result

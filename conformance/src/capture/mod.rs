@@ -19,7 +19,7 @@ pub mod webkit;
 
 use crate::trace::{self, Event, Header};
 use scenario::{Scenario, Step};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -120,6 +120,14 @@ impl Engine {
             Engine::Chromium => chromium::DEFAULT_BINARY,
             Engine::Firefox => firefox::DEFAULT_BINARY,
             Engine::Webkit => webkit::DEFAULT_BINARY,
+        }
+    }
+    /// How often the worker reports a heartbeat: only where the engine exposes no running
+    /// status (see [`map`]). Firefox and WebKit: [`firefox::HEARTBEAT_MS`].
+    pub fn heartbeat_ms(self) -> Option<u32> {
+        match self {
+            Engine::Chromium => None,
+            Engine::Firefox | Engine::Webkit => Some(firefox::HEARTBEAT_MS),
         }
     }
     /// Why the engine's automation cannot take `step`, if it cannot: Firefox and WebKit have
@@ -250,6 +258,9 @@ pub fn capture(
             unmapped: Vec::new(),
             log: None,
         });
+    }
+    if let Some(hb) = engine.heartbeat_ms() {
+        session.settings.insert("heartbeat_ms".into(), json!(hb));
     }
     if engine == Engine::Chromium && !scenario.profile_params.is_empty() {
         session.settings.insert(

@@ -115,6 +115,14 @@ impl Drop for Group {
     }
 }
 
+/// The error for a browser (or tool) that is not installed, naming the Debian package.
+pub fn missing(what: &str, path: &Path, package: &str) -> CaptureError {
+    CaptureError::Setup(format!(
+        "{what} not found at {}: install it with `apt-get install {package}` (or pass --browser PATH)",
+        path.display()
+    ))
+}
+
 /// Removes a browser profile directory, retrying while the browser lets go of it.
 pub fn remove_profile(dir: &Path) {
     for _ in 0..5 {

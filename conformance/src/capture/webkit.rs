@@ -8,7 +8,7 @@
 //! instance ids make its stops observable.
 
 use super::drive::Ops;
-use super::process::Group;
+use super::process::{self, Group};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder, Server};
 use super::{CaptureError, Session};
@@ -26,9 +26,6 @@ pub const DEFAULT_BINARY: &str = "/usr/bin/WebKitWebDriver";
 
 /// The MiniBrowser WebKitWebDriver starts (package `webkit2gtk-driver` pulls it in).
 pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
-
-/// How often the worker reports it is alive (ms); as for Firefox.
-pub const HEARTBEAT_MS: u32 = super::firefox::HEARTBEAT_MS;
 
 /// How long one WebDriver command may take.
 const CALL: Duration = Duration::from_secs(20);
@@ -127,18 +124,16 @@ struct Browser {
 
 impl Browser {
     fn launch(binary: &Path, log_dir: &Path) -> Result<Browser, CaptureError> {
-        let missing = |what: &Path, pkg: &str| {
-            CaptureError::Setup(format!(
-                "{} not found: install it with `apt-get install {pkg}` (or pass --browser PATH)",
-                what.display()
-            ))
-        };
         if !binary.exists() {
-            return Err(missing(binary, "webkit2gtk-driver"));
+            return Err(process::missing(
+                "WebKitWebDriver",
+                binary,
+                "webkit2gtk-driver",
+            ));
         }
         let xvfb = Path::new("/usr/bin/xvfb-run");
         if !xvfb.exists() {
-            return Err(missing(xvfb, "xvfb"));
+            return Err(process::missing("xvfb-run", xvfb, "xvfb"));
         }
         let port = free_port()?;
         let mut cmd = Command::new(xvfb);
@@ -204,13 +199,9 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Server::start(rec.clone(), scenario.behaviours(), Some(HEARTBEAT_MS))
-        .map_err(|e| CaptureError::Setup(format!("cannot start the HTTP server: {e}")))?;
+    let server = Server::for_scenario(&rec, scenario, super::Engine::Webkit.heartbeat_ms())?;
     let mut browser = Browser::launch(binary, log_dir)?;
     session.engine_version = browser.version.clone();
-    session
-        .settings
-        .insert("heartbeat_ms".into(), json!(HEARTBEAT_MS));
     session.settings.insert(
         "display".into(),
         json!("xvfb-run -a (MiniBrowser --automation)"),
@@ -233,14 +224,7 @@ pub fn run(
         driver.current = driver.anchor.clone();
         let blank = format!("http://localhost:{}/blank.html", server.port);
         driver.cmd("POST", "/url", Some(json!({"url": blank})))?;
-        super::drive::run(
-            scenario,
-            super::Engine::Webkit,
-            &mut driver,
-            &rec,
-            &server,
-            3 * HEARTBEAT_MS as u64,
-        )
+        super::drive::run(scenario, super::Engine::Webkit, &mut driver, &rec, &server)
     })();
     browser.shutdown();
     result
