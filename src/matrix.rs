@@ -134,8 +134,11 @@ pub fn generate(root: &Path) -> Result<String, String> {
                 let own = trace.header.profile;
                 let engine = check_one(&trace, own)?;
                 let mut unlike = Vec::new();
-                for p in [Profile::Chromium, Profile::Firefox, Profile::Webkit] {
-                    if p != own && check_one(&trace, p)?.0 == Verdict::Diverges {
+                for p in Profile::ALL
+                    .into_iter()
+                    .filter(|p| ![Profile::Spec, own].contains(p))
+                {
+                    if check_one(&trace, p)?.0 == Verdict::Diverges {
                         unlike.push(p);
                     }
                 }

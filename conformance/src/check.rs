@@ -448,12 +448,12 @@ impl Cand {
 
     /// Adds one step's observations as obligations, each due before `deadline` of it.
     /// `shapes[i]` is `shape_hash(&obs[i])`.
-    fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: impl Fn(&Obs) -> u32) {
+    fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: impl Fn(&Obs, u64) -> u32) {
         let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
         self.pending
             .extend(obs.iter().zip(shapes).map(|(obs, &shape)| Pending {
                 shape,
-                deadline: deadline(obs),
+                deadline: deadline(obs, shape),
                 obs: obs.clone(),
                 group,
             }));
@@ -1414,9 +1414,11 @@ impl<'a> Search<'a> {
         // Every observation is due within the skew window unless the profile gives the activate
         // event longer and the step makes one (see `deadline_for`).
         let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
-        // Interval events (heartbeat traces) widen some shapes' deadlines too.
+        // Interval events (heartbeat traces) widen their shapes' deadlines too.
         let any_late = (self.late_window.is_some() && new.iter().any(is_activate))
-            || self.prep.interval.is_some();
+            || self.prep.interval.as_ref().is_some_and(|(interval, _)| {
+                shapes.iter().any(|h| interval.binary_search(h).is_ok())
+            });
         for (i, o) in new.iter().enumerate() {
             let ch = o.channel();
             if new[..i].iter().any(|x| x.channel() == ch) {
@@ -1453,7 +1455,7 @@ impl<'a> Search<'a> {
             };
             let deadline = if any_late {
                 mine()
-                    .map(|(x, _)| self.deadline_for(x, pos))
+                    .map(|(x, &h)| self.deadline_for(x, h, pos))
                     .max()
                     .unwrap_or(pos)
             } else {
@@ -1478,9 +1480,10 @@ impl<'a> Search<'a> {
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
     /// skew window, the longer one the profile allows the activate event, or up to an interval
     /// event whose earliest time is within the skew.
-    fn deadline_for(&self, o: &Obs, pos: u32) -> u32 {
+    /// `h` is `shape_hash(o)`.
+    fn deadline_for(&self, o: &Obs, h: u64, pos: u32) -> u32 {
         if let Some((shapes, reach)) = &self.prep.interval {
-            if shapes.binary_search(&shape_hash(o)).is_ok() {
+            if shapes.binary_search(&h).is_ok() {
                 return reach.get(pos as usize).copied().unwrap_or(pos);
             }
         }
@@ -1494,7 +1497,7 @@ impl<'a> Search<'a> {
     /// Is there an event of this shape in the window starting at `pos`?
     /// `h` is `shape_hash(o)`.
     fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
-        let end = self.deadline_for(o, pos) as usize;
+        let end = self.deadline_for(o, h, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
             .any(|e| e.shape == h)
@@ -1675,7 +1678,7 @@ impl<'a> Search<'a> {
                 if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
                     continue;
                 }
-                c.owe(&g.rest, &g.rest_shapes, |o| self.deadline_for(o, pos));
+                c.owe(&g.rest, &g.rest_shapes, |o, h| self.deadline_for(o, h, pos));
                 out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
             }
         }
@@ -1726,7 +1729,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
-                c.owe(obs, &succ.shapes, |o| self.deadline_for(o, pos));
+                c.owe(obs, &succ.shapes, |o, h| self.deadline_for(o, h, pos));
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }

@@ -10,11 +10,11 @@ use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
 use super::process::{self, Group};
 use super::scenario::Scenario;
-use super::server::{RecSrc, Recorder, Server};
+use super::server::{RecSrc, Recorder};
 use super::{CaptureError, Session};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -64,7 +64,6 @@ struct Shared {
 struct Browser {
     group: Group,
     cdp: Cdp,
-    user_data_dir: PathBuf,
     version: String,
     args: Vec<String>,
 }
@@ -88,7 +87,7 @@ impl Browser {
         cmd.args(&args)
             .arg(format!("--user-data-dir={}", user_data_dir.display()))
             .arg("about:blank");
-        let (group, url) = Group::spawn(
+        let (mut group, url) = Group::spawn(
             cmd,
             "Chromium",
             &log_dir.join("chromium.stderr"),
@@ -98,6 +97,7 @@ impl Browser {
             }),
             Duration::from_secs(30),
         )?;
+        group.remove_on_kill(user_data_dir);
         let url = url.unwrap_or_default();
         let handler_shared = shared.clone();
         let cdp = Cdp::connect(&url, move |ev| {
@@ -112,22 +112,15 @@ impl Browser {
         Ok(Browser {
             group,
             cdp,
-            user_data_dir,
             version,
             args,
         })
     }
 
+    /// Closes the connection and kills the browser (dropping it does the same).
     fn shutdown(&mut self) {
         self.cdp.close();
         self.group.kill();
-        process::remove_profile(&self.user_data_dir);
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 
@@ -256,11 +249,7 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Arc::new(Server::for_scenario(
-        &rec,
-        scenario,
-        super::Engine::Chromium.heartbeat_ms(),
-    )?);
+    let server = session.server.clone();
     let shared = Arc::new(Mutex::new(Shared::default()));
     let srv = server.clone();
     let mut browser = Browser::launch(

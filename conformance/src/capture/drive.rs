@@ -138,8 +138,11 @@ impl Runner<'_> {
             .filter(|api| features[*api] != json!(true))
             .map(|api| format!("{api} is not exposed"))
             .collect();
-        missing.extend(scenario.step.iter().filter_map(|s| engine.lacks(s)));
-        missing.dedup();
+        for lack in scenario.step.iter().filter_map(|s| engine.lacks(s)) {
+            if !missing.contains(&lack) {
+                missing.push(lack);
+            }
+        }
         if missing.is_empty() {
             return Ok(());
         }

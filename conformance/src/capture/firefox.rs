@@ -12,11 +12,11 @@ use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
 use super::process::{self, Group};
 use super::scenario::Scenario;
-use super::server::{RecSrc, Recorder, Server};
+use super::server::{RecSrc, Recorder};
 use super::{CaptureError, Session};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -83,7 +83,6 @@ pub fn profile_params(prefs: &BTreeMap<String, Value>) -> BTreeMap<String, f64> 
 struct Browser {
     group: Group,
     bidi: Cdp,
-    profile: PathBuf,
     version: String,
 }
 
@@ -114,7 +113,7 @@ impl Browser {
         .arg(&profile)
         .arg("about:blank")
         .env("MOZ_CRASHREPORTER_DISABLE", "1");
-        let (group, url) = Group::spawn(
+        let (mut group, url) = Group::spawn(
             cmd,
             "Firefox",
             &log_dir.join("firefox.stderr"),
@@ -124,6 +123,7 @@ impl Browser {
             }),
             Duration::from_secs(60),
         )?;
+        group.remove_on_kill(profile);
         let url = url.unwrap_or_default();
         let bidi = Cdp::connect(&url, on_event).map_err(CaptureError::Setup)?;
         let caps = bidi
@@ -136,7 +136,6 @@ impl Browser {
         Ok(Browser {
             group,
             bidi,
-            profile,
             version,
         })
     }
@@ -147,13 +146,6 @@ impl Browser {
             .call("session.end", json!({}), None, Duration::from_secs(2));
         self.bidi.close();
         self.group.kill();
-        process::remove_profile(&self.profile);
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        self.shutdown();
     }
 }
 
@@ -201,7 +193,7 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Server::for_scenario(&rec, scenario, super::Engine::Firefox.heartbeat_ms())?;
+    let server = session.server.clone();
     let contexts: Contexts = Arc::default();
     let (h_rec, h_contexts) = (rec.clone(), contexts.clone());
     let prefs = prefs_of(scenario);

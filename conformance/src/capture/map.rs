@@ -114,17 +114,17 @@ pub fn map_until(records: &[Record], now: f64) -> Mapped {
     for (vid, v) in &script_of {
         out.versions.insert(worker_id(vid), *v);
     }
-    // Worker instances → workers: through DevTools versions where DevTools reports them,
-    // otherwise by the lifecycle (Firefox, WebKit).
-    let heartbeat = script_of.is_empty();
-    let inst_of = if heartbeat {
-        bind_by_lifecycle(records, &mut out.versions)
+    // Worker instances → workers: through DevTools versions where DevTools reports them;
+    // where the engine does not, the worker beats (Firefox, WebKit) and the lifecycle tells.
+    let all = instances(records);
+    let inst_of = if all.iter().any(|i| i.heartbeat_ms.is_some()) {
+        let inst_of = bind_by_lifecycle(&all, &mut out.versions);
+        out.events
+            .extend(heartbeat_status(records, &all, &inst_of, now));
+        inst_of
     } else {
         bind_to_devtools(records, &script_of, &starts, &mut out.unmapped)
     };
-    if heartbeat {
-        out.events.extend(heartbeat_status(records, &inst_of, now));
-    }
     // Last DevTools status and running status per version.
     let mut last: BTreeMap<String, (String, String)> = BTreeMap::new();
     for r in records {
@@ -279,26 +279,46 @@ fn bind_to_devtools(
     inst_of
 }
 
-/// The worker instances of one capture in order of their first record: (instance, script
-/// version, its records' times, the first record that is neither `eval` nor `heartbeat`).
-fn instances(records: &[Record]) -> Vec<(String, u32, Vec<f64>, String)> {
-    let mut order: Vec<(String, u32, Vec<f64>, String)> = Vec::new();
+/// One worker script instance (one script evaluation) as its records show it.
+struct Instance {
+    /// Its id (`inst`).
+    id: String,
+    /// Its script version.
+    version: u32,
+    /// Its records' times, ascending.
+    times: Vec<f64>,
+    /// Its first record that is neither `eval` nor `heartbeat` (empty if none yet).
+    first_event: String,
+    /// The heartbeat period its evaluation announced, if it beats.
+    heartbeat_ms: Option<f64>,
+}
+
+/// The worker instances of one capture, in order of their first record.
+fn instances(records: &[Record]) -> Vec<Instance> {
+    let mut order: Vec<Instance> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_time: Vec<&Record> = records.iter().filter(|r| r.src == RecSrc::Worker).collect();
     by_time.sort_by(|a, b| a.t.total_cmp(&b.t));
     for r in by_time {
         let inst = s(&r.data, "inst");
         let ev = s(&r.data, "ev");
-        let i = match order.iter().position(|(i, ..)| i == inst) {
-            Some(i) => i,
-            None => {
-                let v = r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32;
-                order.push((inst.to_string(), v, Vec::new(), String::new()));
-                order.len() - 1
-            }
-        };
-        order[i].2.push(r.t);
-        if order[i].3.is_empty() && ev != "eval" && ev != "heartbeat" {
-            order[i].3 = ev.to_string();
+        let i = *index.entry(inst.to_string()).or_insert_with(|| {
+            order.push(Instance {
+                id: inst.to_string(),
+                version: r.data.get("v").and_then(Value::as_u64).unwrap_or(0) as u32,
+                times: Vec::new(),
+                first_event: String::new(),
+                heartbeat_ms: None,
+            });
+            order.len() - 1
+        });
+        let it = &mut order[i];
+        it.times.push(r.t);
+        if it.first_event.is_empty() && ev != "eval" && ev != "heartbeat" {
+            it.first_event = ev.to_string();
+        }
+        if let Some(hb) = r.data["behaviour"]["heartbeat_ms"].as_f64() {
+            it.heartbeat_ms = Some(hb);
         }
     }
     order
@@ -308,27 +328,27 @@ fn instances(records: &[Record]) -> Vec<(String, u32, Vec<f64>, String)> {
 /// `install` is a new worker (`sw-1`, `sw-2`, … in install order); any other instance is a
 /// restart of the newest worker with its script version (a new one if there is none).
 fn bind_by_lifecycle(
-    records: &[Record],
+    all: &[Instance],
     versions: &mut BTreeMap<String, u32>,
 ) -> BTreeMap<String, String> {
     let mut inst_of = BTreeMap::new();
     let mut workers: Vec<(String, u32)> = Vec::new();
-    for (inst, v, _, first) in instances(records) {
+    for i in all {
         let existing = workers
             .iter()
             .rev()
-            .find(|(_, wv)| *wv == v)
+            .find(|(_, wv)| *wv == i.version)
             .map(|(w, _)| w.clone());
         let worker = match existing {
-            Some(w) if first != "install" => w,
+            Some(w) if i.first_event != "install" => w,
             _ => {
                 let w = format!("sw-{}", workers.len() + 1);
-                workers.push((w.clone(), v));
-                versions.insert(w.clone(), v);
+                workers.push((w.clone(), i.version));
+                versions.insert(w.clone(), i.version);
                 w
             }
         };
-        inst_of.insert(inst, worker);
+        inst_of.insert(i.id.clone(), worker);
     }
     inst_of
 }
@@ -341,17 +361,11 @@ fn bind_by_lifecycle(
 /// that did not come, so its line carries that interval (`earliest`, `t`).
 fn heartbeat_status(
     records: &[Record],
+    all: &[Instance],
     inst_of: &BTreeMap<String, String>,
     now: f64,
 ) -> Vec<Event> {
     let end = records.iter().map(|r| r.t).fold(now, f64::max);
-    let period = |inst: &str| {
-        records
-            .iter()
-            .filter(|r| r.src == RecSrc::Worker && s(&r.data, "inst") == inst)
-            .find_map(|r| r.data["behaviour"]["heartbeat_ms"].as_f64())
-    };
-    let all = instances(records);
     let mut driver: Vec<f64> = records
         .iter()
         .filter(|r| r.src == RecSrc::Driver)
@@ -361,7 +375,8 @@ fn heartbeat_status(
     // When each worker's previous instance was last seen (a start cannot precede it).
     let mut seen: BTreeMap<String, f64> = BTreeMap::new();
     let mut out = Vec::new();
-    for (k, (inst, _, times, _)) in all.iter().enumerate() {
+    for (k, it) in all.iter().enumerate() {
+        let (inst, times) = (&it.id, &it.times);
         let worker = inst_of.get(inst).cloned().unwrap_or_default();
         let src = Source::Heartbeat {
             worker: worker.clone(),
@@ -397,11 +412,11 @@ fn heartbeat_status(
                 raw: Some(json!({"derived_from": "the first record of instance (its script evaluation)", "inst": inst})),
             });
         }
-        let Some(hb) = period(inst) else { continue };
+        let Some(hb) = it.heartbeat_ms else { continue };
         let next = all[k + 1..]
             .iter()
-            .find(|(i, ..)| inst_of.get(i) == Some(&worker))
-            .and_then(|(_, _, t, _)| t.first().copied());
+            .find(|i| inst_of.get(&i.id) == Some(&worker))
+            .and_then(|i| i.times.first().copied());
         if next.is_none() && end - last <= 3.0 * hb {
             continue;
         }

@@ -164,6 +164,8 @@ fn step_name(step: &Step) -> String {
 pub struct Session {
     /// Every source's records.
     pub rec: server::Recorder,
+    /// The capture's HTTP server (pages, versioned worker scripts, `/log`).
+    pub server: std::sync::Arc<server::Server>,
     /// The browser's version.
     pub engine_version: String,
     /// Engine settings for the header.
@@ -216,8 +218,12 @@ pub fn capture(
     std::fs::create_dir_all(out_dir)
         .map_err(|e| CaptureError::Io(format!("{}: {e}", out_dir.display())))?;
     let started = Instant::now();
+    let rec = server::Recorder::new();
+    let server = server::Server::start(rec.clone(), scenario.behaviours(), engine.heartbeat_ms())
+        .map_err(|e| CaptureError::Setup(format!("cannot start the HTTP server: {e}")))?;
     let mut session = Session {
-        rec: server::Recorder::new(),
+        rec,
+        server: std::sync::Arc::new(server),
         engine_version: String::new(),
         settings: BTreeMap::new(),
     };
@@ -238,10 +244,9 @@ pub fn capture(
         return Err(CaptureError::Setup(m.clone()));
     }
     if let Err(CaptureError::Unsupported(u)) = &result {
-        // Recorded with what was detected, instead of a trace.
+        // Recorded with what was detected, instead of a trace (the runner knew neither the
+        // browser's version nor the time).
         let mut u = (**u).clone();
-        u.scenario = scenario.name.clone();
-        u.engine = engine.name().into();
         u.engine_version = session.engine_version.clone();
         u.captured_at = rfc3339_now();
         let path = out_dir.join(format!("{}.unsupported.json", scenario.name));

@@ -4,7 +4,7 @@
 use super::CaptureError;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::channel;
 use std::thread;
@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 /// A started browser (or driver) process group.
 pub struct Group {
     child: Child,
+    /// A profile directory removed once the group is gone.
+    profile: Option<PathBuf>,
     /// Set once torn down: the group's pid may be reused after it is reaped, so it is never
     /// signalled twice.
     down: bool,
@@ -64,7 +66,11 @@ impl Group {
                 }
             });
         }
-        let mut group = Group { child, down: false };
+        let mut group = Group {
+            child,
+            profile: None,
+            down: false,
+        };
         let Some(_) = ready else {
             return Ok((group, None));
         };
@@ -79,6 +85,11 @@ impl Group {
                 )))
             }
         }
+    }
+
+    /// Removes `dir` (the browser's fresh profile) once the group is killed.
+    pub fn remove_on_kill(&mut self, dir: PathBuf) {
+        self.profile = Some(dir);
     }
 
     /// Whether the process has exited.
@@ -106,6 +117,9 @@ impl Group {
         // SAFETY: as above; the group may already be gone (ESRCH is fine).
         unsafe { libc::kill(-pid, libc::SIGKILL) };
         let _ = self.child.wait();
+        if let Some(dir) = self.profile.take() {
+            remove_profile(&dir);
+        }
     }
 }
 
@@ -124,7 +138,7 @@ pub fn missing(what: &str, path: &Path, package: &str) -> CaptureError {
 }
 
 /// Removes a browser profile directory, retrying while the browser lets go of it.
-pub fn remove_profile(dir: &Path) {
+fn remove_profile(dir: &Path) {
     for _ in 0..5 {
         if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
             break;

@@ -182,16 +182,6 @@ impl Server {
         Ok(Server { state, port })
     }
 
-    /// The server for one capture of `scenario` (its script versions' behaviours).
-    pub fn for_scenario(
-        rec: &Recorder,
-        scenario: &super::scenario::Scenario,
-        heartbeat_ms: Option<u32>,
-    ) -> Result<Server, super::CaptureError> {
-        Server::start(rec.clone(), scenario.behaviours(), heartbeat_ms)
-            .map_err(|e| super::CaptureError::Setup(format!("cannot start the HTTP server: {e}")))
-    }
-
     /// The client pages' origin.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

@@ -10,7 +10,7 @@
 use super::drive::Ops;
 use super::process::{self, Group};
 use super::scenario::Scenario;
-use super::server::{RecSrc, Recorder, Server};
+use super::server::{RecSrc, Recorder};
 use super::{CaptureError, Session};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -185,12 +185,6 @@ impl Browser {
     }
 }
 
-impl Drop for Browser {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
 /// Drives one scenario; the caller writes what was recorded.
 pub fn run(
     scenario: &Scenario,
@@ -199,7 +193,7 @@ pub fn run(
     log_dir: &Path,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
-    let server = Server::for_scenario(&rec, scenario, super::Engine::Webkit.heartbeat_ms())?;
+    let server = session.server.clone();
     let mut browser = Browser::launch(binary, log_dir)?;
     session.engine_version = browser.version.clone();
     session.settings.insert(
