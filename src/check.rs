@@ -315,7 +315,7 @@ fn check_liveness_properties(
     cfg: &ModelConfig,
     max_states: Option<usize>,
 ) -> Result<(LivenessRunJson, Vec<PropertyJson>, bool), String> {
-    use swspec_model::liveness::{check_liveness, Verdict};
+    use swspec_search::liveness::{check_liveness, Verdict};
     let cfg = liveness_config(cfg);
     let model = SwModel::new(cfg.clone());
     let progress = swspec_model::progress::progress_properties(&cfg);
@@ -446,7 +446,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             None
         };
         let limit = args.max_states.unwrap_or(usize::MAX);
-        let shortest = swspec_model::explore::shortest_paths(&model, &wanted, symmetry, limit);
+        let shortest = swspec_search::shortest::shortest_paths(&model, &wanted, symmetry, limit);
         for ((name, _), path) in wanted.iter().zip(shortest) {
             if let Some(path) = path {
                 discoveries.insert(name, path);

@@ -17,10 +17,8 @@
 pub mod bgfetch;
 mod clients;
 mod config;
-pub mod explore;
 mod jobs;
 mod lifecycle;
-pub mod liveness;
 mod model;
 pub mod observe;
 mod profile;

@@ -1,4 +1,4 @@
-//! Liveness ("progress") properties of the model, checked by [`crate::liveness`] under named
+//! Liveness ("progress") properties of the model, checked by [`swspec_search::liveness`] under named
 //! weak-fairness assumptions (stateright's `eventually` is unsound on cycles and has no
 //! fairness).
 //!
@@ -8,8 +8,8 @@
 //! because of a spec finding: [`ProgressProperty::finding`] names it and the [`crate::Fixes`]
 //! switch under which the property holds; such a violation is expected, not a model bug.
 
-use crate::liveness::{Fairness, LivenessProperty};
 use crate::{Action, ModelConfig, SwModel, SwState, WorkerState};
+use swspec_search::liveness::{Fairness, LivenessProperty};
 
 /// A liveness property with the spec finding that makes it fail under the spec as written.
 pub struct ProgressProperty {

@@ -2,12 +2,12 @@
 
 mod common;
 use common::*;
-use swspec_model::explore::shortest_paths;
 use swspec_model::properties::property;
 use swspec_model::{
     Action, BgEventPhase, BgFetchCall, BgFetchError, BgResult, EnvChoices, FailureReason,
     ModelConfig, Profile, RecordOutcome, SwModel, SwState,
 };
+use swspec_search::shortest::shortest_paths;
 
 /// The small configuration of the golden counts: one page, one registration, one worker and
 /// version, no subresource fetches.

@@ -2,9 +2,9 @@
 //! violations are exactly the ones explained by spec findings), every property holding with the
 //! proposed fixes, and a broken model whose only symptom is a liveness violation.
 
-use swspec_model::liveness::{check_liveness, LivenessReport, Verdict};
 use swspec_model::progress::progress_properties;
 use swspec_model::{Action, Bug, Fixes, ModelConfig, SwModel, WorkerState};
+use swspec_search::liveness::{check_liveness, LivenessReport, Verdict};
 
 /// A configuration small enough for a test: one client, messages but no fetch events.
 fn small() -> ModelConfig {

@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 use stateright::Representative;
-use swspec_model::explore::shortest_paths;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
@@ -12,6 +11,7 @@ use swspec_model::{
     Action, ControlledVia, EventKind, ModelConfig, Profile, RunningStatus, StopCause, SwModel,
     SwState, WorkerState,
 };
+use swspec_search::shortest::shortest_paths;
 
 fn model(profile: Profile) -> SwModel {
     SwModel::new(ModelConfig {

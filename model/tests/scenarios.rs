@@ -5,11 +5,11 @@
 mod common;
 use common::*;
 use stateright::Representative;
-use swspec_model::explore::shortest_paths;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
 use swspec_model::{Action, ControlledVia, ModelConfig, SwModel, SwState, WorkerState};
+use swspec_search::shortest::shortest_paths;
 
 fn shortest(model: &SwModel, name: &'static str) -> Vec<Action> {
     let p = property(name).expect("property exists");

@@ -5,7 +5,6 @@
 mod common;
 use common::*;
 use stateright::Representative;
-use swspec_model::explore::shortest_paths;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
@@ -13,6 +12,7 @@ use swspec_model::{
     Action, Bug, EventKind, ModelConfig, PeriodicState, Permission, PermissionState, Profile,
     SwModel, SwState, SyncRegisterError, SyncState,
 };
+use swspec_search::shortest::shortest_paths;
 
 /// One client, one worker, one registration: the lifecycle is reduced to what sync needs.
 fn sync_cfg(profile: Profile) -> ModelConfig {

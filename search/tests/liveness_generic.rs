@@ -6,7 +6,7 @@ use std::fmt::Debug;
 
 use proptest::prelude::*;
 use stateright::{Checker, Model, Property};
-use swspec_model::liveness::{
+use swspec_search::liveness::{
     check_liveness, Fairness, Lasso, LivenessError, LivenessProperty, Verdict,
 };
 

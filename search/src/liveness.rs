@@ -91,7 +91,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -438,25 +438,7 @@ fn fingerprint<T: Hash>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// Hasher for keys that are already hashes.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type FpMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type FpMap<V> = crate::hash::FastMap<u64, V>;
 
 /// Exact state → index lookup: fingerprint first, then `Eq` on the stored state. The rare
 /// second and later states with an equal fingerprint go to `overflow`.
