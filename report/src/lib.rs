@@ -1,0 +1,9 @@
+//! # swspec-report
+//!
+//! What people look at and link to: the static HTML report of `swspec report` (the conformance
+//! matrix, one page per trace with its sequence diagram and matched model path, every spec
+//! section a link to the spec's own anchor), and model paths in the Informal Trace Format.
+//!
+//! - [`anchors`]: "§Name" citations → spec URLs with fragment ids (`spec-anchors.toml`).
+
+pub mod anchors;
