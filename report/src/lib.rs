@@ -7,3 +7,5 @@
 //! - [`anchors`]: "§Name" citations → spec URLs with fragment ids (`spec-anchors.toml`).
 
 pub mod anchors;
+pub mod html;
+pub mod svg;
