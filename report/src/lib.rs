@@ -8,4 +8,6 @@
 
 pub mod anchors;
 pub mod html;
+pub mod itf;
+pub mod path;
 pub mod svg;
