@@ -9,5 +9,6 @@
 pub mod anchors;
 pub mod html;
 pub mod itf;
+pub mod matrix;
 pub mod path;
 pub mod svg;
