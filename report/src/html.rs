@@ -1,5 +1,7 @@
 //! HTML and SVG text helpers shared by the pages and the diagrams.
 
+use crate::anchors::Anchors;
+
 /// `s` with the five XML special characters escaped (text and attribute values alike).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -39,6 +41,27 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
+/// `text` escaped, with every resolved "§Name" a link to the spec's anchor (the spec's title
+/// and the name as tooltip). Unresolved ones stay text.
+pub fn spec_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for c in Anchors::builtin().resolve(text) {
+        let Ok(t) = c.target else { continue };
+        out.push_str(&escape(&text[at..c.start]));
+        out.push_str(&format!(
+            "<a class=\"spec\" href=\"{}\" title=\"{}: {}\">{}</a>",
+            escape(&t.url),
+            escape(t.title),
+            escape(t.name),
+            escape(&text[c.start..c.end])
+        ));
+        at = c.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +79,15 @@ mod tests {
         assert_eq!(truncate("abcdef", 6), "abcdef");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("§§§§§", 3), "§§…");
+    }
+
+    #[test]
+    fn citations_become_spec_links() {
+        assert_eq!(
+            spec_links("§Run Job; §Nope & more"),
+            "<a class=\"spec\" href=\"https://w3c.github.io/ServiceWorker/#run-job-algorithm\" \
+             title=\"Service Workers: Run Job\">§Run Job</a>; §Nope &amp; more"
+        );
     }
 
     #[test]

@@ -10,5 +10,8 @@ pub mod anchors;
 pub mod html;
 pub mod itf;
 pub mod matrix;
+pub mod notes;
 pub mod path;
+pub mod pathtext;
+pub mod sequence;
 pub mod svg;
