@@ -98,7 +98,13 @@ pub fn obs_text(obs: &Value) -> String {
         .and_then(Value::as_str)
         .map(|t| vec![t.to_string()])
         .unwrap_or_default();
-    for (k, v) in o.iter().filter(|(k, _)| *k != "type") {
+    // Who first (the client, worker or fetch it is about), then the rest.
+    let who = ["client", "worker", "id"];
+    let fields = who.iter().filter_map(|k| o.get_key_value(*k)).chain(
+        o.iter()
+            .filter(|(k, _)| *k != "type" && !who.contains(&k.as_str())),
+    );
+    for (k, v) in fields {
         parts.push(match v {
             Value::String(s) => s.clone(),
             Value::Bool(true) => k.clone(),
@@ -125,6 +131,23 @@ fn raw_text(raw: Option<&Value>) -> (String, Option<String>) {
         return (
             format!("· {ev} {detail}").trim_end().to_string(),
             Some(ev.to_string()),
+        );
+    }
+    if let Some(step) = r.get("step").and_then(Value::as_object) {
+        let what = step.get("do").and_then(Value::as_str).unwrap_or("step");
+        let rest = step
+            .iter()
+            .filter(|(k, v)| *k != "do" && !v.is_null())
+            .map(|(k, v)| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_string)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let note = r
+            .get("note")
+            .and_then(Value::as_str)
+            .map(|n| format!(" ({n})"));
+        return (
+            format!("· {what} {rest}{}", note.unwrap_or_default()).replace("  ", " "),
+            Some(format!("step {what}")),
         );
     }
     for k in ["note", "method", "event"] {

@@ -102,7 +102,7 @@ pub struct Diagram {
 /// Sizes and thresholds of the drawing.
 #[derive(Clone, Debug)]
 pub struct Layout {
-    /// Width of one lifeline's column (px). Default 180.
+    /// Width of one lifeline's column (px). Default 150.
     pub lane: f64,
     /// Height of one row (px). Default 22.
     pub row: f64,
@@ -119,7 +119,7 @@ pub struct Layout {
 impl Default for Layout {
     fn default() -> Self {
         Layout {
-            lane: 180.0,
+            lane: 150.0,
             row: 22.0,
             gutter: 84.0,
             min_fold: 4,
@@ -285,7 +285,7 @@ text{font:11px ui-monospace,'DejaVu Sans Mono',monospace;fill:#222}
 .divergent .arrow{stroke:#c00;stroke-width:2}
 .fold{fill:#e6dcc8;stroke:#b49a6a;rx:3}
 .foldlabel{fill:#6b5527}
-.gap line{stroke:#bbb;stroke-dasharray:2 4}.gap text{fill:#999;text-anchor:middle}
+.gap line{stroke:#bbb;stroke-dasharray:2 4}.gap text{fill:#999;text-anchor:end}
 .callout rect{fill:#fff4f4;stroke:#c00;stroke-dasharray:3 2}.callout text{fill:#900}
 a:hover .note{stroke-width:2}
 ";
@@ -332,7 +332,17 @@ pub fn render(d: &Diagram, l: &Layout) -> String {
                 ids,
             } => {
                 folds.push((*lane, top));
-                fold_start(&mut s, first, *lane, *count, *until, ids, top, l, &x);
+                fold_start(
+                    &mut s,
+                    first,
+                    (*lane, *count),
+                    *until,
+                    ids,
+                    top,
+                    l,
+                    &x,
+                    width,
+                );
             }
             Slot::FoldEnd { lane, t } => {
                 if let Some(i) = folds.iter().rposition(|(f, _)| f == lane) {
@@ -357,10 +367,10 @@ pub fn render(d: &Diagram, l: &Layout) -> String {
                 let _ = writeln!(
                     s,
                     "<g class=\"gap\"><line x1=\"{:.0}\" y1=\"{yc:.1}\" x2=\"{:.0}\" y2=\"{yc:.1}\"/>\
-                     <text x=\"{:.0}\" y=\"{:.1}\">⋯ {} later ⋯</text></g>",
+                     <text x=\"{:.0}\" y=\"{:.1}\">⋯ +{}</text></g>",
                     l.gutter,
                     width,
-                    l.gutter / 2.0,
+                    l.gutter - 8.0,
                     yc + 4.0,
                     format_span(*ms)
                 );
@@ -428,17 +438,22 @@ fn gutter(s: &mut String, t: Option<f64>, yc: f64, l: &Layout) {
     }
 }
 
-/// A box on lane `x` with `text`, at row top `top`.
-fn note(s: &mut String, x: f64, top: f64, text: &str, l: &Layout) {
-    let w = l.lane - 12.0;
+/// A box on lane `x` with `text`, at row top `top`. A row holds one item, so a label longer
+/// than its lane widens the box over the lanes to its right (or left, at the edge) instead of
+/// being cut; it is cut only at the diagram's width `right`.
+fn note(s: &mut String, x: f64, top: f64, text: &str, l: &Layout, right: f64) {
+    let min = l.lane - 12.0;
+    let room = right - l.gutter - 8.0;
+    let w = (text.chars().count() as f64 * CHAR_PX + 10.0).clamp(min, room.max(min));
+    let x0 = (x - min / 2.0).min(right - 4.0 - w).max(l.gutter + 2.0);
     let _ = write!(
         s,
         "<rect class=\"note\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\"/>\
          <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-        x - w / 2.0,
+        x0,
         top + 3.0,
         l.row - 6.0,
-        x - w / 2.0 + 4.0,
+        x0 + 4.0,
         top + l.row / 2.0 + 4.0,
         escape(&truncate(text, ((w - 8.0) / CHAR_PX) as usize))
     );
@@ -479,8 +494,8 @@ fn row(s: &mut String, r: &Row, top: f64, l: &Layout, x: &dyn Fn(usize) -> f64, 
     open_row(s, r, "");
     gutter(s, r.t, yc, l);
     match &r.item {
-        Item::Note { on, text } => note(s, x(*on), top, text, l),
-        Item::Arrow { from, to, text } if from == to => note(s, x(*from), top, text, l),
+        Item::Note { on, text } => note(s, x(*on), top, text, l, width),
+        Item::Arrow { from, to, text } if from == to => note(s, x(*from), top, text, l, width),
         Item::Arrow { from, to, text } => {
             let (a, b) = (x(*from), x(*to));
             let span = (b - a).abs();
@@ -525,13 +540,13 @@ fn row(s: &mut String, r: &Row, top: f64, l: &Layout, x: &dyn Fn(usize) -> f64, 
 fn fold_start(
     s: &mut String,
     first: &Row,
-    lane: usize,
-    count: usize,
+    (lane, count): (usize, usize),
     until: Option<f64>,
     ids: &[&str],
     top: f64,
     l: &Layout,
     x: &dyn Fn(usize) -> f64,
+    right: f64,
 ) {
     let yc = top + l.row / 2.0;
     let label = match &first.item {
@@ -551,7 +566,14 @@ fn fold_start(
         let _ = write!(s, "<g id=\"{}\"/>", escape(id));
     }
     gutter(s, first.t, yc, l);
-    note(s, x(lane), top, &format!("{label} ×{count}{span}"), l);
+    note(
+        s,
+        x(lane),
+        top,
+        &format!("{label} ×{count}{span}"),
+        l,
+        right,
+    );
     close_row(s, &folded);
 }
 
@@ -649,7 +671,7 @@ mod tests {
             rows: vec![note_at(0, 10.0, "a", None), note_at(0, 31_000.0, "b", None)],
         };
         let svg = render(&d, &Layout::default());
-        assert!(svg.contains("⋯ 31.0 s later ⋯"), "{svg}");
+        assert!(svg.contains("⋯ +31.0 s"), "{svg}");
     }
 
     #[test]
