@@ -102,7 +102,7 @@ pub struct Diagram {
 /// Sizes and thresholds of the drawing.
 #[derive(Clone, Debug)]
 pub struct Layout {
-    /// Width of one lifeline's column (px). Default 150.
+    /// Width of one lifeline's column (px); a longer label widens its box over the next lanes. Default 124.
     pub lane: f64,
     /// Height of one row (px). Default 22.
     pub row: f64,
@@ -119,7 +119,7 @@ pub struct Layout {
 impl Default for Layout {
     fn default() -> Self {
         Layout {
-            lane: 150.0,
+            lane: 124.0,
             row: 22.0,
             gutter: 84.0,
             min_fold: 4,
