@@ -287,6 +287,7 @@ text{font:11px ui-monospace,'DejaVu Sans Mono',monospace;fill:#222}
 .foldlabel{fill:#6b5527}
 .gap line{stroke:#bbb;stroke-dasharray:2 4}.gap text{fill:#999;text-anchor:end}
 .callout rect{fill:#fff4f4;stroke:#c00;stroke-dasharray:3 2}.callout text{fill:#900}
+.loop .callout rect{fill:#eef4ff;stroke:#3367d6}.loop .callout text{fill:#1a3d8f}
 a:hover .note{stroke-width:2}
 ";
 
