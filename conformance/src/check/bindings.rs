@@ -14,14 +14,14 @@ use swspec_search::hash::Fp128;
 #[derive(Clone, Debug, Default)]
 pub(super) struct Aux {
     /// ((table << 8) | model id, value), sorted by key.
-    pub(super) entries: AuxEntries,
+    entries: AuxEntries,
     /// The fingerprint of `entries`, once computed.
     pub(super) fp: OnceCell<u128>,
 }
 
 /// A short list kept inline (one allocation per [`Aux`]), on the heap when it outgrows that.
 #[derive(Clone, Debug)]
-pub(super) enum AuxEntries {
+enum AuxEntries {
     Inline(u8, [(u16, u64); 8]),
     Heap(Vec<(u16, u64)>),
 }
@@ -33,6 +33,7 @@ impl Default for AuxEntries {
 }
 
 impl AuxEntries {
+    /// The entries, in key order.
     pub(super) fn get(&self) -> &[(u16, u64)] {
         match self {
             AuxEntries::Inline(n, a) => &a[..*n as usize],
@@ -40,6 +41,7 @@ impl AuxEntries {
         }
     }
 
+    /// The entries, to change values in place.
     pub(super) fn get_mut(&mut self) -> &mut [(u16, u64)] {
         match self {
             AuxEntries::Inline(n, a) => &mut a[..*n as usize],
@@ -47,6 +49,7 @@ impl AuxEntries {
         }
     }
 
+    /// Inserts `e` at index `i`, moving to the heap when the inline array is full.
     pub(super) fn insert(&mut self, i: usize, e: (u16, u64)) {
         match self {
             AuxEntries::Inline(n, a) if (*n as usize) < a.len() => {
@@ -63,6 +66,7 @@ impl AuxEntries {
         }
     }
 
+    /// Removes the entry at index `i`.
     pub(super) fn remove(&mut self, i: usize) {
         match self {
             AuxEntries::Inline(n, a) => {
@@ -80,12 +84,13 @@ impl AuxEntries {
 /// its (last script instance seen, restarted since), when it was last busy (ms, floor; for the
 /// idle-stop bound) and when its oldest pending extended event started (ms; for the event
 /// timeout), and per sync tag when its last attempt failed (ms; for the retry delay).
-pub(super) const INST: u16 = 5;
+const INST: u16 = 5;
 pub(super) const BUSY: u16 = 6;
 pub(super) const EXT: u16 = 7;
 pub(super) const SYNC_FAIL: u16 = 8;
 
-pub(super) fn bind_table(space: IdSpace) -> (u16, usize) {
+/// The table of `space`'s bijection, and how many model ids the space has.
+fn bind_table(space: IdSpace) -> (u16, usize) {
     match space {
         IdSpace::Client => (0, swspec_model::capacity::CLIENTS),
         IdSpace::Worker => (1, WORKERS),
@@ -96,11 +101,13 @@ pub(super) fn bind_table(space: IdSpace) -> (u16, usize) {
 }
 
 impl Aux {
+    /// Table `table`'s value for model id `id`.
     pub(super) fn get(&self, table: u16, id: u8) -> Option<u64> {
         let k = table << 8 | u16::from(id);
         self.entries.get().iter().find(|e| e.0 == k).map(|e| e.1)
     }
 
+    /// Sets table `table`'s value for model id `id`.
     pub(super) fn set(&mut self, table: u16, id: u8, v: u64) {
         let k = table << 8 | u16::from(id);
         match self.entries.get().binary_search_by_key(&k, |e| e.0) {
@@ -109,6 +116,7 @@ impl Aux {
         }
     }
 
+    /// Removes table `table`'s value for model id `id`.
     pub(super) fn unset(&mut self, table: u16, id: u8) {
         let k = table << 8 | u16::from(id);
         if let Ok(i) = self.entries.get().binary_search_by_key(&k, |e| e.0) {
@@ -146,10 +154,12 @@ impl Aux {
         self.get(INST, w).map(|v| ((v >> 1) as u32, v & 1 == 1))
     }
 
+    /// Sets worker `w`'s (last script instance seen, restarted since).
     pub(super) fn set_inst(&mut self, w: u8, (i, restarted): (u32, bool)) {
         self.set(INST, w, u64::from(i) << 1 | u64::from(restarted));
     }
 
+    /// The fingerprint of the entries, computed once.
     pub(super) fn fingerprint(&self) -> u128 {
         *self.fp.get_or_init(|| {
             let mut h = Fp128::default();

@@ -13,6 +13,7 @@ use swspec_model::{IdSpace, Obs, Observation, SwState};
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Pending {
+    /// The observation, in model ids.
     pub(super) obs: Obs,
     /// `shape_hash(&obs)`, compared with every event it could match.
     pub(super) shape: u64,
@@ -25,11 +26,14 @@ pub(super) struct Pending {
 /// A model state and its fingerprint (see [`state_fingerprint`]).
 #[derive(Debug)]
 pub(super) struct State {
+    /// The state.
     pub(super) s: SwState,
+    /// Its fingerprint.
     pub(super) fp: u128,
 }
 
 impl State {
+    /// The state with its fingerprint.
     pub(super) fn new(s: SwState) -> Rc<State> {
         let fp = state_fingerprint(&s);
         Rc::new(State { s, fp })
@@ -49,6 +53,7 @@ pub(super) struct Cand {
     /// The model state with its fingerprint, shared by the candidates that reached it by
     /// matching events (and through the transition cache).
     pub(super) s: Rc<State>,
+    /// Its obligations, oldest step first.
     pub(super) pending: Vec<Pending>,
     /// Bindings, instances and timer stamps: shared until a step changes them.
     pub(super) aux: Rc<Aux>,
@@ -112,6 +117,8 @@ impl Cand {
         (0..nm).all(|i| bind(self, spaces[i], mids[i], tids[i]))
     }
 
+    /// Renumbers the obligations' step ranks densely from 0, so that candidates that differ only
+    /// in the ranks' gaps fingerprint alike.
     pub(super) fn normalise_groups(&mut self) {
         // Groups are dense already unless a match took a step's last obligation, and small.
         let mask = self.pending.iter().fold(0u64, |m, p| {

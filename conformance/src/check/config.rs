@@ -71,7 +71,7 @@ pub(super) type ParamField = fn(&mut swspec_model::ProfileParams) -> &mut Option
 
 /// The header's `settings.profile_params`: timer bounds a capture changed with engine flags or
 /// prefs (e.g. Chromium's BackgroundSync field trial), by [`swspec_model::ProfileParams`] field.
-pub(super) const PARAM_OVERRIDES: &[(&str, ParamField)] = &[
+const PARAM_OVERRIDES: &[(&str, ParamField)] = &[
     ("idle_timeout_ms", |p| &mut p.idle_timeout_ms),
     ("idle_extended_timeout_ms", |p| {
         &mut p.idle_extended_timeout_ms
@@ -99,6 +99,8 @@ pub fn param_override(name: &str) -> Result<ParamField, String> {
         })
 }
 
+/// The trace header's `settings.profile_params`, checked: each a known parameter and a number
+/// >= 0.
 pub(super) fn overrides_of(trace: &Trace) -> Result<Vec<(ParamField, f64)>, String> {
     let Some(v) = trace.header.settings.get("profile_params") else {
         return Ok(Vec::new());
@@ -118,6 +120,7 @@ pub(super) fn overrides_of(trace: &Trace) -> Result<Vec<(ParamField, f64)>, Stri
         .collect()
 }
 
+/// The profile parameters `p` with the overrides `o` applied.
 pub(super) fn with_overrides(
     mut p: swspec_model::ProfileParams,
     o: &[(ParamField, f64)],

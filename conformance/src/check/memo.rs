@@ -12,21 +12,35 @@ use swspec_search::hash::{FastMap, Fp128};
 /// front in memory); any further ones in a map by fingerprint.
 pub(super) struct Memo {
     /// Per position: its latest listed entry (`u32::MAX`: none).
-    pub(super) heads: Vec<u32>,
-    pub(super) entries: Vec<MemoEntry>,
+    heads: Vec<u32>,
+    /// Every entry, in insertion order.
+    entries: Vec<MemoEntry>,
     /// Entries of positions with more than `CHAIN`, by fingerprint.
-    pub(super) crowded: FastMap<u128, u32>,
+    crowded: FastMap<u128, u32>,
 }
 
+/// One memoised (position, candidate): its fingerprint and the smallest depth it was seen at.
 pub(super) struct MemoEntry {
-    pub(super) key: [u64; 2],
+    /// The fingerprint, as two words.
+    key: [u64; 2],
     /// The position's previous listed entry.
-    pub(super) next: u32,
+    next: u32,
+    /// The smallest depth (unobservable steps since the last event) it was reached at.
     pub(super) depth: u8,
 }
 
 impl Memo {
-    pub(super) const CHAIN: u32 = 16;
+    /// Entries listed per position before the rest go to the map.
+    const CHAIN: u32 = 16;
+
+    /// An empty memo for positions `0..positions`, with room for `reserve` entries.
+    pub(super) fn new(positions: usize, reserve: usize) -> Memo {
+        Memo {
+            heads: vec![u32::MAX; positions],
+            entries: Vec::with_capacity(reserve),
+            crowded: FastMap::default(),
+        }
+    }
 
     /// The entry for `key` at `pos`, which holds `known` entries.
     pub(super) fn find(&mut self, pos: u32, key: u128, known: u32) -> Option<&mut MemoEntry> {

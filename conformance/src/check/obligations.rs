@@ -8,10 +8,10 @@
 use super::candidate::Cand;
 use super::prepare::PEvent;
 use super::search::Search;
-use swspec_model::{Channel, Obs, Observation};
+use swspec_model::{Channel, Obs, Observation, RunningStatus, Worker};
 
 /// Do two equally long sequences hold the same values, counted with multiplicity?
-pub(super) fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
+fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
     pub(super) const N: usize = 8;
     let (mut x, mut y) = ([0u64; N], [0u64; N]);
     let (mut nx, mut ny) = (0, 0);
@@ -46,7 +46,7 @@ pub(super) fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item 
 }
 
 /// Is `o` a worker's activate event (which a profile may allow to come late)?
-pub(super) fn is_activate(o: &Obs) -> bool {
+fn is_activate(o: &Obs) -> bool {
     matches!(
         o,
         Observation::LifecycleEvent {
@@ -148,7 +148,7 @@ impl Search<'_> {
 
     /// Is there an event of this shape in the window starting at `pos`?
     /// `h` is `shape_hash(o)`.
-    pub(super) fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
+    fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
         let end = self.deadline_for(o, h, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
@@ -170,5 +170,17 @@ impl Search<'_> {
             c.aux_mut().set_inst(w, (inst, false));
         }
         ok
+    }
+}
+
+/// Worker `id` came to run (from `before` to `w`): its next events may come from a new script
+/// instance (see [`Search::instance_ok`]).
+pub(super) fn note_restart(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker) {
+    if before.is_some_and(|p| p.running != RunningStatus::Running)
+        && w.running == RunningStatus::Running
+    {
+        if let Some((i, false)) = c.aux.inst(id) {
+            c.aux_mut().set_inst(id, (i, true));
+        }
     }
 }

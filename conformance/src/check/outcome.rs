@@ -116,7 +116,7 @@ impl PathText {
 }
 
 /// `n` in decimal, written into `buf`.
-pub(super) fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
     let mut i = buf.len();
     loop {
         i -= 1;

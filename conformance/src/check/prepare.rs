@@ -14,11 +14,14 @@ use swspec_search::hash::FastMap;
 /// Trace identifiers, interned per space.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
+    /// Per space, the names by index.
     names: BTreeMap<IdSpace, Vec<String>>,
+    /// Per space, the index of each name.
     index: BTreeMap<IdSpace, FastMap<String, u32>>,
 }
 
 impl Interner {
+    /// The index of trace identifier `name` in `space`, interned when new.
     pub(super) fn intern(&mut self, space: IdSpace, name: &str) -> u32 {
         let index = self.index.entry(space).or_default();
         if let Some(i) = index.get(name) {
@@ -39,6 +42,7 @@ impl Interner {
             .map_or("?", |s| s.as_str())
     }
 
+    /// How many distinct identifiers of `space` the trace names.
     pub(super) fn count(&self, space: IdSpace) -> usize {
         self.names.get(&space).map_or(0, Vec::len)
     }
@@ -47,16 +51,22 @@ impl Interner {
 /// An event ready for matching.
 #[derive(Clone, Debug)]
 pub(super) struct PEvent {
+    /// Trace line.
     pub(super) line: usize,
+    /// Time (ms, the trace clock).
     pub(super) t: f64,
     /// The earliest time it can have happened (`t` unless the line gives an interval).
     pub(super) earliest: f64,
+    /// The observation, in interned trace ids.
     pub(super) obs: Observation<u32>,
+    /// `shape_hash` of the observation.
     pub(super) shape: u64,
     /// The worker script instance, for events a worker reported.
     pub(super) instance: Option<u32>,
 }
 
+/// A hash of `o`'s shape (its kind and fields, identifiers left out): an event and an
+/// obligation can match only when their shapes are equal.
 pub(super) fn shape_hash<I>(o: &Observation<I>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     o.shape().hash(&mut h);
@@ -65,7 +75,9 @@ pub(super) fn shape_hash<I>(o: &Observation<I>) -> u64 {
 
 /// Prepared trace: events with interned ids and the look-ahead windows.
 pub(super) struct Prepared {
+    /// The observed events (lines with an `obs`), in file order.
     pub(super) events: Vec<PEvent>,
+    /// The trace's identifiers.
     pub(super) interner: Interner,
     /// `window[i]`: the first position whose time exceeds `t_i + skew`.
     pub(super) window: Vec<u32>,
@@ -88,6 +100,7 @@ pub(super) struct Prepared {
 /// The positions of one channel's events, with a cursor for [`ChannelEvents::before`].
 #[derive(Default)]
 pub(super) struct ChannelEvents {
+    /// The positions, ascending.
     pub(super) positions: Vec<u32>,
     /// The last query: (position, its answer).
     pub(super) cursor: Cell<(u32, u32)>,
@@ -122,14 +135,19 @@ impl ChannelEvents {
 /// The optional APIs a trace uses: each switches its part of the model on.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Features {
+    /// Push (and notifications).
     pub(super) push: bool,
+    /// Background Sync (and the network going on- and offline).
     pub(super) sync: bool,
+    /// Periodic Background Sync.
     pub(super) periodic_sync: bool,
+    /// Background Fetch.
     pub(super) background_fetch: bool,
 }
 
 impl Features {
-    pub(super) fn add(&mut self, o: &Observation<String>) {
+    /// Notes the optional API observation `o` belongs to, if any.
+    fn add(&mut self, o: &Observation<String>) {
         use swspec_model::Permission as P;
         match o {
             Observation::PushMessage
@@ -167,17 +185,14 @@ impl Features {
     }
 }
 
+/// Prepares `trace` for matching with skew `skew` (ms); fails, with the line, on an
+/// observation of a kind the header does not list as observed or a bad `profile_params`.
 pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
+    let observed_mask = observed_mask(&trace.header.observes);
     let mut interner = Interner::default();
-    let observes: HashSet<String> = trace.header.observes.iter().cloned().collect();
-    let observed_mask = Observation::<u8>::KINDS
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| observes.contains(**k))
-        .fold(0u64, |m, (i, _)| m | 1 << i);
-    let mut events = Vec::new();
     let mut instances: FastMap<String, u32> = FastMap::default();
     let mut features = Features::default();
+    let mut events = Vec::new();
     for (line, e) in &trace.events {
         let Some(o) = &e.obs else { continue };
         features.add(o);
@@ -190,31 +205,57 @@ pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, Stri
                 ),
             ));
         }
-        let obs = o.map_ids(|space, id| interner.intern(space, id));
-        let instance = match &e.src {
-            Source::Worker { instance, .. } => match instances.get(instance.as_str()) {
-                Some(i) => Some(*i),
-                None => {
-                    let next = instances.len() as u32;
-                    instances.insert(instance.clone(), next);
-                    Some(next)
-                }
-            },
-            _ => None,
-        };
         events.push(PEvent {
             line: *line,
             t: e.t,
             earliest: e.earliest.unwrap_or(e.t),
             shape: shape_hash(o),
-            obs,
-            instance,
+            obs: o.map_ids(|space, id| interner.intern(space, id)),
+            instance: instance_of(&mut instances, &e.src),
         });
     }
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).
     let window = window_of(&events, skew);
     let interval = interval_reach(&events, &window, skew);
+    Ok(Prepared {
+        channels: channel_positions(&events),
+        events,
+        interner,
+        window,
+        interval,
+        observed_mask,
+        features,
+        params_override: overrides_of(trace).map_err(|e| (1, e))?,
+    })
+}
+
+/// The header's `observes` as a bit set over [`Observation::kind_index`].
+fn observed_mask(observes: &[String]) -> u64 {
+    let observes: HashSet<&str> = observes.iter().map(String::as_str).collect();
+    Observation::<u8>::KINDS
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| observes.contains(**k))
+        .fold(0u64, |m, (i, _)| m | 1 << i)
+}
+
+/// The index of the worker script instance that reported an event from `src` (numbered in
+/// order of first appearance), `None` for other sources.
+fn instance_of(instances: &mut FastMap<String, u32>, src: &Source) -> Option<u32> {
+    let Source::Worker { instance, .. } = src else {
+        return None;
+    };
+    if let Some(i) = instances.get(instance.as_str()) {
+        return Some(*i);
+    }
+    let next = instances.len() as u32;
+    instances.insert(instance.clone(), next);
+    Some(next)
+}
+
+/// The positions of each channel's events (trace ids), ascending.
+fn channel_positions(events: &[PEvent]) -> FastMap<Channel<u32>, ChannelEvents> {
     let mut channels: FastMap<Channel<u32>, ChannelEvents> = FastMap::default();
     for (i, e) in events.iter().enumerate() {
         channels
@@ -223,25 +264,12 @@ pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, Stri
             .positions
             .push(i as u32);
     }
-    Ok(Prepared {
-        events,
-        interner,
-        window,
-        interval,
-        observed_mask,
-        channels,
-        features,
-        params_override: overrides_of(trace).map_err(|e| (1, e))?,
-    })
+    channels
 }
 
 /// The interval deadlines of a trace (see `Prepared::interval`); `None` when no event carries
 /// an interval.
-pub(super) fn interval_reach(
-    events: &[PEvent],
-    window: &[u32],
-    skew: f64,
-) -> Option<(Vec<u64>, Vec<u32>)> {
+fn interval_reach(events: &[PEvent], window: &[u32], skew: f64) -> Option<(Vec<u64>, Vec<u32>)> {
     let mut shapes: Vec<u64> = events
         .iter()
         .filter(|e| e.earliest < e.t)

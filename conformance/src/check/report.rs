@@ -4,35 +4,75 @@
 //! model would have accepted there, and summaries of the candidates alive before it.
 
 use super::candidate::Cand;
-use super::outcome::{Divergence, PathText};
+use super::outcome::{Divergence, Outcome, PathText, Verdict};
 use super::search::Search;
 use super::steps::{Node, Step};
 use swspec_model::{IdSpace, Obs, WorkerId};
 
 impl Search<'_> {
-    pub(super) fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
+    /// The outcome of a finished search: `accepted` is the node that explains the trace and
+    /// its candidate, if one does; `exhausted_budget` says the node budget ran out first.
+    pub(super) fn outcome(&self, accepted: Option<(u32, Cand)>, exhausted_budget: bool) -> Outcome {
+        let nodes = self.arena.len();
+        let peak_frontier = self.per_pos.iter().copied().max().unwrap_or(0) as usize;
+        let events = self.prep.events.len();
+        match accepted {
+            Some((ix, cand)) => {
+                let (path, max_hidden_used) = self.render_path(ix, &cand);
+                Outcome {
+                    profile: self.model.cfg.profile,
+                    verdict: Verdict::Conforms,
+                    events,
+                    nodes,
+                    peak_frontier,
+                    max_hidden_used,
+                    divergence: None,
+                    path,
+                }
+            }
+            None => {
+                let divergence = self.divergence(events as u32);
+                let path = self
+                    .frontier
+                    .first()
+                    .map(|(ix, c)| self.render_path(*ix, c).0)
+                    .unwrap_or_default();
+                Outcome {
+                    profile: self.model.cfg.profile,
+                    verdict: if exhausted_budget {
+                        Verdict::Inconclusive
+                    } else {
+                        Verdict::Diverges
+                    },
+                    events,
+                    nodes,
+                    peak_frontier,
+                    max_hidden_used: 0,
+                    divergence: Some(divergence),
+                    path,
+                }
+            }
+        }
+    }
+
+    /// Model id `m` of `space` by its trace name where `c` binds it, `#m` otherwise.
+    fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
         match c.aux.bound(space, m) {
             Some(t) => self.prep.interner.name(space, t).to_string(),
             None => format!("#{m}"),
         }
     }
 
-    pub(super) fn render_obs(&self, c: &Cand, o: &Obs) -> String {
+    /// Model observation `o` as JSON with `c`'s trace names.
+    fn render_obs(&self, c: &Cand, o: &Obs) -> String {
         let named = o.map_ids(|space, m| self.name_of(c, space, *m));
         serde_json::to_string(&named).unwrap_or_default()
     }
 
-    /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers).
-    pub(super) fn render_path(&self, mut ix: u32, c: &Cand) -> (PathText, usize) {
-        let mut path: Vec<&Node> = Vec::new();
-        while ix != u32::MAX {
-            let node = &self.arena[ix as usize];
-            if node.step != u32::MAX {
-                path.push(node);
-            }
-            ix = node.parent;
-        }
-        path.reverse();
+    /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers), and
+    /// the most unobservable steps between two events on it.
+    fn render_path(&self, ix: u32, c: &Cand) -> (PathText, usize) {
+        let path = self.path_to(ix);
         // One candidate's bindings name every step, so a step renders the same wherever it
         // recurs: each distinct one is rendered once.
         let mut text_of: Vec<u32> = vec![u32::MAX; self.steps.steps.len()];
@@ -47,42 +87,67 @@ impl Search<'_> {
             let text = &mut text_of[node.step as usize];
             if *text == u32::MAX {
                 *text = out.texts.len() as u32;
-                out.texts.push(match st {
-                    Step::Model(a, obs) => {
-                        let shown: Vec<String> =
-                            obs.iter().map(|o| self.render_obs(c, o)).collect();
-                        format!(
-                            "  step   {a}  [{}]{}",
-                            a.spec(),
-                            if shown.is_empty() {
-                                "  (unobservable)".to_string()
-                            } else {
-                                format!("  => {}", shown.join(", "))
-                            }
-                        )
-                    }
-                    Step::Guard(g) => {
-                        let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
-                        format!("  guard  {} (no state change)", shown.join(", "))
-                    }
-                    Step::Matched { obs, .. } => self.render_obs(c, obs),
-                });
+                out.texts.push(self.step_text(c, st));
             }
-            let line = match st {
-                // A matched event's node is at the position after it.
-                Step::Matched { .. } => node
-                    .pos
-                    .checked_sub(1)
-                    .and_then(|p| self.prep.events.get(p as usize))
-                    .map_or(0, |e| e.line as u32),
-                _ => u32::MAX,
-            };
-            out.lines.push((*text, line));
+            out.lines.push((*text, self.matched_line(node, st)));
         }
         (out, max_depth)
     }
 
-    pub(super) fn summarise(&self, c: &Cand) -> String {
+    /// The nodes from the root to node `ix` that took a step (the root took none), in order.
+    fn path_to(&self, mut ix: u32) -> Vec<&Node> {
+        let mut path: Vec<&Node> = Vec::new();
+        while ix != u32::MAX {
+            let node = &self.arena[ix as usize];
+            if node.step != u32::MAX {
+                path.push(node);
+            }
+            ix = node.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// One step as a path line shows it: a model action with its spec section and
+    /// observations, a guard step, or the observation an event matched.
+    fn step_text(&self, c: &Cand, st: &Step) -> String {
+        match st {
+            Step::Model(a, obs) => {
+                let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
+                format!(
+                    "  step   {a}  [{}]{}",
+                    a.spec(),
+                    if shown.is_empty() {
+                        "  (unobservable)".to_string()
+                    } else {
+                        format!("  => {}", shown.join(", "))
+                    }
+                )
+            }
+            Step::Guard(g) => {
+                let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                format!("  guard  {} (no state change)", shown.join(", "))
+            }
+            Step::Matched { obs, .. } => self.render_obs(c, obs),
+        }
+    }
+
+    /// The trace line of the event `node` matched (`u32::MAX`: its step is not a match).
+    fn matched_line(&self, node: &Node, st: &Step) -> u32 {
+        match st {
+            // A matched event's node is at the position after it.
+            Step::Matched { .. } => node
+                .pos
+                .checked_sub(1)
+                .and_then(|p| self.prep.events.get(p as usize))
+                .map_or(0, |e| e.line as u32),
+            _ => u32::MAX,
+        }
+    }
+
+    /// A one-line summary of candidate `c`: its registration's workers, the open clients and
+    /// their controllers, queued jobs and the obligations it awaits.
+    fn summarise(&self, c: &Cand) -> String {
         let s = &c.s;
         let w = |id: Option<WorkerId>| match id {
             Some(x) => format!(
@@ -136,11 +201,33 @@ impl Search<'_> {
         parts.join("; ")
     }
 
+    /// The divergence at the furthest position reached (`n`: the number of events).
     pub(super) fn divergence(&self, n: u32) -> Divergence {
         let pos = self.furthest;
         let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
+        let (line, event, reason) = self.rejected(pos, n);
+        Divergence {
+            line,
+            event,
+            reason,
+            expected: self.expected_at(&cands),
+            candidates: cands.len(),
+            candidate_summaries: cands
+                .iter()
+                .take(self.opts.report_candidates)
+                .map(|c| self.summarise(c))
+                .collect(),
+            last_matched_line: (pos > 0).then(|| self.prep.events[pos as usize - 1].line),
+            last_steps: self.last_steps(),
+        }
+    }
+
+    /// The observations the candidates `cands` would accept next: their matchable obligations,
+    /// the first observed observation of each enabled action, and the calls of their guard steps
+    /// (sorted, at most 24).
+    fn expected_at(&self, cands: &[&Cand]) -> Vec<String> {
         let mut expected: Vec<String> = Vec::new();
-        for c in &cands {
+        for c in cands {
             for (k, p) in c.pending.iter().enumerate() {
                 if c.matchable(k) {
                     expected.push(self.render_obs(c, &p.obs));
@@ -169,9 +256,13 @@ impl Search<'_> {
         expected.sort();
         expected.dedup();
         expected.truncate(24);
-        let last_matched_line = (pos > 0).then(|| self.prep.events[pos as usize - 1].line);
-        let last_steps = self
-            .frontier
+        expected
+    }
+
+    /// The steps of the first furthest candidate since its last matched event (and up to eight
+    /// lines before it).
+    fn last_steps(&self) -> Vec<String> {
+        self.frontier
             .first()
             .map(|(ix, c)| {
                 let p: Vec<String> = self.render_path(*ix, c).0.lines().collect();
@@ -181,8 +272,13 @@ impl Search<'_> {
                     .map_or(0, |i| i.saturating_sub(8));
                 p[from..].to_vec()
             })
-            .unwrap_or_default();
-        let (line, event, reason) = if pos < n {
+            .unwrap_or_default()
+    }
+
+    /// The rejected event at `pos` (its line, its text) and why, or the trace's end when
+    /// `pos` is past its `n` events.
+    fn rejected(&self, pos: u32, n: u32) -> (Option<usize>, Option<String>, String) {
+        if pos < n {
             let ev = &self.prep.events[pos as usize];
             let named = ev
                 .obs
@@ -203,20 +299,6 @@ impl Search<'_> {
                 "the trace ended while the model still owed observations that never appeared"
                     .to_string(),
             )
-        };
-        Divergence {
-            line,
-            event,
-            reason,
-            expected,
-            candidates: cands.len(),
-            candidate_summaries: cands
-                .iter()
-                .take(self.opts.report_candidates)
-                .map(|c| self.summarise(c))
-                .collect(),
-            last_matched_line,
-            last_steps,
         }
     }
 }

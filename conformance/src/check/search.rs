@@ -8,7 +8,7 @@ use super::candidate::{Cand, Pending, State};
 use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
 use super::options::Options;
-use super::outcome::{Outcome, Verdict};
+use super::outcome::Outcome;
 use super::prepare::{window_of, Prepared};
 use super::steps::{Node, StepRef, StepTable};
 use super::transitions::{Expansion, GUARD_KINDS};
@@ -18,35 +18,47 @@ use swspec_model::{Obs, Observation, SwModel};
 use swspec_search::hash::FastMap;
 
 /// A child of an expanded node: position, candidate, depth, step.
-pub(super) type Child = (u32, Cand, u8, StepRef);
+type Child = (u32, Cand, u8, StepRef);
 
 /// A node waiting on the DFS stack: its candidate, whose obligations wait at the end of
 /// [`Search::open_pending`] (the stack is last in, first out, and so are they).
-pub(super) struct Open {
+struct Open {
     /// Arena index.
-    pub(super) ix: u32,
-    pub(super) pos: u32,
-    pub(super) depth: u8,
+    ix: u32,
+    /// Trace position.
+    pos: u32,
+    /// Unobservable steps since the last matched event.
+    depth: u8,
     /// How many obligations of `open_pending` are its.
-    pub(super) pending: u16,
-    pub(super) s: Rc<State>,
-    pub(super) aux: Rc<Aux>,
+    pending: u16,
+    /// Its model state.
+    s: Rc<State>,
+    /// Its bindings and stamps.
+    aux: Rc<Aux>,
 }
 
+/// One check of one trace: the search's state (arena, memo, frontier, DFS buffers, caches) and
+/// what it reads (the model, the prepared trace, the knobs).
 pub(super) struct Search<'a> {
+    /// The model the trace is checked against.
     pub(super) model: &'a SwModel,
+    /// The trace, prepared.
     pub(super) prep: &'a Prepared,
+    /// The checker's knobs.
     pub(super) opts: &'a Options,
+    /// The profile's timer bounds, with the trace's overrides.
     pub(super) params: swspec_model::ProfileParams,
     /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
     pub(super) late_window: Option<Vec<u32>>,
     /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
     pub(super) guard_mask: u64,
+    /// Every node visited, by index; a node points at its parent.
     pub(super) arena: Vec<Node>,
     /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
     pub(super) seen: Memo,
     /// Distinct candidates memoised per position.
     pub(super) per_pos: Vec<u32>,
+    /// The furthest position reached by a depth-0 node.
     pub(super) furthest: u32,
     /// The depth-0 nodes at the furthest position (arena index, candidate).
     pub(super) frontier: Vec<(u32, Cand)>,
@@ -62,6 +74,7 @@ pub(super) struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
+    /// A search of the prepared trace `prep` against `model`.
     pub(super) fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
         let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
         let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
@@ -81,11 +94,7 @@ impl<'a> Search<'a> {
                 .fold(0, |m, (i, _)| m | 1 << i),
             // About three nodes per event on traces the model explains readily.
             arena: Vec::with_capacity(reserve),
-            seen: Memo {
-                heads: vec![u32::MAX; prep.events.len() + 1],
-                entries: Vec::with_capacity(reserve),
-                crowded: FastMap::default(),
-            },
+            seen: Memo::new(prep.events.len() + 1, reserve),
             per_pos: vec![0; prep.events.len() + 1],
             furthest: 0,
             frontier: Vec::new(),
@@ -97,12 +106,12 @@ impl<'a> Search<'a> {
     }
 
     /// Drops an expanded candidate, keeping its obligation list for reuse.
-    pub(super) fn recycle(&self, c: Cand) {
+    fn recycle(&self, c: Cand) {
         self.recycle_list(c.pending);
     }
 
     /// Keeps an obligation list for reuse.
-    pub(super) fn recycle_list(&self, mut v: Vec<Pending>) {
+    fn recycle_list(&self, mut v: Vec<Pending>) {
         let mut pool = self.pending_pool.borrow_mut();
         if v.capacity() > 0 && pool.len() < 256 {
             v.clear();
@@ -110,43 +119,40 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Is `o` of a kind the trace's header lists as observed?
     pub(super) fn observed(&self, o: &Obs) -> bool {
         self.prep.observed_mask >> o.kind_index() & 1 == 1
     }
 
+    /// Searches for an explanation of the whole trace and reports what it found.
     pub(super) fn run(mut self) -> Outcome {
-        let s = self.model.init_state();
+        let (accepted, exhausted_budget) = self.explore();
+        self.outcome(accepted, exhausted_budget)
+    }
+
+    /// The depth-first search from the initial state: the accepted node and its candidate, if
+    /// one explains the trace, and whether the node budget ran out first.
+    fn explore(&mut self) -> (Option<(u32, Cand)>, bool) {
         let init = Cand {
-            s: State::new(s),
+            s: State::new(self.model.init_state()),
             pending: Vec::new(),
             aux: Rc::default(),
         };
         let n = self.prep.events.len() as u32;
         let mut stack: Vec<Open> = Vec::new();
         self.push(&mut stack, 0, init, 0, u32::MAX, None);
-        let mut accepted = None;
-        let mut exhausted_budget = false;
         let mut children: Vec<Child> = Vec::new();
         while let Some(open) = stack.pop() {
-            let Open { ix, pos, depth, .. } = open;
-            let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
-            let start = self.open_pending.len() - usize::from(open.pending);
-            pending.extend(self.open_pending.drain(start..));
-            let cand = Cand {
-                s: open.s,
-                pending,
-                aux: open.aux,
-            };
+            let (ix, pos, depth) = (open.ix, open.pos, open.depth);
+            let cand = self.reopen(open);
             if self.arena.len() >= self.opts.max_nodes {
-                exhausted_budget = true;
-                break;
+                return (None, true);
             }
             if pos == n {
                 if cand.pending.is_empty()
                     && (!self.opts.quiescent_end || quiescent(self.model, &cand.s))
                 {
-                    accepted = Some((ix, cand));
-                    break;
+                    return (Some((ix, cand)), false);
                 }
                 // Unobservable steps may still close the gap to quiescence.
                 if cand.pending.is_empty() && (depth as usize) < self.opts.max_hidden {
@@ -162,49 +168,25 @@ impl<'a> Search<'a> {
                 self.push(&mut stack, p, c, d, ix, Some(st));
             }
         }
-        let nodes = self.arena.len();
-        let peak_frontier = self.per_pos.iter().copied().max().unwrap_or(0) as usize;
-        let events = self.prep.events.len();
-        match accepted {
-            Some((ix, cand)) => {
-                let (path, max_hidden_used) = self.render_path(ix, &cand);
-                Outcome {
-                    profile: self.model.cfg.profile,
-                    verdict: Verdict::Conforms,
-                    events,
-                    nodes,
-                    peak_frontier,
-                    max_hidden_used,
-                    divergence: None,
-                    path,
-                }
-            }
-            None => {
-                let divergence = self.divergence(n);
-                let path = self
-                    .frontier
-                    .first()
-                    .map(|(ix, c)| self.render_path(*ix, c).0)
-                    .unwrap_or_default();
-                Outcome {
-                    profile: self.model.cfg.profile,
-                    verdict: if exhausted_budget {
-                        Verdict::Inconclusive
-                    } else {
-                        Verdict::Diverges
-                    },
-                    events,
-                    nodes,
-                    peak_frontier,
-                    max_hidden_used: 0,
-                    divergence: Some(divergence),
-                    path,
-                }
-            }
+        (None, false)
+    }
+
+    /// The candidate of a node taken off the stack, its obligations taken back from
+    /// `open_pending`.
+    fn reopen(&mut self, open: Open) -> Cand {
+        let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
+        let start = self.open_pending.len() - usize::from(open.pending);
+        pending.extend(self.open_pending.drain(start..));
+        Cand {
+            s: open.s,
+            pending,
+            aux: open.aux,
         }
     }
 
-    pub(super) fn push(
+    /// Pushes a child onto the DFS stack and the arena, unless the memo holds its candidate at
+    /// its position at no greater depth; tracks the furthest position's depth-0 candidates.
+    fn push(
         &mut self,
         stack: &mut Vec<Open>,
         pos: u32,
@@ -258,7 +240,7 @@ impl<'a> Search<'a> {
     }
 
     /// Every way to make progress on event `pos` from `cand`.
-    pub(super) fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<Child>) {
+    fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<Child>) {
         let ev = &self.prep.events[pos as usize];
         // 1. Match a pending obligation.
         for k in 0..cand.pending.len() {
@@ -305,14 +287,7 @@ impl<'a> Search<'a> {
 
     /// Model steps from `cand` while event `pos` is at hand; `at_end` (after the last event):
     /// unobservable steps only, with no timer bounds.
-    pub(super) fn model_steps(
-        &self,
-        cand: &Cand,
-        pos: u32,
-        depth: u8,
-        at_end: bool,
-        out: &mut Vec<Child>,
-    ) {
+    fn model_steps(&self, cand: &Cand, pos: u32, depth: u8, at_end: bool, out: &mut Vec<Child>) {
         let (t, t_prev) = if at_end {
             (0.0, 0.0)
         } else {

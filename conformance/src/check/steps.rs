@@ -26,10 +26,13 @@ pub enum Step {
 /// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
 /// frontier while it is among the furthest); its step is interned in a [`StepTable`].
 pub(super) struct Node {
+    /// The parent's arena index (`u32::MAX` for the root).
     pub(super) parent: u32,
+    /// Trace position: the next event to match.
     pub(super) pos: u32,
     /// `u32::MAX` for the root.
     pub(super) step: u32,
+    /// Unobservable steps since the last matched event.
     pub(super) depth: u8,
 }
 
@@ -44,13 +47,16 @@ pub(super) enum StepRef {
 /// holds line 0).
 #[derive(Default)]
 pub(super) struct StepTable {
+    /// The steps, by id.
     pub(super) steps: Vec<Step>,
     /// Content hash → the last step interned with it; `chain[i]`: the one before `i`.
     pub(super) index: FastMap<u64, u32>,
+    /// Per step: the previous step with the same content hash (`u32::MAX`: none).
     pub(super) chain: Vec<u32>,
 }
 
 impl StepTable {
+    /// The id of `step`, added when new.
     pub(super) fn intern(&mut self, step: StepRef) -> u32 {
         use std::hash::BuildHasher;
         let hasher = std::hash::BuildHasherDefault::<KeyHasher>::default();

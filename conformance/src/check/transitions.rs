@@ -24,7 +24,9 @@ pub(super) const GUARD_KINDS: [&str; 6] = [
 
 /// The model's steps from one state: its actions, and each one's successor once computed.
 pub(super) struct Expansion {
+    /// The state.
     pub(super) state: Rc<State>,
+    /// The state's enabled actions, in the model's order.
     pub(super) actions: Vec<Action>,
     /// Per action: the kind of its call when that is an observed driver step.
     pub(super) driver_calls: Vec<Option<usize>>,
@@ -36,6 +38,7 @@ pub(super) struct Expansion {
 
 /// A guard step ([`SwModel::guard_steps`]) ready for matching.
 pub(super) struct Guard {
+    /// The guard step: its call first, then its other observations.
     pub(super) step: GuardStep,
     /// The call's kind ([`Observation::kind_index`]) and shape hash.
     pub(super) kind: usize,
@@ -47,6 +50,7 @@ pub(super) struct Guard {
 
 /// A model step's outcome.
 pub(super) struct Successor {
+    /// The next state.
     pub(super) next: Rc<State>,
     /// Its observations of observed kinds, and their shape hashes.
     pub(super) obs: Vec<Obs>,
@@ -54,7 +58,7 @@ pub(super) struct Successor {
 }
 
 /// States whose expansions the cache holds at most (it is emptied when full).
-pub(super) const TRANSITION_CACHE: usize = 4096;
+const TRANSITION_CACHE: usize = 4096;
 
 impl Search<'_> {
     /// The model's steps from `cand`'s state, from the cache of transitions when it holds the
