@@ -30,6 +30,7 @@
 
 use crate::{ClientId, EventKind, List, RegId, SwModel, SwState, WorkerId};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::{observed_type, state_type};
 
 /// Records per fetch (the page passes one or two requests).
 pub const RECORDS: usize = 2;
@@ -39,21 +40,7 @@ pub const BG_FETCHES: usize = 2;
 pub const CHUNKS: u8 = 2;
 
 /// `BackgroundFetchResult`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum BgResult {
     /// `""`: not finished.
@@ -66,21 +53,7 @@ pub enum BgResult {
 }
 
 /// `BackgroundFetchFailureReason`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureReason {
     /// `""`.
@@ -99,7 +72,7 @@ pub enum FailureReason {
 }
 
 /// How a record settled (§Complete a record: the background fetch response's result).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordResult {
     /// `"success"`.
@@ -131,9 +104,7 @@ impl RecordResult {
 }
 
 /// Where a record's fetch is.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordPhase {
     /// Being fetched: the request is out or its ok response's body is streaming (the model does
@@ -145,9 +116,7 @@ pub enum RecordPhase {
 }
 
 /// One record: its phase and the chunks of its response body stored so far.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 pub struct BgRecord {
     /// Where its fetch is.
     pub phase: RecordPhase,
@@ -166,7 +135,7 @@ impl BgRecord {
 }
 
 /// What the network (or the storage) does next for one unsettled record (§Complete a record).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum RecordOutcome {
     /// One chunk of an ok response's body is stored (the first chunk stands for the response's
@@ -198,9 +167,7 @@ impl RecordOutcome {
 }
 
 /// Where a fetch's completion event is.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum BgEventPhase {
     /// Not fired (the fetch has no result yet).
@@ -213,7 +180,7 @@ pub enum BgEventPhase {
 }
 
 /// One background fetch (§Background fetch).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Default)]
 pub struct BgFetch {
     /// Its id (`0..max_bg_fetches`).
     pub id: u8,
@@ -295,9 +262,7 @@ impl BgFetch {
 
 /// History flags for Background Fetch transition properties; each stays false in a correct
 /// model, so they add no states.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 pub struct BgGhost {
     /// A fetch that already had a result was finalised again.
     pub result_changed: bool,
@@ -311,7 +276,7 @@ pub struct BgGhost {
 }
 
 /// A registration's background fetches.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Default)]
 pub struct BgFetches {
     /// Fetch slots (see the module documentation).
     pub fetches: List<BgFetch, BG_FETCHES>,

@@ -2,16 +2,14 @@
 //! (§Handle Fetch, §Handle Service Worker Client Unload, §Control and Use) and `clients.claim()`.
 
 use crate::{RegId, SwModel, SwState, WorkerId};
-use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// Index of a client in [`SwState::clients`]. Clients are interchangeable (symmetry reduction).
 pub type ClientId = u8;
 
 /// How a client got its current controller. `Activate` and `Claim` fire `controllerchange`
 /// (Notify Controller Change); a navigation does not.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ControlledVia {
     /// Not controlled.
@@ -26,9 +24,7 @@ pub enum ControlledVia {
 }
 
 /// A window client in the scope.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 pub struct Client {
     /// The document is open (a closed client is a free slot a later navigation may reuse).
     pub open: bool,

@@ -9,10 +9,11 @@ use crate::{
     capacity, Bug, ClientId, List, RegId, SwModel, SwState, Worker, WorkerId, WorkerState,
 };
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// §Appendix A: job type. Register and update name a script URL (an index, see
 /// `ModelConfig::script_urls`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "lowercase", tag = "type", content = "script")]
 pub enum JobType {
     /// `register(scriptURL)`.
@@ -24,7 +25,7 @@ pub enum JobType {
 }
 
 /// Where the running job is in its algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "snake_case", tag = "phase")]
 pub enum JobPhase {
     /// Queued; Run Job has not started it yet.
@@ -44,7 +45,7 @@ pub enum JobPhase {
 }
 
 /// A job in the scope's job queue.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type]
 pub struct Job {
     /// Register, update or unregister.
     pub job_type: JobType,

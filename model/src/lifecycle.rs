@@ -7,27 +7,13 @@
 //! extended event, and it ends when the activate event settles (whatever its outcome).
 
 use crate::{capacity, Bug, EventKind, List, RegId, RunningStatus, SwModel, SwState};
-use serde::{Deserialize, Serialize};
+use swspec_model_derive::{observed_type, state_type};
 
 /// Index of a worker in [`SwState::workers`]; stable for the whole run.
 pub type WorkerId = u8;
 
 /// §Service Worker: a worker's state (`ServiceWorkerState`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-    Default,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {
     /// Fetched and evaluated, not yet installing. Never observable at an action boundary.
@@ -46,7 +32,7 @@ pub enum WorkerState {
 }
 
 /// One service worker (§Service Worker).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type]
 pub struct Worker {
     /// Its containing registration.
     pub registration: RegId,

@@ -17,23 +17,10 @@ use crate::{
     Action, BgResult, ClientId, ControlledVia, EventKind, FailureReason, JobType, Permission,
     PermissionState, RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
 };
-use serde::{Deserialize, Serialize};
+use swspec_model_derive::observed_type;
 
 /// Which promise of the page a job settles.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum JobCall {
     /// `navigator.serviceWorker.register()`.
@@ -45,20 +32,7 @@ pub enum JobCall {
 }
 
 /// How the page saw a job promise settle (§Resolve Job Promise, §Reject Job Promise).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum JobOutcome {
     /// Resolved with the registration.
@@ -74,20 +48,7 @@ pub enum JobOutcome {
 }
 
 /// The lifecycle events a worker's own script sees.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleEvent {
     /// `install`.
@@ -98,20 +59,7 @@ pub enum LifecycleEvent {
 
 /// Functional events by their DOM name (the payload of [`EventKind`] goes into the observation's
 /// own fields).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "lowercase")]
 pub enum EventName {
     /// `fetch`.
@@ -140,10 +88,7 @@ pub enum EventName {
 
 /// One observable fact. Serialised with a `type` tag (`{"type":"state_change","worker":"3",
 /// "state":"installed"}`); optional fields are omitted when absent.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Observation<I> {
     // ---- the driver's steps (what the harness made a page, the user or the network do) ----

@@ -8,22 +8,10 @@
 //! digest (§6 "Termination / timeouts"), and what was observed on this machine.
 
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// Which engine's choices the model follows.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[state_type(Copy, Default, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Everything the specs allow (the default).

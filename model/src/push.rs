@@ -4,23 +4,10 @@
 
 use crate::{ClientId, EventKind, RegId, SwModel, SwState};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::observed_type;
 
 /// A permission's state for the origin.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionState {
     /// Granted (how the capture harness sets it up).
@@ -31,20 +18,7 @@ pub enum PermissionState {
 }
 
 /// The powerful features the model knows about.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum Permission {
     /// `"push"` (with `"notifications"`, which push needs for user-visible messages).

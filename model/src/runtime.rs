@@ -12,23 +12,10 @@
 
 use crate::{ForcedStop, IdleStop, RegId, SwModel, SwState, WorkerId, WorkerState};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::{observed_type, state_type};
 
 /// Whether the worker's event loop runs (DevTools' `runningStatus`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum RunningStatus {
     /// Not running.
@@ -44,7 +31,7 @@ pub enum RunningStatus {
 }
 
 /// Kinds of events that reach a worker through its task queues.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
     /// `fetch` for a subresource request of a controlled client (§Handle Fetch).
@@ -107,7 +94,7 @@ impl EventKind {
 }
 
 /// Why a worker stopped: each cause is a distinct action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum StopCause {
     /// No pending event for the profile's idle timeout.

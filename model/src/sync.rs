@@ -13,9 +13,10 @@
 
 use crate::{capacity, ClientId, EventKind, List, Profile, RegId, SwModel, SwState};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// §Constructs: a sync registration's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "camelCase")]
 pub enum SyncState {
     /// Waiting to fire (when online).
@@ -30,7 +31,7 @@ pub enum SyncState {
 }
 
 /// One one-off sync registration (§Constructs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 pub struct SyncRegistration {
     /// Its tag (an index into `ModelConfig::sync_tags`).
     pub tag: u8,
@@ -43,7 +44,7 @@ pub struct SyncRegistration {
 }
 
 /// Periodic Background Sync: a periodic sync registration's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodicState {
     /// Waiting for its interval.
@@ -57,7 +58,7 @@ pub enum PeriodicState {
 }
 
 /// One periodic sync registration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 pub struct PeriodicRegistration {
     /// Its tag.
     pub tag: u8,
