@@ -43,7 +43,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = ModelConfig::default().max_pending_events, value_parser = clap::value_parser!(u8).range(0..=3))]
     max_pending_events: u8,
     /// Engine profile: spec, chromium, firefox or webkit (timeouts, stop rules, engine rules).
-    #[arg(long, default_value = "spec", value_parser = parse_profile)]
+    #[arg(long, default_value = "spec")]
     profile: Profile,
     /// Leave out subresource fetch events from controlled clients.
     #[arg(long)]
@@ -193,16 +193,6 @@ impl CheckArgs {
         }
         cmd
     }
-}
-
-fn parse_profile(name: &str) -> Result<Profile, String> {
-    Profile::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
-        format!(
-            "unknown profile `{name}` (expected one of: {})",
-            names.join(", ")
-        )
-    })
 }
 
 /// Verdict of one property.

@@ -63,7 +63,7 @@ pub use jobs::{Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
 pub use model::{Action, Actor, InstallOutcome, SwModel, SwState};
 pub use observe::{Channel, IdSpace, Obs, ObsKind, Observation};
-pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams};
+pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams, UnknownProfile};
 pub use push::{Permission, PermissionState, Permissions, SubscribeError};
 pub use registration::{RegId, Registration};
 pub use runtime::{EventKind, Ghost, RunningStatus, StopCause};
