@@ -17,7 +17,7 @@ use crate::{
     Action, BgResult, ClientId, ControlledVia, EventKind, FailureReason, JobType, Permission,
     PermissionState, RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
 };
-use swspec_model_derive::observed_type;
+use swspec_model_derive::{observed_type, Kinds};
 
 /// Which promise of the page a job settles.
 #[observed_type(Copy)]
@@ -88,7 +88,10 @@ pub enum EventName {
 
 /// One observable fact. Serialised with a `type` tag (`{"type":"state_change","worker":"3",
 /// "state":"installed"}`); optional fields are omitted when absent.
+// `KINDS` (every `type` tag, for validating a header's `observes` and the schema) and
+// `kind_index` are derived from the variants (`Kinds`); a doc line here would go into the schema.
 #[observed_type]
+#[derive(Kinds)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Observation<I> {
     // ---- the driver's steps (what the harness made a page, the user or the network do) ----
@@ -361,86 +364,9 @@ impl<I> Channel<I> {
 }
 
 impl<I> Observation<I> {
-    /// Every observation kind, for validating a header's list and the schema.
-    pub const KINDS: &'static [ObsKind] = &[
-        "open_client",
-        "reload",
-        "close_client",
-        "register",
-        "update",
-        "unregister",
-        "post_message",
-        "fetch",
-        "stop_worker",
-        "go_offline",
-        "go_online",
-        "subscribe",
-        "push_message",
-        "notification_click",
-        "notification_close",
-        "set_permission",
-        "sync_register",
-        "periodic_sync_register",
-        "periodic_sync_unregister",
-        "background_fetch",
-        "bg_fetch_abort",
-        "job_settled",
-        "update_found",
-        "controller_change",
-        "sync_tags",
-        "state_change",
-        "running_status",
-        "lifecycle_event",
-        "functional_event",
-        "wait_until_settled",
-        "skip_waiting",
-        "claim",
-        "bg_fetch_settled",
-    ];
-
     /// The observation's kind (its serialised `type`).
     pub fn kind(&self) -> ObsKind {
         Self::KINDS[self.kind_index()]
-    }
-
-    /// The position of the observation's kind in [`Observation::KINDS`].
-    pub fn kind_index(&self) -> usize {
-        use Observation::*;
-        match self {
-            OpenClient { .. } => 0,
-            Reload { .. } => 1,
-            CloseClient { .. } => 2,
-            Register { .. } => 3,
-            Update { .. } => 4,
-            Unregister { .. } => 5,
-            PostMessage { .. } => 6,
-            Fetch { .. } => 7,
-            StopWorker { .. } => 8,
-            GoOffline => 9,
-            GoOnline => 10,
-            Subscribe { .. } => 11,
-            PushMessage => 12,
-            NotificationClick => 13,
-            NotificationClose => 14,
-            SetPermission { .. } => 15,
-            SyncRegister { .. } => 16,
-            PeriodicSyncRegister { .. } => 17,
-            PeriodicSyncUnregister { .. } => 18,
-            BackgroundFetch { .. } => 19,
-            BgFetchAbort { .. } => 20,
-            JobSettled { .. } => 21,
-            UpdateFound => 22,
-            ControllerChange { .. } => 23,
-            SyncTags { .. } => 24,
-            StateChange { .. } => 25,
-            RunningStatus { .. } => 26,
-            LifecycleEvent { .. } => 27,
-            FunctionalEvent { .. } => 28,
-            WaitUntilSettled { .. } => 29,
-            SkipWaiting { .. } => 30,
-            Claim { .. } => 31,
-            BgFetchSettled { .. } => 32,
-        }
     }
 
     /// The observation's identifiers, in field order, with their spaces.
