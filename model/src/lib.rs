@@ -44,9 +44,12 @@ pub mod capacity {
     pub const REGISTRATIONS: usize = 5;
     /// Jobs in the queue, and coalesced jobs per job.
     pub const JOBS: usize = 4;
-    /// Tasks, extended events or backed-up tasks of one worker or registration: up to
-    /// `max_pending_events` (≤ 3) plus one sync and one periodicsync event per tag (≤ 2 tags)
-    /// plus one completion event per background fetch (≤ 2).
+    /// Tasks, extended events or backed-up tasks of one worker or registration: the events
+    /// `max_pending_events` holds back (messages, fetches, push and notification events), plus
+    /// the ones it does not, of which at most one is in flight per sync tag, per periodic sync
+    /// tag and per background fetch. `ModelConfig::validate` keeps the sum within this
+    /// (`ModelConfig::pending_events_room`): 10 pending events without those features, 4 with
+    /// all of them at their widest.
     pub const EVENTS: usize = 10;
     /// Sync tags, and so one-off or periodic sync registrations per service worker
     /// registration.
@@ -58,7 +61,7 @@ pub use bgfetch::{
     FailureReason, RecordOutcome, RecordPhase, RecordResult,
 };
 pub use clients::{Client, ClientId, ControlledVia};
-pub use config::{Bug, EnvChoices, Fixes, ModelConfig};
+pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};
 pub use jobs::{Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
 pub use model::{Action, Actor, InstallOutcome, SwModel, SwState};
