@@ -62,9 +62,9 @@ pub use bgfetch::{
 };
 pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};
-pub use jobs::{Job, JobPhase, JobResult, JobType};
+pub use jobs::{InstallOutcome, Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
-pub use model::{Action, Actor, InstallOutcome, SwModel, SwState};
+pub use model::{Action, Actor, SwModel, SwState};
 pub use observe::{Channel, IdSpace, Obs, ObsKind, Observation};
 pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams, UnknownProfile};
 pub use push::{Permission, PermissionState, Permissions, SubscribeError};
