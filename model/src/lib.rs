@@ -14,6 +14,7 @@
 //! named properties with their spec sections. Section names refer to the W3C Service Workers
 //! specification (`index.bs` of w3c/ServiceWorker).
 
+pub mod action;
 pub mod bgfetch;
 mod clients;
 mod config;
@@ -56,6 +57,7 @@ pub mod capacity {
     pub const SYNC_TAGS: usize = 2;
 }
 
+pub use action::{Action, Actor};
 pub use bgfetch::{
     BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules, BgFetches, BgRecord, BgResult,
     FailureReason, RecordOutcome, RecordPhase, RecordResult,
@@ -64,7 +66,7 @@ pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};
 pub use jobs::{InstallOutcome, Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
-pub use model::{Action, Actor, SwModel, SwState};
+pub use model::{SwModel, SwState};
 pub use observe::{Channel, IdSpace, Obs, ObsKind, Observation};
 pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams, UnknownProfile};
 pub use push::{Permission, PermissionState, Permissions, SubscribeError};

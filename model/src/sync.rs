@@ -177,7 +177,7 @@ impl SwModel {
     }
 
     /// The network goes offline or online (never offline again once stabilized).
-    fn network_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+    pub(crate) fn network_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
         if s.online {
             if !s.network_stable {
                 actions.push(Action::GoOffline);
