@@ -1715,11 +1715,11 @@ impl<'a> Search<'a> {
         match *a {
             // A redundant worker's stop is not an idle stop: engines stop a worker as soon as
             // it is doomed (Chromium `ServiceWorkerVersion::Doom`), the spec leaves it to idle.
-            Action::Stop {
+            Action::StopWorker {
                 worker,
                 cause: StopCause::Idle,
             } if c.s.worker(worker).state == WorkerState::Redundant => true,
-            Action::Stop {
+            Action::StopWorker {
                 worker,
                 cause: StopCause::Idle,
             } => match (self.params.idle_timeout_ms, c.aux.get(BUSY, worker)) {

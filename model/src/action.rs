@@ -164,8 +164,8 @@ actions! {
         shows ("client {c} navigates into the scope");
 
     /// An open client reloads (or navigates within the scope): Handle Fetch for the new document,
-    /// then Handle Service Worker Client Unload for the old one.
-    Navigate(c: ClientId)
+    /// then Handle Service Worker Client Unload for the old one. Observed as `reload`.
+    Reload(c: ClientId)
         by Page, spec "§Handle Fetch; §Handle Service Worker Client Unload",
         enabled "clients.rs" SwModel::client_actions,
         shows ("client {c} reloads");
@@ -311,14 +311,15 @@ actions! {
         shows ("worker {w} fails to start");
 
     /// The front task of `worker` is dispatched (Fire Functional Event / Create Fetch Event and
-    /// Dispatch / message). With `extend`, the handler leaves a lifetime promise pending
-    /// (`waitUntil`/`respondWith`) and the event joins the set of extended events; with
-    /// `notify`, a push handler shows a notification.
-    DispatchEvent {
+    /// Dispatch / message): its handler runs, observed as `functional_event`. With
+    /// `wait_until`, the handler leaves a lifetime promise pending (`waitUntil`/`respondWith`)
+    /// and the event joins the set of extended events; with `notify`, a push handler shows a
+    /// notification.
+    FunctionalEvent {
         /// The worker.
         worker: WorkerId,
         /// A lifetime promise stays pending.
-        extend: bool,
+        wait_until: bool,
         /// The push handler shows a notification.
         notify: bool,
     }
@@ -328,22 +329,26 @@ actions! {
         shows (
             "worker {worker} handles its next event{}{}",
             if *notify { ", shows a notification" } else { "" },
-            if *extend { " and keeps it alive with waitUntil" } else { "" }
+            if *wait_until { " and keeps it alive with waitUntil" } else { "" }
         );
 
-    /// The last lifetime promise of worker `0`'s oldest extended event settles: Try Clear
-    /// Registration if unregistered, then Try Activate.
-    SettleExtendedEvent(w: WorkerId)
+    /// The lifetime promises of worker `worker`'s oldest extended event settle: all fulfil
+    /// (`fulfilled`), or one rejects (the event fails; for a sync event: retry or give up;
+    /// offered for sync and periodicsync events only, whose outcome matters). When it was the
+    /// last: Try Clear Registration if unregistered, then Try Activate. Observed as
+    /// `wait_until_settled`.
+    WaitUntilSettled {
+        /// The worker.
+        worker: WorkerId,
+        /// Every lifetime promise fulfilled (true) or one rejected (false).
+        fulfilled: bool,
+    }
         by Worker, spec "§ExtendableEvent (add lifetime promise)",
         enabled "runtime.rs" SwModel::extended_event_actions,
-        shows ("worker {w}'s pending waitUntil promise settles");
-
-    /// A lifetime promise of worker `0`'s oldest extended event rejects (the event fails; for a
-    /// sync event: retry or give up).
-    RejectExtendedEvent(w: WorkerId)
-        by Worker, spec "§ExtendableEvent (add lifetime promise: rejected)",
-        enabled "runtime.rs" SwModel::extended_event_actions,
-        shows ("worker {w}'s pending waitUntil promise rejects");
+        shows (
+            "worker {worker}'s pending waitUntil promise {}",
+            if *fulfilled { "settles" } else { "rejects" }
+        );
 
     /// Worker `0`'s pending events time out (their timed out flag is set: they fail); under
     /// profiles that kill on timeout the worker is terminated too.
@@ -352,8 +357,9 @@ actions! {
         enabled "runtime.rs" SwModel::running_actions,
         shows ("worker {w}'s pending events time out");
 
-    /// Terminate Service Worker on `worker` for `cause` (idle, forced or unresponsive).
-    Stop {
+    /// Terminate Service Worker on `worker` for `cause` (idle, forced or unresponsive); a forced
+    /// stop (DevTools) is observed as `stop_worker`.
+    StopWorker {
         /// The worker.
         worker: WorkerId,
         /// Why.

@@ -77,7 +77,7 @@ impl SwModel {
             actions.push(Action::OpenClient(c));
             return false;
         }
-        actions.push(Action::Navigate(c));
+        actions.push(Action::Reload(c));
         actions.push(Action::CloseClient(c));
         true
     }

@@ -129,7 +129,7 @@ impl Model for SwModel {
         match action {
             // clients.rs
             A::OpenClient(c) => self.open_client(s_, c),
-            A::Navigate(c) => self.reload(s_, c),
+            A::Reload(c) => self.reload(s_, c),
             A::CloseClient(c) => self.close_client(s_, c),
             A::Claim(w) => self.claim_call(s_, w)?,
             // jobs.rs
@@ -151,15 +151,16 @@ impl Model for SwModel {
             A::Fetch(c) => Self::subresource_fetch(s_, c)?,
             A::WorkerStarted(w) => Self::worker_started(s_, w),
             A::WorkerStartFailed(w) => self.worker_start_failed(s_, w),
-            A::DispatchEvent {
+            A::FunctionalEvent {
                 worker,
-                extend,
+                wait_until,
                 notify,
-            } => self.dispatch_event(s_, worker, extend, notify),
-            A::SettleExtendedEvent(w) => self.extended_event_ends(s_, w, true)?,
-            A::RejectExtendedEvent(w) => self.extended_event_ends(s_, w, false)?,
+            } => self.functional_event(s_, worker, wait_until, notify),
+            A::WaitUntilSettled { worker, fulfilled } => {
+                self.extended_event_ends(s_, worker, fulfilled)?
+            }
             A::EventTimedOut(w) => self.event_timed_out(s_, w),
-            A::Stop { worker, cause } => self.stop(s_, worker, cause),
+            A::StopWorker { worker, cause } => self.stop(s_, worker, cause),
             // push.rs
             A::Subscribe(c) => Self::subscribe(s_, c),
             A::PushMessage => Self::push_message(s_)?,

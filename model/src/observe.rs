@@ -690,21 +690,23 @@ impl SwModel {
                     });
                 }
             }
-            Action::DispatchEvent {
+            Action::FunctionalEvent {
                 worker,
-                extend,
+                wait_until,
                 notify,
             } => {
                 if let Some(&kind) = pre.worker(worker).tasks.first() {
-                    out.push(Self::functional_event(pre, worker, kind, extend, notify));
+                    out.push(Self::functional_event_seen(
+                        pre, worker, kind, wait_until, notify,
+                    ));
                 }
             }
-            Action::SettleExtendedEvent(worker) | Action::RejectExtendedEvent(worker) => {
+            Action::WaitUntilSettled { worker, fulfilled } => {
                 if let Some(&kind) = pre.worker(worker).extended.first() {
                     out.push(O::WaitUntilSettled {
                         worker,
                         event: kind.event_name(),
-                        fulfilled: matches!(action, Action::SettleExtendedEvent(_)),
+                        fulfilled,
                     });
                 }
             }
@@ -738,14 +740,14 @@ impl SwModel {
         use Observation as O;
         match *action {
             Action::OpenClient(client) => Some(O::OpenClient { client }),
-            Action::Navigate(client) => Some(O::Reload { client }),
+            Action::Reload(client) => Some(O::Reload { client }),
             Action::CloseClient(client) => Some(O::CloseClient { client }),
             Action::Register { client, script } => Some(O::Register { client, script }),
             Action::Update { client } => Some(O::Update { client }),
             Action::Unregister { client } => Some(O::Unregister { client }),
             Action::PostMessage(client) => Some(O::PostMessage { client }),
             Action::Fetch(client) => Some(O::Fetch { client }),
-            Action::Stop {
+            Action::StopWorker {
                 worker,
                 cause: StopCause::Forced,
             } => Some(O::StopWorker { worker }),
@@ -787,11 +789,11 @@ impl SwModel {
         }
     }
 
-    fn functional_event(
+    fn functional_event_seen(
         s: &SwState,
         worker: WorkerId,
         kind: EventKind,
-        extend: bool,
+        wait_until: bool,
         notify: bool,
     ) -> Obs {
         let (tag, last_chance) = match kind {
@@ -811,7 +813,7 @@ impl SwModel {
             event: kind.event_name(),
             tag,
             last_chance,
-            wait_until: extend,
+            wait_until,
             notify,
         }
     }

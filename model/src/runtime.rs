@@ -209,12 +209,12 @@ impl SwModel {
             RunningStatus::Running => {
                 if self.can_dispatch(s, w) {
                     let push = worker.tasks.first() == Some(&EventKind::Push);
-                    for extend in [false, true] {
+                    for wait_until in [false, true] {
                         for notify in [false, true] {
                             if !notify || push {
-                                actions.push(Action::DispatchEvent {
+                                actions.push(Action::FunctionalEvent {
                                     worker: w,
-                                    extend,
+                                    wait_until,
                                     notify,
                                 });
                             }
@@ -229,7 +229,7 @@ impl SwModel {
                 }
                 for cause in [StopCause::Idle, StopCause::Forced, StopCause::Unresponsive] {
                     if self.can_stop(s, w, cause) {
-                        actions.push(Action::Stop { worker: w, cause });
+                        actions.push(Action::StopWorker { worker: w, cause });
                     }
                 }
             }
@@ -247,12 +247,18 @@ impl SwModel {
     ) {
         let extended = &s.worker(w).extended;
         if !extended.is_empty() {
-            actions.push(Action::SettleExtendedEvent(w));
+            actions.push(Action::WaitUntilSettled {
+                worker: w,
+                fulfilled: true,
+            });
             if matches!(
                 extended.first(),
                 Some(EventKind::Sync { .. } | EventKind::PeriodicSync { .. })
             ) {
-                actions.push(Action::RejectExtendedEvent(w));
+                actions.push(Action::WaitUntilSettled {
+                    worker: w,
+                    fulfilled: false,
+                });
             }
         }
     }
@@ -298,12 +304,18 @@ impl SwModel {
 
     /// Worker `w` dispatches its front task; with `notify` its push handler shows a
     /// notification.
-    pub(crate) fn dispatch_event(&self, s: &mut SwState, w: WorkerId, extend: bool, notify: bool) {
+    pub(crate) fn functional_event(
+        &self,
+        s: &mut SwState,
+        w: WorkerId,
+        wait_until: bool,
+        notify: bool,
+    ) {
         if notify {
             let r = s.worker(w).registration;
             s.reg_mut(r).notification = true;
         }
-        self.dispatch(s, w, extend);
+        self.dispatch(s, w, wait_until);
     }
 
     /// The last lifetime promise of worker `w`'s oldest extended event fulfils (`ok`) or one
@@ -516,9 +528,9 @@ impl SwModel {
                 .is_some_and(|t| !t.is_functional() || activated)
     }
 
-    /// Dispatches worker `w`'s front task. With `extend`, its handler leaves a lifetime promise
+    /// Dispatches worker `w`'s front task. With `wait_until`, its handler leaves a lifetime promise
     /// pending and the event joins the set of extended events.
-    pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, extend: bool) {
+    pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, wait_until: bool) {
         let kind = s.worker_mut(w).tasks.remove(0);
         if kind.is_functional() {
             let r = s.worker(w).registration;
@@ -528,7 +540,7 @@ impl SwModel {
             }
             Self::bg_event_dispatched(s, w, kind);
         }
-        if extend {
+        if wait_until {
             s.worker_mut(w).extended.push(kind);
         } else {
             self.event_completed(s, w, kind, true);

@@ -146,7 +146,7 @@ fn fullest_event_list(s: &SwState) -> usize {
 /// send events).
 fn controlled() -> Vec<Action> {
     let mut path = install_v1();
-    path.push(Navigate(0));
+    path.push(Reload(0));
     path
 }
 
@@ -237,7 +237,7 @@ fn every_feature_at_its_widest_fills_the_event_lists_exactly() {
         full.worker(0)
     );
     // Terminating the worker backs every one of them up in the registration.
-    path.push(Stop {
+    path.push(StopWorker {
         worker: 0,
         cause: StopCause::Forced,
     });
