@@ -6,13 +6,16 @@
 //! `controllerchange`, and clearing unregistered registrations; the worker runtime (running
 //! status, queued tasks, extended events, termination with its causes) with engine profiles;
 //! functional events (fetch, message, push, notificationclick/close) and push permissions;
-//! Background Sync (one-off, with retry and `lastChance`) and Periodic Background Sync.
-//! functional events (fetch, message, push, notificationclick/close) and push permissions; and
-//! Background Fetch (behind a switch).
+//! Background Sync (one-off, with retry and `lastChance`), Periodic Background Sync and
+//! Background Fetch. Push and the three background APIs are each behind a switch of
+//! [`ModelConfig`].
 //!
-//! [`SwModel`] implements stateright's [`stateright::Model`]; [`properties::PROPERTIES`] lists the
-//! named properties with their spec sections. Section names refer to the W3C Service Workers
-//! specification (`index.bs` of w3c/ServiceWorker).
+//! [`SwModel`] implements stateright's [`stateright::Model`]; [`action::ACTIONS`] lists the
+//! actions and [`properties::PROPERTIES`] the named properties, each with its spec section;
+//! [`knob::ALL`] lists the numeric bounds with their defaults and ranges. Section names refer to
+//! the W3C Service Workers specification (`index.bs` of w3c/ServiceWorker).
+
+#![warn(missing_docs, rustdoc::broken_intra_doc_links)]
 
 pub mod action;
 pub mod bgfetch;

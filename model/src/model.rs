@@ -1,5 +1,9 @@
-//! The `stateright` model: state, actions (named after the spec algorithm each performs) and the
-//! transition function. Each action is one atomic step at the granularity the spec's "in
+//! The `stateright` model: the state, and the two functions that dispatch to the features.
+//!
+//! The actions are described in `action.rs` (named after the spec algorithm each performs).
+//! Each feature's file holds the rules that enable its actions and the steps they take:
+//! `SwModel::actions` here only calls them in a fixed order, and `SwModel::next_state` maps each
+//! action to its step. Each action is one atomic step at the granularity the spec's "in
 //! parallel" steps and queued tasks allow us to observe; see SPEC_NOTES.md for what is merged.
 
 use crate::{
