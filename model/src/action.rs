@@ -46,7 +46,7 @@ pub enum Area {
     Sync,
     /// Periodic Background Sync (sync.rs).
     PeriodicSync,
-    /// Background Fetch (bgfetch.rs).
+    /// Background Fetch (bgfetch.rs, bgfetch/perform.rs).
     BackgroundFetch,
     /// What the user and the network do: permissions, offline and online.
     Environment,
@@ -493,7 +493,7 @@ actions! {
         gesture: bool,
     }
         by Page, spec "Background Fetch §fetch()",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows (
             "client {client} calls backgroundFetch.fetch(id {id}, {requests} request(s), downloadTotal {download_total}){}",
             if *gesture { " after a user gesture" } else { "" }
@@ -508,7 +508,7 @@ actions! {
         fetch: u8,
     }
         by Page, spec "Background Fetch §abort(); §Display (user abort)",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows ("abort() on registration {registration}'s background fetch {fetch}");
 
     /// The network (or storage) takes one step of a record's fetch (Complete a record).
@@ -523,7 +523,7 @@ actions! {
         outcome: crate::RecordOutcome,
     }
         by Environment, spec "Background Fetch §Complete a record",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows ("registration {registration}'s background fetch {fetch}, record {record}: {outcome:?}");
 
     /// The network is available again: a paused fetch resumes (its records re-request with a
@@ -538,7 +538,7 @@ actions! {
     }
         by Environment,
         spec "Background Fetch §Complete a record (temporarily unavailable: wait, retry)",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows (
             "the network is back for registration {registration}'s background fetch {fetch}{}",
             if *restart { "; the server restarts the partial bodies" } else { "" }
@@ -553,7 +553,7 @@ actions! {
         fetch: u8,
     }
         by Browser, spec "Background Fetch §Perform a background fetch; §Fire Functional Event",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows ("registration {registration}'s background fetch {fetch} finishes");
 
     /// The user activates the fetch's UI: `backgroundfetchclick`.
@@ -564,7 +564,7 @@ actions! {
         fetch: u8,
     }
         by Environment, spec "Background Fetch §Fire a background fetch click event",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows ("the user clicks registration {registration}'s background fetch {fetch}");
 
     /// `event.updateUI()` in a pending `backgroundfetchsuccess`/`backgroundfetchfail` handler
@@ -576,7 +576,7 @@ actions! {
         fetch: u8,
     }
         by Worker, spec "Background Fetch §updateUI()",
-        enabled "bgfetch.rs" SwModel::bg_actions,
+        enabled "bgfetch/perform.rs" SwModel::bg_actions,
         shows (
             "the completion handler of registration {registration}'s background fetch {fetch} calls updateUI()"
         );
