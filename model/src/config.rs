@@ -307,135 +307,60 @@ pub mod knob {
     use super::{Knob, ModelConfig};
     use crate::capacity as cap;
 
-    /// `clients`.
-    pub const CLIENTS: Knob = Knob {
-        flag: Some("--clients"),
-        field: "clients",
-        default: 2,
-        min: 1,
-        max: cap::CLIENTS as u8,
-        doc: "Window clients that open, navigate and unload in the scope",
-        get: |c: &ModelConfig| c.clients,
-    };
-    /// `versions`.
-    pub const VERSIONS: Knob = Knob {
-        flag: Some("--versions"),
-        field: "versions",
-        default: 2,
-        min: 1,
-        max: 250,
-        doc: "Script versions the server can serve",
-        get: |c: &ModelConfig| c.versions,
-    };
-    /// `script_urls`.
-    pub const SCRIPT_URLS: Knob = Knob {
-        flag: Some("--script-urls"),
-        field: "script_urls",
-        default: 1,
-        min: 1,
-        max: 8,
-        doc: "Script URLs pages may register",
-        get: |c: &ModelConfig| c.script_urls,
-    };
-    /// `max_workers`.
-    pub const MAX_WORKERS: Knob = Knob {
-        flag: Some("--max-workers"),
-        field: "max_workers",
-        default: 2,
-        min: 1,
-        max: (cap::WORKERS - 1) as u8,
-        doc: "Service workers that may be created in one run (redundant ones included)",
-        get: |c: &ModelConfig| c.max_workers,
-    };
-    /// `max_registrations`.
-    pub const MAX_REGISTRATIONS: Knob = Knob {
-        flag: Some("--max-registrations"),
-        field: "max_registrations",
-        default: 2,
-        min: 1,
-        max: (cap::REGISTRATIONS - 1) as u8,
-        doc: "Registrations that may be created in one run (register after unregister makes a \
-              new one)",
-        get: |c: &ModelConfig| c.max_registrations,
-    };
-    /// `max_queued_jobs`.
-    pub const MAX_QUEUED_JOBS: Knob = Knob {
-        flag: Some("--max-queued-jobs"),
-        field: "max_queued_jobs",
-        default: 2,
-        min: 1,
-        max: cap::JOBS as u8,
-        doc: "Job promises that may be outstanding in the job queue at once (coalesced ones \
-              included)",
-        get: |c: &ModelConfig| c.max_queued_jobs,
-    };
-    /// `max_pending_events`.
-    pub const MAX_PENDING_EVENTS: Knob = Knob {
-        flag: Some("--max-pending-events"),
-        field: "max_pending_events",
-        default: 1,
-        min: 0,
-        max: cap::EVENTS as u8,
-        doc: "Events that may be queued or pending on one worker at once; 0 disables message \
-              and fetch events (less with --sync, --periodic-sync, --background-fetch, whose \
-              events need room too)",
-        get: |c: &ModelConfig| c.max_pending_events,
-    };
-    /// `sync_tags`.
-    pub const SYNC_TAGS: Knob = Knob {
-        flag: None,
-        field: "sync_tags",
-        default: 1,
-        min: 1,
-        max: cap::SYNC_TAGS as u8,
-        doc: "Distinct sync tags pages use (for each of one-off and periodic)",
-        get: |c: &ModelConfig| c.sync_tags,
-    };
-    /// `max_sync_attempts`.
-    pub const MAX_SYNC_ATTEMPTS: Knob = Knob {
-        flag: Some("--max-sync-attempts"),
-        field: "max_sync_attempts",
-        default: 3,
-        min: 1,
-        max: 5,
-        doc: "Attempts a one-off sync registration gets under the spec profile (Chromium: \
-              always 3)",
-        get: |c: &ModelConfig| c.max_sync_attempts,
-    };
-    /// `periodic_max_retries`.
-    pub const PERIODIC_MAX_RETRIES: Knob = Knob {
-        flag: None,
-        field: "periodic_max_retries",
-        default: 0,
-        min: 0,
-        max: 3,
-        doc: "Periodic Background Sync's maximum number of retries",
-        get: |c: &ModelConfig| c.periodic_max_retries,
-    };
-    /// `max_bg_fetches`.
-    pub const MAX_BG_FETCHES: Knob = Knob {
-        flag: Some("--max-bg-fetches"),
-        field: "max_bg_fetches",
-        default: 1,
-        min: 1,
-        max: crate::bgfetch::BG_FETCHES as u8,
-        doc: "Background fetches one registration may hold at once, finished ones whose event is \
-              pending included (with --background-fetch)",
-        get: |c: &ModelConfig| c.max_bg_fetches,
-    };
+    /// One row a knob: `NAME: field, flag, default D, MIN..=MAX, "help line";`.
+    macro_rules! knobs {
+        ($($name:ident: $field:ident, $flag:expr, default $default:literal,
+           $min:literal..=$max:expr, $doc:literal;)*) => {
+            $(
+                #[doc = concat!("`", stringify!($field), "`: ", $doc, ".")]
+                pub const $name: Knob = Knob {
+                    flag: $flag,
+                    field: stringify!($field),
+                    default: $default,
+                    min: $min,
+                    max: $max,
+                    doc: $doc,
+                    get: |c: &ModelConfig| c.$field,
+                };
+            )*
 
-    /// Every numeric knob, in field order.
-    pub const ALL: [Knob; 11] = [
-        CLIENTS,
-        VERSIONS,
-        SCRIPT_URLS,
-        MAX_WORKERS,
-        MAX_REGISTRATIONS,
-        MAX_QUEUED_JOBS,
-        MAX_PENDING_EVENTS,
-        SYNC_TAGS,
-        MAX_SYNC_ATTEMPTS,
-        PERIODIC_MAX_RETRIES,
-        MAX_BG_FETCHES,
-    ];
+            /// Every numeric knob, in field order.
+            pub const ALL: [Knob; [$(stringify!($name)),*].len()] = [$($name),*];
+        };
+    }
+
+    knobs! {
+        CLIENTS: clients, Some("--clients"), default 2, 1..=cap::CLIENTS as u8,
+            "Window clients that open, navigate and unload in the scope";
+        VERSIONS: versions, Some("--versions"), default 2, 1..=250,
+            "Script versions the server can serve";
+        SCRIPT_URLS: script_urls, Some("--script-urls"), default 1, 1..=8,
+            "Script URLs pages may register";
+        MAX_WORKERS: max_workers, Some("--max-workers"), default 2, 1..=(cap::WORKERS - 1) as u8,
+            "Service workers that may be created in one run (redundant ones included)";
+        MAX_REGISTRATIONS: max_registrations, Some("--max-registrations"), default 2,
+            1..=(cap::REGISTRATIONS - 1) as u8,
+            "Registrations that may be created in one run (register after unregister makes a \
+             new one)";
+        MAX_QUEUED_JOBS: max_queued_jobs, Some("--max-queued-jobs"), default 2,
+            1..=cap::JOBS as u8,
+            "Job promises that may be outstanding in the job queue at once (coalesced ones \
+             included)";
+        MAX_PENDING_EVENTS: max_pending_events, Some("--max-pending-events"), default 1,
+            0..=cap::EVENTS as u8,
+            "Events that may be queued or pending on one worker at once; 0 disables message \
+             and fetch events (less with --sync, --periodic-sync, --background-fetch, whose \
+             events need room too)";
+        SYNC_TAGS: sync_tags, None, default 1, 1..=cap::SYNC_TAGS as u8,
+            "Distinct sync tags pages use (for each of one-off and periodic)";
+        MAX_SYNC_ATTEMPTS: max_sync_attempts, Some("--max-sync-attempts"), default 3, 1..=5,
+            "Attempts a one-off sync registration gets under the spec profile (Chromium: \
+             always 3)";
+        PERIODIC_MAX_RETRIES: periodic_max_retries, None, default 0, 0..=3,
+            "Periodic Background Sync's maximum number of retries";
+        MAX_BG_FETCHES: max_bg_fetches, Some("--max-bg-fetches"), default 1,
+            1..=crate::bgfetch::BG_FETCHES as u8,
+            "Background fetches one registration may hold at once, finished ones whose event is \
+             pending included (with --background-fetch)";
+    }
 }

@@ -10,7 +10,7 @@ use std::collections::{HashSet, VecDeque};
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
 use swspec_model::{
-    capacity, knob, Action, ModelConfig, RecordOutcome, StopCause, SwModel, SwState,
+    capacity, knob, Action, Knob, ModelConfig, RecordOutcome, StopCause, SwModel, SwState,
 };
 
 /// The doc comment of field `field` in `model/src/config.rs`, its lines joined.
@@ -80,6 +80,24 @@ fn with(mut c: ModelConfig, field: &str, v: u8) -> ModelConfig {
     }
     c
 }
+
+/// `cfg` with knob `k` one past its maximum is refused, naming the field and its range.
+fn refused_one_past_max(cfg: &ModelConfig, k: Knob) {
+    let v = k.max + 1;
+    assert_eq!(
+        with(cfg.clone(), k.field, v).validate(),
+        Err(format!(
+            "{} = {v} is outside {}..={}",
+            k.field, k.min, k.max
+        ))
+    );
+}
+
+/// `register()` by client 0.
+const REGISTER: Action = Register {
+    client: 0,
+    script: 0,
+};
 
 #[test]
 fn validate_accepts_each_range_and_refuses_one_past_it() {
@@ -280,14 +298,7 @@ fn max_workers_creates_one_more_worker_than_it_keeps() {
         !model.within_boundary(&last),
         "the boundary cuts the state past the bound"
     );
-    assert_eq!(
-        ModelConfig {
-            max_workers: max + 1,
-            ..cfg
-        }
-        .validate(),
-        Err(format!("max_workers = {} is outside 1..={max}", max + 1))
-    );
+    refused_one_past_max(&cfg, knob::MAX_WORKERS);
 }
 
 #[test]
@@ -304,25 +315,12 @@ fn max_registrations_creates_one_more_registration_than_it_keeps() {
     // A failed first install takes the registration out of the map: the next register()
     // makes a new one.
     for _ in 0..=max {
-        path.extend([
-            Register {
-                client: 0,
-                script: 0,
-            },
-            RunJob,
-            Install,
-            InstallEventSettled(Rejected),
-        ]);
+        path.extend([REGISTER, RunJob, Install, InstallEventSettled(Rejected)]);
     }
     let last = replay(&model, &path).pop().expect("a state");
     assert_eq!(last.registrations.len(), capacity::REGISTRATIONS);
     assert!(!model.within_boundary(&last));
-    assert!(ModelConfig {
-        max_registrations: max + 1,
-        ..cfg
-    }
-    .validate()
-    .is_err());
+    refused_one_past_max(&cfg, knob::MAX_REGISTRATIONS);
 }
 
 #[test]
@@ -336,10 +334,7 @@ fn max_queued_jobs_fills_the_job_queue_and_a_jobs_coalesced_list() {
         ..ModelConfig::default()
     };
     let model = SwModel::new(cfg.clone());
-    let register = Register {
-        client: 0,
-        script: 0,
-    };
+    let register = REGISTER;
     // Four jobs of alternating types: none coalesces.
     let mut path = vec![OpenClient(0), register.clone(), RunJob];
     path.extend([
@@ -362,12 +357,7 @@ fn max_queued_jobs_fills_the_job_queue_and_a_jobs_coalesced_list() {
     let one_job = replay(&model, &path).pop().expect("a state");
     assert_eq!(one_job.jobs.len(), 1);
     assert_eq!(one_job.jobs[0].promises(), capacity::JOBS);
-    assert!(ModelConfig {
-        max_queued_jobs: max + 1,
-        ..cfg
-    }
-    .validate()
-    .is_err());
+    refused_one_past_max(&cfg, knob::MAX_QUEUED_JOBS);
 }
 
 #[test]
@@ -381,10 +371,5 @@ fn the_largest_client_count_explores() {
     let model = SwModel::new(cfg.clone());
     assert_eq!(model.init_state().clients.len(), capacity::CLIENTS);
     assert!(explore_from(&model, &model.init_state(), 20_000) >= 20_000);
-    assert!(ModelConfig {
-        clients: max + 1,
-        ..cfg
-    }
-    .validate()
-    .is_err());
+    refused_one_past_max(&cfg, knob::CLIENTS);
 }
