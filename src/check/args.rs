@@ -172,68 +172,6 @@ impl CheckArgs {
     fn symmetry(&self) -> bool {
         !self.no_symmetry
     }
-
-    /// The command line that reproduces this run (printed with every discovery).
-    pub fn replay_command(&self) -> String {
-        let d = ModelConfig::default();
-        let c = self.config();
-        let mut cmd = String::from("swspec check");
-        for (flag, v, dv) in [
-            ("--clients", c.clients, d.clients),
-            ("--versions", c.versions, d.versions),
-            ("--script-urls", c.script_urls, d.script_urls),
-            ("--max-workers", c.max_workers, d.max_workers),
-            (
-                "--max-registrations",
-                c.max_registrations,
-                d.max_registrations,
-            ),
-            ("--max-queued-jobs", c.max_queued_jobs, d.max_queued_jobs),
-            (
-                "--max-pending-events",
-                c.max_pending_events,
-                d.max_pending_events,
-            ),
-        ] {
-            if v != dv {
-                cmd.push_str(&format!(" {flag} {v}"));
-            }
-        }
-        if c.profile != d.profile {
-            cmd.push_str(&format!(" --profile {}", c.profile));
-        }
-        if !c.fetch_events {
-            cmd.push_str(" --no-fetch-events");
-        }
-        if c.push {
-            cmd.push_str(" --push");
-        }
-        if c.sync {
-            cmd.push_str(" --sync");
-        }
-        if c.periodic_sync {
-            cmd.push_str(" --periodic-sync");
-        }
-        if c.max_sync_attempts != d.max_sync_attempts {
-            cmd.push_str(&format!(" --max-sync-attempts {}", c.max_sync_attempts));
-        }
-        if c.background_fetch {
-            cmd.push_str(" --background-fetch");
-        }
-        if c.max_bg_fetches != d.max_bg_fetches {
-            cmd.push_str(&format!(" --max-bg-fetches {}", c.max_bg_fetches));
-        }
-        for f in &self.fixes {
-            cmd.push_str(&format!(" --fix {f}"));
-        }
-        if self.liveness {
-            cmd.push_str(" --liveness");
-        }
-        if !self.symmetry() {
-            cmd.push_str(" --no-symmetry");
-        }
-        cmd
-    }
 }
 
 /// The value parser of a numeric knob: the range `ModelConfig::validate` allows ([`knob`]).

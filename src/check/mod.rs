@@ -5,13 +5,15 @@
 //! describe), [`explore`] (run a search; it yields an [`explore::Exploration`], the seam
 //! between a search engine and the rest), [`shortest`] (each discovery's path made shortest),
 //! [`classify`] (each property's verdict), [`liveness`] (the liveness properties on the full
-//! graph), [`report`] (the report's JSON form) and [`render`] (the report as text or JSON).
+//! graph), [`report`] (the report's JSON form), [`render`] (the report as text or JSON) and
+//! [`replay`] (the command line that reproduces the run).
 
 mod args;
 mod classify;
 mod explore;
 mod liveness;
 mod render;
+mod replay;
 mod report;
 mod shortest;
 
@@ -41,7 +43,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut found = explore::stateright(model.clone(), &run.search, progress);
     shortest::shorten(&model, &run.search, &mut found);
     let (properties, liveness, ok) = verdicts(&run, &found);
-    let report = ReportJson::new(&run, &found, properties, liveness, args.replay_command());
+    let report = ReportJson::new(
+        &run,
+        &found,
+        properties,
+        liveness,
+        replay::command(&run).unwrap_or_else(|e| format!("(no replay command: {e})")),
+    );
     // Render completely before writing, so a failure never leaves half a report.
     let written = render::render(&report, args.json)
         .and_then(|text| std::io::stdout().lock().write_all(text.as_bytes()));
