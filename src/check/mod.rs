@@ -21,7 +21,6 @@ mod shortest;
 
 pub use args::CheckArgs;
 pub(crate) use liveness::liveness_config;
-pub(crate) use publish::explore_command;
 
 use args::RunConfig;
 use report::{LivenessRunJson, PropertyJson, ReportJson};

@@ -17,7 +17,7 @@ use swspec_report::site::write_file;
 
 /// `swspec explore` with the flags of `run`'s model (and `--liveness`, whose model a lasso is
 /// in): what explores a path of this run.
-pub fn explore_command(run: &RunConfig) -> String {
+fn explore_command(run: &RunConfig) -> String {
     let model_only = RunConfig {
         model: run.model.clone(),
         search: SearchOptions {
