@@ -6,11 +6,11 @@
 //! a report is refused untouched, a previous report is replaced, nothing temporary is left.
 
 mod common;
-use common::{scratch, swspec};
+use common::{lanes, scratch, swspec};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use swspec_model::{Action, Actor};
+use swspec_model::Action;
 
 #[path = "../report/tests/common/itf_shape.rs"]
 mod itf_shape;
@@ -68,33 +68,6 @@ fn broken_links(page: &Path) -> Vec<String> {
         }
     }
     bad
-}
-
-/// The lifelines a path needs: each client and worker an action names, the browser, the
-/// environment.
-fn lanes(actions: &[Action]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for a in actions {
-        let v = serde_json::to_value(a).expect("action");
-        let with = &v["with"];
-        let n = |f: &str| {
-            with.get(f)
-                .and_then(Value::as_u64)
-                .or_else(|| with.as_u64())
-        };
-        let worker = with.get("worker").and_then(Value::as_u64);
-        let own = match a.actor() {
-            Actor::Page => n("client").map_or("browser".into(), |c| format!("client {c}")),
-            Actor::Worker => n("worker").map_or("browser".into(), |w| format!("worker {w}")),
-            Actor::Browser => "browser".into(),
-            Actor::Environment => "environment".into(),
-        };
-        out.insert(own);
-        if matches!(a.actor(), Actor::Browser | Actor::Environment) {
-            out.extend(worker.map(|w| format!("worker {w}")));
-        }
-    }
-    out
 }
 
 #[test]
