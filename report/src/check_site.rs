@@ -232,12 +232,12 @@ fn path_page(run: &CheckRun, e: &Entry, p: &ModelPath, svg_text: &str) -> String
             spec_links(n)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<p>Replay the run: <code class=\"replay\">{}</code> Explore this path: \
          <code class=\"replay\">{} --path {}/paths/{stem}.json</code></p>\
          <p class=\"files\"><a href=\"{stem}.svg\">the diagram (SVG)</a> · \
-         <a href=\"{stem}.json\">the actions (JSON)</a></p></header>\n",
+         <a href=\"{stem}.json\">the actions (JSON)</a></p></header>",
         escape(&run.replay),
         escape(&run.explore),
         escape(&run.dir),
