@@ -41,7 +41,10 @@ pub fn lanes(actions: &[Action]) -> BTreeSet<String> {
                 .and_then(Value::as_u64)
                 .or_else(|| with.as_u64())
         };
-        let worker = with.get("worker").and_then(Value::as_u64);
+        let worker = with.get("worker").and_then(Value::as_u64).or_else(|| {
+            with.as_u64()
+                .filter(|w| a.to_string().starts_with(&format!("worker {w}")))
+        });
         let own = match a.actor() {
             Actor::Page => n("client").map_or("browser".into(), |c| format!("client {c}")),
             Actor::Worker => n("worker").map_or("browser".into(), |w| format!("worker {w}")),
