@@ -44,6 +44,11 @@ pub struct ConformArgs {
     /// Default: the end is quiescent, as the capture harness waits for.
     #[arg(long)]
     no_quiescent_end: bool,
+    /// Also write each check's matched model path (on divergence, the path to the furthest
+    /// candidate) into this folder in the Informal Trace Format, as
+    /// `<folder>_<trace>.<profile>.itf.json` [default: none].
+    #[arg(long, value_name = "DIR")]
+    itf: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +97,7 @@ pub fn run_paths(paths: Vec<PathBuf>) -> ExitCode {
         timer_tolerance_ms: d.timer_tolerance_ms,
         max_nodes: d.max_nodes,
         no_quiescent_end: !d.quiescent_end,
+        itf: None,
     })
 }
 
@@ -184,6 +190,11 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             if !args.json {
                 print_row(&row, pin.as_ref(), &outcome, args.explain);
             }
+            if let Some(dir) = &args.itf {
+                if let Err(e) = write_itf(dir, file, profile, &outcome) {
+                    report.error(args.json, input_error(file, None, e));
+                }
+            }
             report.traces.push(row);
         }
     }
@@ -210,6 +221,46 @@ pub fn run(args: &ConformArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes the model path `outcome` found for `file` checked against `profile` as an ITF file
+/// into `dir`.
+fn write_itf(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    profile: Profile,
+    outcome: &check::Outcome,
+) -> Result<(), String> {
+    let name = |p: Option<&std::ffi::OsStr>| p.map(|n| n.to_string_lossy().into_owned());
+    let folder = name(file.parent().and_then(|d| d.file_name())).unwrap_or_default();
+    let stem = name(file.file_stem()).unwrap_or_else(|| "trace".into());
+    let what = if outcome.divergence.is_some() {
+        "the path to the furthest candidate"
+    } else {
+        "the matched path"
+    };
+    let text = swspec_report::path::itf_text(
+        &swspec_model::SwModel::new(outcome.config.clone()),
+        outcome.path.actions(),
+        &format!(
+            "{what} of {} against the {} profile ({})",
+            file.display(),
+            profile.name(),
+            outcome.verdict.name()
+        ),
+        &format!(
+            "swspec conform {} --profile {}",
+            file.display(),
+            profile.name()
+        ),
+        None,
+    )
+    .map_err(|e| format!("the model path does not replay: {e}"))?;
+    let out = dir.join(swspec_report::html::slug(&format!(
+        "{folder}_{stem}.{}.itf.json",
+        profile.name()
+    )));
+    swspec_report::site::write_file(&out, text.as_bytes())
 }
 
 fn input_error(file: &std::path::Path, line: Option<usize>, message: String) -> InputError {

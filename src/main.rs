@@ -3,6 +3,7 @@
 mod capture;
 mod check;
 mod conform;
+mod explore;
 mod matrix;
 mod report;
 
@@ -27,6 +28,8 @@ enum Command {
     Capture(capture::CaptureArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
+    /// Serve stateright's Explorer on the model (127.0.0.1 only), optionally at a given path.
+    Explore(explore::ExploreArgs),
     /// Write the HTML report (matrix, per-trace sequence diagrams, spec links) into a folder.
     Report(report::ReportArgs),
     /// Print the JSON Schema of a trace line (committed as traces/schema.json).
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(&args),
         Command::Matrix(args) => matrix::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Explore(args) => explore::run(&args),
         Command::Schema => {
             match serde_json::to_string_pretty(&swspec_conformance::trace::schema()) {
                 Ok(s) => println!("{s}"),

@@ -243,3 +243,38 @@ fn malformed_expected_file_is_named() {
         "{err}"
     );
 }
+
+#[path = "../report/tests/common/itf_shape.rs"]
+mod itf_shape;
+
+/// `--itf DIR`: each check's matched model path as an ITF file of ADR-015's shape, named after
+/// the trace and the profile, its states the model's from the initial one.
+#[test]
+fn itf_writes_each_matched_path() {
+    let dir = scratch("conform-itf");
+    let d = dir.display().to_string();
+    let (code, out, err) = swspec(&[
+        "conform",
+        "traces/chromium-148/install-activate.jsonl",
+        "--itf",
+        &d,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    for profile in ["chromium", "spec"] {
+        let f = dir.join(format!("chromium-148_install-activate.{profile}.itf.json"));
+        let t: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&f).expect("itf")).expect("json");
+        let errs = itf_shape::shape(&t);
+        assert!(errs.is_empty(), "{}", errs.join("\n"));
+        let states = t["states"].as_array().expect("states");
+        assert!(states.len() > 3, "{profile}: {} states", states.len());
+        assert_eq!(states[0]["mbt::actionTaken"], "init");
+        assert!(t["#meta"]["description"]
+            .as_str()
+            .is_some_and(|s| s.contains(&format!("the matched path of traces/chromium-148/install-activate.jsonl against the {profile} profile"))));
+        assert!(
+            states.iter().any(|s| s["mbt::actionTaken"] == "RunJob"),
+            "{profile}"
+        );
+    }
+}

@@ -10,9 +10,12 @@
 //! - [`matrix`]: the conformance matrix data (also `swspec matrix`'s Markdown).
 //! - [`page`], [`site`]: the trace pages and the site; [`notes`]: SPEC_NOTES.md sections;
 //!   [`pathtext`]: the checker's rendered path read back; [`html`]: escaping and spec links.
+//! - [`check_site`]: the site of `swspec check --report` (every property, each discovery's
+//!   path as a diagram).
 //! - [`itf`]: the ITF writer; [`path`]: model paths replayed from actions.
 
 pub mod anchors;
+pub mod check_site;
 pub mod html;
 pub mod itf;
 pub mod matrix;

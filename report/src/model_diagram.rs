@@ -32,7 +32,12 @@ fn lanes(a: &Action) -> (Lane, Option<Lane>) {
         .ok()
         .and_then(|v| v.get("with").cloned())
         .unwrap_or(Value::Null);
-    let worker = with.get("worker").and_then(Value::as_u64);
+    // The worker acted on: a `worker` field, or the only payload of an action whose text
+    // names it first (`worker 0's activate event ends`).
+    let worker = with.get("worker").and_then(Value::as_u64).or_else(|| {
+        with.as_u64()
+            .filter(|w| a.to_string().starts_with(&format!("worker {w}")))
+    });
     match a.actor() {
         Actor::Page => (
             number(&with, "client").map_or(Lane::Browser, Lane::Client),

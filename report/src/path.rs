@@ -70,3 +70,19 @@ pub fn itf_path(
         loop_index,
     })
 }
+
+/// The ITF trace of `actions` from `model`'s initial state as pretty JSON text (with a final
+/// newline), ready to write: [`itf_path`], then [`itf::trace`].
+pub fn itf_text(
+    model: &SwModel,
+    actions: &[Action],
+    description: &str,
+    source: &str,
+    loop_index: Option<usize>,
+) -> Result<String, String> {
+    let path = itf_path(model, actions, description, source, loop_index)?;
+    let t = itf::trace(&path).map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&t)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
+}

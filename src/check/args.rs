@@ -122,6 +122,16 @@ pub struct CheckArgs {
     /// [default: none].
     #[arg(long)]
     pub traces: Option<std::path::PathBuf>,
+    /// Also write the HTML report into this folder: every property with its verdict and spec
+    /// sections, each example, counterexample and lasso as a sequence diagram with spec links
+    /// (opens from file://; the folder is replaced whole, and only if it is empty or a previous
+    /// report) [default: none].
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<std::path::PathBuf>,
+    /// Also write each discovery's path (example, counterexample, lasso) into this folder in the
+    /// Informal Trace Format of Apalache and Quint, as `<property>.itf.json` [default: none].
+    #[arg(long, value_name = "DIR")]
+    pub itf: Option<std::path::PathBuf>,
 }
 
 impl CheckArgs {

@@ -6,18 +6,21 @@
 //! between a search engine and the rest), [`shortest`] (each discovery's path made shortest),
 //! [`classify`] (each property's verdict), [`liveness`] (the liveness properties on the full
 //! graph), [`report`] (the report's JSON form), [`render`] (the report as text or JSON) and
-//! [`replay`] (the command line that reproduces the run).
+//! [`replay`] (the command line that reproduces the run); [`publish`] (with `--report` and
+//! `--itf`, the HTML report and the ITF paths).
 
 mod args;
 mod classify;
 mod explore;
 mod liveness;
+mod publish;
 mod render;
 mod replay;
 mod report;
 mod shortest;
 
 pub use args::CheckArgs;
+pub(crate) use liveness::liveness_config;
 
 use args::RunConfig;
 use report::{LivenessRunJson, PropertyJson, ReportJson};
@@ -57,11 +60,46 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("swspec check: cannot write the report: {e}");
         return ExitCode::from(2);
     }
+    if let Err(e) = publish_files(args, &run, &report) {
+        eprintln!("swspec check: {e}");
+        return ExitCode::from(2);
+    }
     match check_traces(args) {
         ExitCode::SUCCESS if ok => ExitCode::SUCCESS,
         ExitCode::SUCCESS => ExitCode::from(1),
         traces => traces,
     }
+}
+
+/// With `--report` and `--itf`, the HTML report and the ITF paths, and where they were
+/// written (after a text report on stdout, its last line; with `--json` on stderr, since stdout
+/// holds only the JSON); without `--report`, a text report ends with a one-line hint to get one.
+fn publish_files(args: &CheckArgs, run: &RunConfig, report: &ReportJson) -> Result<(), String> {
+    let say = |line: String| {
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    if let Some(dir) = &args.itf {
+        let n = publish::itf(run, report, dir)
+            .map_err(|e| format!("cannot write the ITF paths: {e}"))?;
+        say(format!("ITF: {n} path(s) written into {}", dir.display()));
+    }
+    match &args.report {
+        Some(dir) => {
+            let index = publish::report(run, report, dir)
+                .map_err(|e| format!("cannot write the HTML report: {e}"))?;
+            say(format!("HTML report written: open {}", index.display()));
+        }
+        None if !args.json => {
+            println!();
+            println!("(add --report DIR for an HTML report: each path as a sequence diagram with spec links)");
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 /// Every property's verdict: safety and reachability from the exploration, then with

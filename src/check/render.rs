@@ -36,7 +36,7 @@ fn text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
 }
 
 /// What was checked: the bounds, the profile and features, the search.
-fn header(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
+pub(super) fn header(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
     let c = &r.config;
     writeln!(
         out,
@@ -73,14 +73,7 @@ fn property_table(out: &mut impl Write, props: &[PropertyJson]) -> std::io::Resu
     let width = props.iter().map(|p| p.name.len()).max().unwrap_or(0);
     for p in props {
         let kind = p.kind;
-        let status = match p.status {
-            Status::Violated if p.expected_by.is_some() => "violated*",
-            Status::Holds => "holds",
-            Status::Violated => "VIOLATED",
-            Status::Found => "found",
-            Status::NotFound => "NOT FOUND",
-            Status::Unknown => "unknown",
-        };
+        let status = status_text(p);
         writeln!(
             out,
             "  {status:<9} {kind:<9} {:<width$}  {}",
@@ -90,8 +83,20 @@ fn property_table(out: &mut impl Write, props: &[PropertyJson]) -> std::io::Resu
     Ok(())
 }
 
+/// A property's verdict as the table prints it (`violated*`: explained by a spec finding).
+pub(super) fn status_text(p: &PropertyJson) -> &'static str {
+    match p.status {
+        Status::Violated if p.expected_by.is_some() => "violated*",
+        Status::Holds => "holds",
+        Status::Violated => "VIOLATED",
+        Status::Found => "found",
+        Status::NotFound => "NOT FOUND",
+        Status::Unknown => "unknown",
+    }
+}
+
 /// The run's figures: states, depth, time, speed, and the liveness run's.
-fn figures(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
+pub(super) fn figures(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
     writeln!(
         out,
         "{} states generated, {} unique, max depth {}, {:.3} s, {:.0} unique states/s{}",

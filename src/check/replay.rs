@@ -130,7 +130,14 @@ mod tests {
 
     /// Flags that choose how the report is shown, not what is explored: they leave the run as
     /// it is (`--symmetry` restates the default).
-    const NOT_IN_THE_RUN: [&str; 4] = ["json", "progress_secs", "traces", "symmetry"];
+    const NOT_IN_THE_RUN: [&str; 6] = [
+        "json",
+        "progress_secs",
+        "traces",
+        "report",
+        "itf",
+        "symmetry",
+    ];
 
     /// Each flag with the values to try, from clap's own description of it: none for a
     /// switch, each possible value, else a few numbers and the profile names (those that do not

@@ -1,8 +1,11 @@
 //! Helpers the CLI test binaries share: run the `swspec` binary, make a scratch folder.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use swspec_model::{Action, Actor};
 
 /// Runs `swspec args` from the project root: (exit code, stdout, stderr).
 pub fn swspec(args: &[&str]) -> (i32, String, String) {
@@ -24,4 +27,34 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
+}
+
+/// The lifelines a path needs: each client and worker an action names, the browser, the
+/// environment.
+pub fn lanes(actions: &[Action]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for a in actions {
+        let v = serde_json::to_value(a).expect("action");
+        let with = &v["with"];
+        let n = |f: &str| {
+            with.get(f)
+                .and_then(Value::as_u64)
+                .or_else(|| with.as_u64())
+        };
+        let worker = with.get("worker").and_then(Value::as_u64).or_else(|| {
+            with.as_u64()
+                .filter(|w| a.to_string().starts_with(&format!("worker {w}")))
+        });
+        let own = match a.actor() {
+            Actor::Page => n("client").map_or("browser".into(), |c| format!("client {c}")),
+            Actor::Worker => n("worker").map_or("browser".into(), |w| format!("worker {w}")),
+            Actor::Browser => "browser".into(),
+            Actor::Environment => "environment".into(),
+        };
+        out.insert(own);
+        if matches!(a.actor(), Actor::Browser | Actor::Environment) {
+            out.extend(worker.map(|w| format!("worker {w}")));
+        }
+    }
+    out
 }

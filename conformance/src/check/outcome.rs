@@ -2,7 +2,7 @@
 //! when no candidate explains the trace, and the path found ([`PathText`]). These are the types
 //! the CLI prints and serialises; how they are filled in is in `report`.
 
-use swspec_model::Profile;
+use swspec_model::{Action, ModelConfig, Profile};
 
 /// A divergence: where the trace leaves every candidate.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -69,6 +69,9 @@ pub struct Outcome {
     pub divergence: Option<Divergence>,
     /// The accepted path (or, on divergence, the path to the furthest candidate), rendered.
     pub path: PathText,
+    /// The model configuration the trace was checked under (what [`PathText::actions`] replays
+    /// in, from its initial state).
+    pub config: ModelConfig,
 }
 
 /// A rendered path, one line per step: each distinct step's text is rendered once, and a line
@@ -80,6 +83,8 @@ pub struct PathText {
     /// Per line: its step's text, and the trace line of the event it matched (`u32::MAX`: the
     /// step is not a match).
     pub(super) lines: Vec<(u32, u32)>,
+    /// The model actions of the path, in order (guard steps and matches take none).
+    pub(super) actions: Vec<Action>,
 }
 
 impl PathText {
@@ -107,6 +112,12 @@ impl PathText {
             out.push_str(shown);
             out
         })
+    }
+
+    /// The path's model actions, in order: replayed from the initial state of
+    /// [`Outcome::config`]'s model they reach the path's last state.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
     }
 
     /// The lines, in order.

@@ -28,6 +28,7 @@ impl Search<'_> {
                     max_hidden_used,
                     divergence: None,
                     path,
+                    config: self.model.cfg.clone(),
                 }
             }
             None => {
@@ -50,6 +51,7 @@ impl Search<'_> {
                     max_hidden_used: 0,
                     divergence: Some(divergence),
                     path,
+                    config: self.model.cfg.clone(),
                 }
             }
         }
@@ -79,6 +81,7 @@ impl Search<'_> {
         let mut out = PathText {
             texts: Vec::new(),
             lines: Vec::with_capacity(path.len()),
+            actions: Vec::new(),
         };
         let mut max_depth = 0usize;
         for node in path {
@@ -90,6 +93,9 @@ impl Search<'_> {
                 out.texts.push(self.step_text(c, st));
             }
             out.lines.push((*text, self.matched_line(node, st)));
+            if let Step::Model(a, _) = st {
+                out.actions.push(a.clone());
+            }
         }
         (out, max_depth)
     }

@@ -1,6 +1,8 @@
 //! Helpers shared by the report's integration tests.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use swspec_report::matrix::{sources, Matrix};
 use swspec_report::notes::Notes;
