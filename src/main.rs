@@ -3,6 +3,7 @@
 mod capture;
 mod check;
 mod conform;
+mod coverage;
 mod explore;
 mod matrix;
 mod report;
@@ -26,6 +27,9 @@ enum Command {
     Conform(conform::ConformArgs),
     /// Run scenario files in a real browser and write their traces.
     Capture(capture::CaptureArgs),
+    /// Which model behaviours (action classes, sometimes properties, guard steps, profile
+    /// timers) the stored real traces exercise, per engine folder.
+    Coverage(coverage::CoverageArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
     /// Serve stateright's Explorer on the model (127.0.0.1 only), optionally at a given path.
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Conform(args) => conform::run(&args),
         Command::Capture(args) => capture::run(&args),
+        Command::Coverage(args) => coverage::run(&args),
         Command::Matrix(args) => matrix::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Explore(args) => explore::run(&args),

@@ -16,6 +16,7 @@
 
 pub mod anchors;
 pub mod check_site;
+pub mod coverage;
 pub mod html;
 pub mod itf;
 pub mod matrix;

@@ -2,7 +2,7 @@
 //! when no candidate explains the trace, and the path found ([`PathText`]). These are the types
 //! the CLI prints and serialises; how they are filled in is in `report`.
 
-use swspec_model::{Action, ModelConfig, Profile};
+use swspec_model::{observe::GuardStep, Action, ModelConfig, Profile};
 
 /// A divergence: where the trace leaves every candidate.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -85,6 +85,8 @@ pub struct PathText {
     pub(super) lines: Vec<(u32, u32)>,
     /// The model actions of the path, in order (guard steps and matches take none).
     pub(super) actions: Vec<Action>,
+    /// The guard steps of the path (calls that changed no state), in order.
+    pub(super) guards: Vec<GuardStep>,
 }
 
 impl PathText {
@@ -118,6 +120,11 @@ impl PathText {
     /// [`Outcome::config`]'s model they reach the path's last state.
     pub fn actions(&self) -> &[Action] {
         &self.actions
+    }
+
+    /// The path's guard steps (calls that reject or do nothing), in order.
+    pub fn guards(&self) -> &[GuardStep] {
+        &self.guards
     }
 
     /// The lines, in order.

@@ -82,6 +82,7 @@ impl Search<'_> {
             texts: Vec::new(),
             lines: Vec::with_capacity(path.len()),
             actions: Vec::new(),
+            guards: Vec::new(),
         };
         let mut max_depth = 0usize;
         for node in path {
@@ -93,8 +94,10 @@ impl Search<'_> {
                 out.texts.push(self.step_text(c, st));
             }
             out.lines.push((*text, self.matched_line(node, st)));
-            if let Step::Model(a, _) = st {
-                out.actions.push(a.clone());
+            match st {
+                Step::Model(a, _) => out.actions.push(a.clone()),
+                Step::Guard(g) => out.guards.push(g.clone()),
+                Step::Matched { .. } => {}
             }
         }
         (out, max_depth)
