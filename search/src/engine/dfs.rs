@@ -1,0 +1,339 @@
+//! Depth-first search over a stack of compact frames.
+//!
+//! Each frame holds its state packed, its fingerprint, the index of the next action to try,
+//! the reduced class chosen for it (if any) and its `eventually` bits. Only the top frame's
+//! state is kept unpacked, with its action list; returning to a frame unpacks it once more. A
+//! discovery's path is the frames' current action indices, so nothing is copied per successor
+//! and memory is the visited set plus a stack linear in depth.
+
+use super::codec::{pack, Codec, Packed};
+use super::props::{Found, Props};
+use super::reduce::{candidates, Reduction};
+use super::visited::{omission_probability, Fp, Insert, Key, Visited};
+use super::{
+    key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Trail, POLL_EVERY,
+};
+use crate::hash::FastMap;
+use stateright::Model;
+use std::hash::Hash;
+use std::time::Instant;
+
+/// Marks a frame expanded fully (no reduced class).
+const FULL: u32 = u32::MAX;
+
+struct Frame<K> {
+    packed: Packed,
+    key: K,
+    /// Index of the next action to try in the state's action list.
+    next: u32,
+    /// The reduced class explored here, or [`FULL`].
+    class: u32,
+    ebits: u64,
+    /// Whether an action led to a successor inside the boundary.
+    has_succ: bool,
+    /// Whether this frame was not expanded because of the depth bound.
+    cut: bool,
+}
+
+/// Exhaustive depth-first search of `model` (one thread). See the module docs.
+pub fn dfs<M, C, R>(model: &M, codec: &C, reduction: &R, opts: &Options<M>) -> Report
+where
+    M: Model + Sync,
+    M::State: Hash + Clone,
+    M::Action: Clone,
+    C: Codec<M::State>,
+    R: Reduction<M>,
+{
+    match opts.fingerprint {
+        Fingerprint::Full => Dfs::<M, C, R, Fp>::new(model, codec, reduction, opts).run(),
+        Fingerprint::Compact => Dfs::<M, C, R, u64>::new(model, codec, reduction, opts).run(),
+    }
+}
+
+struct Dfs<'a, M: Model, C, R, K> {
+    model: &'a M,
+    codec: &'a C,
+    reduction: &'a R,
+    opts: &'a Options<M>,
+    props: Props<M>,
+    found: Found<Option<Trail>>,
+    visited: Visited<K, ()>,
+    on_stack: FastMap<K, ()>,
+    stack: Vec<Frame<K>>,
+    scratch: Vec<u8>,
+    unique: u64,
+    transitions: u64,
+    max_depth: u64,
+    depth_cut: bool,
+    reduced: u64,
+    packed_bytes: u64,
+    packed_states: u64,
+}
+
+impl<'a, M, C, R, K> Dfs<'a, M, C, R, K>
+where
+    M: Model + Sync,
+    M::State: Hash + Clone,
+    M::Action: Clone,
+    C: Codec<M::State>,
+    R: Reduction<M>,
+    K: Key,
+{
+    fn new(model: &'a M, codec: &'a C, reduction: &'a R, opts: &'a Options<M>) -> Self {
+        let props = Props::new(model);
+        let found = Found::new(props.list.len());
+        Dfs {
+            model,
+            codec,
+            reduction,
+            opts,
+            props,
+            found,
+            visited: Visited::default(),
+            on_stack: FastMap::default(),
+            stack: Vec::new(),
+            scratch: Vec::new(),
+            unique: 0,
+            transitions: 0,
+            max_depth: 0,
+            depth_cut: false,
+            reduced: 0,
+            packed_bytes: 0,
+            packed_states: 0,
+        }
+    }
+
+    fn run(mut self) -> Report {
+        let start = Instant::now();
+        let stop = self.explore(start);
+        let stop = match stop {
+            Some(s) => s,
+            None if self.found.all() && self.opts.stop_when_all_discovered => Stop::AllDiscovered,
+            None => Stop::Complete,
+        };
+        let decided = stop.exhaustive() && !self.depth_cut;
+        let bits = K::BITS;
+        let visited_bytes = self.visited.table_bytes();
+        Report {
+            properties: results(&self.props, self.found.into_vec(), decided),
+            unique: self.unique,
+            transitions: self.transitions,
+            max_depth: self.max_depth,
+            depth_cut: self.depth_cut,
+            reduced: self.reduced,
+            stop,
+            elapsed: start.elapsed(),
+            peak_resident: self
+                .opts
+                .memory
+                .peak_seen()
+                .max(self.opts.memory.resident()),
+            visited_bytes,
+            bytes_per_state: self.packed_bytes as f64 / self.packed_states.max(1) as f64,
+            fingerprint_bits: bits,
+            omission_probability: omission_probability(self.unique, bits),
+        }
+    }
+
+    /// The path to the top frame's state, plus `last` if given.
+    fn trail(&self, init: usize, last: Option<usize>) -> Trail {
+        let n = self.stack.len().saturating_sub(1);
+        let mut actions: Vec<usize> = self.stack[..n]
+            .iter()
+            .map(|f| f.next as usize - 1)
+            .collect();
+        actions.extend(last);
+        Trail { init, actions }
+    }
+
+    /// Records a new state: counts, properties, and (unless cut by depth) a frame for it.
+    /// Returns the state's `eventually` bits.
+    fn discover(&mut self, state: &M::State, ebits: u64, init: usize, last: Option<usize>) -> u64 {
+        let mut ebits = ebits;
+        let mut hits = Vec::new();
+        self.props.visit(
+            self.model,
+            state,
+            &mut ebits,
+            |i| !self.found.has(i),
+            |i| hits.push(i),
+        );
+        for i in hits {
+            let t = self.trail(init, last);
+            self.found.offer(i, 0, 0, Some(t));
+        }
+        ebits
+    }
+
+    fn push(&mut self, state: &M::State, key: K, ebits: u64, depth: u64) {
+        let packed = pack(self.codec, state, &mut self.scratch);
+        self.packed_bytes += packed.len() as u64;
+        self.packed_states += 1;
+        let cut = self.opts.max_depth.is_some_and(|d| depth >= u64::from(d));
+        self.depth_cut |= cut;
+        self.max_depth = self.max_depth.max(depth);
+        if self.opts.reduction {
+            self.on_stack.insert(key, ());
+        }
+        self.stack.push(Frame {
+            packed,
+            key,
+            next: 0,
+            class: FULL,
+            ebits,
+            has_succ: false,
+            cut,
+        });
+    }
+
+    /// Runs the search; `Some(stop)` when a limit ended it.
+    fn explore(&mut self, start: Instant) -> Option<Stop> {
+        let inits: Vec<M::State> = self.model.init_states();
+        let mut actions = Vec::new();
+        for (init, s) in inits.iter().enumerate() {
+            if !self.model.within_boundary(s) {
+                continue;
+            }
+            let key: K = key_of::<M, K>(s, self.opts.symmetry);
+            match self.visited.insert(key, (), &self.opts.memory) {
+                Insert::Seen(()) => continue,
+                Insert::NoMemory => return Some(memory_stop(&self.opts.memory)),
+                Insert::New => {}
+            }
+            self.unique += 1;
+            let e = self.discover(s, self.props.initial_ebits(), init, None);
+            self.push(s, key, e, 0);
+            let mut top: Option<M::State> = Some(s.clone());
+            self.model.actions(s, &mut actions);
+            self.choose_class(s, &actions);
+            while let Some(stop) = self.step(init, &mut top, &mut actions, start) {
+                if let Some(stop) = stop {
+                    return Some(stop);
+                }
+            }
+            if self.found.all() && self.opts.stop_when_all_discovered {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Decides the top frame's reduced class (C0, C2 dynamic, C3 on the stack).
+    fn choose_class(&mut self, state: &M::State, actions: &[M::Action]) {
+        if !self.opts.reduction || self.stack.last().is_some_and(|f| f.cut) {
+            return;
+        }
+        'class: for (class, members) in candidates(self.reduction, self.model, state, actions) {
+            for &i in &members {
+                let Some(next) = self.model.next_state(state, actions[i as usize].clone()) else {
+                    continue;
+                };
+                if !self.model.within_boundary(&next)
+                    || !self.props.same_labels(self.model, state, &next)
+                    || self
+                        .on_stack
+                        .contains_key(&key_of::<M, K>(&next, self.opts.symmetry))
+                {
+                    continue 'class;
+                }
+            }
+            let any = members.iter().any(|&i| {
+                self.model
+                    .next_state(state, actions[i as usize].clone())
+                    .is_some()
+            });
+            if any {
+                if let Some(f) = self.stack.last_mut() {
+                    f.class = class;
+                }
+                self.reduced += 1;
+                return;
+            }
+        }
+    }
+
+    /// One move of the search: try the top frame's next action, descending into a new
+    /// successor or popping the frame when it has none left. `None` when the stack is empty;
+    /// `Some(Some(stop))` when a limit or the discoveries end the search.
+    fn step(
+        &mut self,
+        init: usize,
+        top: &mut Option<M::State>,
+        actions: &mut Vec<M::Action>,
+        start: Instant,
+    ) -> Option<Option<Stop>> {
+        let depth = self.stack.len() as u64;
+        let frame = self.stack.last_mut()?;
+        if top.is_none() {
+            let s = self.codec.decode(&frame.packed);
+            actions.clear();
+            self.model.actions(&s, actions);
+            *top = Some(s);
+        }
+        let state = top.as_ref()?;
+        while !frame.cut && (frame.next as usize) < actions.len() {
+            let j = frame.next as usize;
+            frame.next += 1;
+            let action = &actions[j];
+            if frame.class != FULL
+                && self.reduction.class(self.model, state, action) != Some(frame.class)
+            {
+                continue;
+            }
+            let Some(next) = self.model.next_state(state, action.clone()) else {
+                continue;
+            };
+            if !self.model.within_boundary(&next) {
+                continue;
+            }
+            frame.has_succ = true;
+            self.transitions += 1;
+            let key: K = key_of::<M, K>(&next, self.opts.symmetry);
+            match self.visited.insert(key, (), &self.opts.memory) {
+                Insert::Seen(()) => continue,
+                Insert::NoMemory => return Some(Some(memory_stop(&self.opts.memory))),
+                Insert::New => {}
+            }
+            let ebits = frame.ebits;
+            self.unique += 1;
+            let e = self.discover(&next, ebits, init, Some(j));
+            if self.found.all() && self.opts.stop_when_all_discovered {
+                return Some(Some(Stop::AllDiscovered));
+            }
+            if let Some(limit) = self.opts.max_states {
+                if self.unique >= limit {
+                    return Some(Some(Stop::StateLimit(limit)));
+                }
+            }
+            if self.unique % POLL_EVERY == 0 {
+                if let Some(stop) = poll(self.opts, start, 0) {
+                    return Some(Some(stop));
+                }
+            }
+            self.push(&next, key, e, depth);
+            actions.clear();
+            self.model.actions(&next, actions);
+            self.choose_class(&next, actions);
+            *top = Some(next);
+            return Some(None);
+        }
+        // Every action tried: a state with no successor ends its paths here.
+        if !frame.has_succ && !frame.cut {
+            let ebits = frame.ebits;
+            let mut hits = Vec::new();
+            self.props
+                .terminal(ebits, |i| !self.found.has(i), |i| hits.push(i));
+            for i in hits {
+                let t = self.trail(init, None);
+                self.found.offer(i, 0, 0, Some(t));
+            }
+        }
+        if let Some(f) = self.stack.pop() {
+            if self.opts.reduction {
+                self.on_stack.remove(&f.key);
+            }
+        }
+        *top = None;
+        Some(None)
+    }
+}
