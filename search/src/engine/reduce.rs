@@ -31,7 +31,9 @@ pub trait Reduction<M: Model>: Sync {
     /// Promise (C1): for every class `c`, the enabled actions of class `c` in `state` form a
     /// persistent set there.
     fn class(&self, model: &M, state: &M::State, action: &M::Action) -> Option<u32>;
-    /// Whether `action` can change the truth of some checked property in some state (C2).
+    /// Whether `action` can change the truth of some checked property in some state where it
+    /// is enabled (C2). It is judged on the action value alone, so an action whose visibility
+    /// depends on the state should carry what decides it (a counter's value, a phase).
     fn visible(&self, model: &M, action: &M::Action) -> bool;
 }
 
