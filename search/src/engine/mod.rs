@@ -25,11 +25,12 @@ pub mod dfs;
 pub mod memory;
 pub(crate) mod props;
 pub mod reduce;
-// swarm: next commit
+pub mod swarm;
 pub mod visited;
 
 pub use bfs::bfs;
 pub use dfs::dfs;
+pub use swarm::{swarm, SwarmOptions, SwarmReport};
 
 use crate::hash::fingerprint128;
 use memory::{MemoryBound, StopFlag};
