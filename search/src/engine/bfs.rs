@@ -15,9 +15,9 @@ use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Visited};
 use super::{
-    memory_stop, poll, results, Fingerprint, Options, Report, Stop, Symmetry, Trail, POLL_EVERY,
+    key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Symmetry, Trail,
+    POLL_EVERY,
 };
-use crate::hash::fingerprint128;
 use stateright::Model;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -185,7 +185,7 @@ where
     let found: Vec<Option<Option<Trail>>> = {
         let keys = sh.found.into_vec();
         keys.into_iter()
-            .map(|k| k.map(|k| refind(model, opts.symmetry, &chain(&sh.visited, k))))
+            .map(|k| k.map(|k| refind(model, codec, opts.symmetry, &chain(&sh.visited, k))))
             .collect()
     };
     Report {
@@ -219,8 +219,8 @@ where
         if !sh.model.within_boundary(&s) {
             continue;
         }
+        let key: K = key_of::<M, C, K>(sh.codec, &s, sh.opts.symmetry, &mut scratch);
         let stored = canonical(&s, sh.opts.symmetry);
-        let key = K::from_fp(fingerprint128(&stored));
         match sh.visited.insert(key, (key, 0), &sh.opts.memory) {
             Insert::Seen(_) => continue,
             Insert::NoMemory => {
@@ -237,8 +237,6 @@ where
         for i in hits {
             sh.found.offer(i, 0, key.rank(), key);
         }
-        scratch.clear();
-        sh.codec.encode(&stored, &mut scratch);
         sh.packed_bytes
             .fetch_add(scratch.len() as u64, Ordering::Relaxed);
         if !level.push(&scratch, key, ebits, &sh.opts.memory) {
@@ -352,7 +350,7 @@ fn expand_one<M, C, R, K>(
     w.actions.clear();
     sh.model.actions(state, &mut w.actions);
     let class = if sh.opts.reduction {
-        choose_class(sh, state, &w.actions, depth)
+        choose_class(sh, state, &w.actions, depth, &mut w.scratch)
     } else {
         None
     };
@@ -372,8 +370,7 @@ fn expand_one<M, C, R, K>(
         }
         has_succ = true;
         sh.transitions.fetch_add(1, Ordering::Relaxed);
-        let stored = canonical(&next, sh.opts.symmetry);
-        let nkey = K::from_fp(fingerprint128(&stored));
+        let nkey: K = key_of::<M, C, K>(sh.codec, &next, sh.opts.symmetry, &mut w.scratch);
         match sh.visited.insert(nkey, (key, depth + 1), &sh.opts.memory) {
             Insert::Seen(_) => continue,
             Insert::NoMemory => return sh.halt_with(memory_stop(&sh.opts.memory)),
@@ -384,7 +381,7 @@ fn expand_one<M, C, R, K>(
         w.hits.clear();
         sh.props.visit(
             sh.model,
-            &stored,
+            &next,
             &mut e,
             |i| sh.found.level(i) >= next_level,
             |i| w.hits.push(i),
@@ -392,8 +389,6 @@ fn expand_one<M, C, R, K>(
         for &i in &w.hits {
             sh.found.offer(i, next_level, nkey.rank(), nkey);
         }
-        w.scratch.clear();
-        sh.codec.encode(&stored, &mut w.scratch);
         sh.packed_bytes
             .fetch_add(w.scratch.len() as u64, Ordering::Relaxed);
         if !out.push(&w.scratch, nkey, e, &sh.opts.memory) {
@@ -430,11 +425,13 @@ fn choose_class<M, C, R, K>(
     state: &M::State,
     actions: &[M::Action],
     depth: u32,
+    scratch: &mut Vec<u8>,
 ) -> Option<u32>
 where
     M: Model,
     M::State: Hash + Clone,
     M::Action: Clone,
+    C: Codec<M::State>,
     R: Reduction<M>,
     K: Key,
 {
@@ -447,7 +444,7 @@ where
             if !sh.model.within_boundary(&next) || !sh.props.same_labels(sh.model, state, &next) {
                 continue 'class;
             }
-            let k = K::from_fp(fingerprint128(&canonical(&next, sh.opts.symmetry)));
+            let k: K = key_of::<M, C, K>(sh.codec, &next, sh.opts.symmetry, scratch);
             if sh.visited.get(k).is_some_and(|(_, l)| l <= depth) {
                 continue 'class;
             }
@@ -478,14 +475,16 @@ fn chain<K: Key>(visited: &Visited<K, (K, u32)>, mut key: K) -> Vec<K> {
 /// A replayable trail through real (not canonicalised) states whose fingerprints follow
 /// `keys`: at each step, the first action whose successor has the next fingerprint. `None` if
 /// some step has none (a representative function that is not a symmetry of the model).
-fn refind<M, K>(model: &M, symmetry: Option<Symmetry<M>>, keys: &[K]) -> Option<Trail>
+fn refind<M, C, K>(model: &M, codec: &C, symmetry: Option<Symmetry<M>>, keys: &[K]) -> Option<Trail>
 where
     M: Model,
     M::State: Hash + Clone,
     M::Action: Clone,
+    C: Codec<M::State>,
     K: Key,
 {
-    let key = |s: &M::State| K::from_fp(fingerprint128(&canonical(s, symmetry)));
+    let mut scratch = Vec::new();
+    let mut key = |s: &M::State| -> K { key_of::<M, C, K>(codec, s, symmetry, &mut scratch) };
     let inits = model.init_states();
     let init = inits
         .iter()

@@ -6,7 +6,7 @@
 //! discovery's path is the frames' current action indices, so nothing is copied per successor
 //! and memory is the visited set plus a stack linear in depth.
 
-use super::codec::{pack, Codec, Packed};
+use super::codec::Codec;
 use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Visited};
@@ -22,7 +22,8 @@ use std::time::Instant;
 const FULL: u32 = u32::MAX;
 
 struct Frame<K> {
-    packed: Packed,
+    /// Where the frame's packed state starts in the stack's byte arena.
+    at: usize,
     key: K,
     /// Index of the next action to try in the state's action list.
     next: u32,
@@ -60,6 +61,8 @@ struct Dfs<'a, M: Model, C, R, K> {
     visited: Visited<K, ()>,
     on_stack: FastMap<K, ()>,
     stack: Vec<Frame<K>>,
+    /// The frames' packed states, back to back (a frame's bytes end where the next begins).
+    arena: Vec<u8>,
     scratch: Vec<u8>,
     unique: u64,
     transitions: u64,
@@ -92,6 +95,7 @@ where
             visited: Visited::default(),
             on_stack: FastMap::default(),
             stack: Vec::new(),
+            arena: Vec::new(),
             scratch: Vec::new(),
             unique: 0,
             transitions: 0,
@@ -165,9 +169,16 @@ where
         ebits
     }
 
+    /// Pushes a frame for `state`; `self.scratch` holds its canonical packed form (from
+    /// [`key_of`]), which is its frame's form too unless symmetry changed it.
     fn push(&mut self, state: &M::State, key: K, ebits: u64, depth: u64) {
-        let packed = pack(self.codec, state, &mut self.scratch);
-        self.packed_bytes += packed.len() as u64;
+        if self.opts.symmetry.is_some() {
+            self.scratch.clear();
+            self.codec.encode(state, &mut self.scratch);
+        }
+        let at = self.arena.len();
+        self.arena.extend_from_slice(&self.scratch);
+        self.packed_bytes += self.scratch.len() as u64;
         self.packed_states += 1;
         let cut = self.opts.max_depth.is_some_and(|d| depth >= u64::from(d));
         self.depth_cut |= cut;
@@ -176,7 +187,7 @@ where
             self.on_stack.insert(key, ());
         }
         self.stack.push(Frame {
-            packed,
+            at,
             key,
             next: 0,
             class: FULL,
@@ -194,7 +205,7 @@ where
             if !self.model.within_boundary(s) {
                 continue;
             }
-            let key: K = key_of::<M, K>(s, self.opts.symmetry);
+            let key: K = key_of::<M, C, K>(self.codec, s, self.opts.symmetry, &mut self.scratch);
             match self.visited.insert(key, (), &self.opts.memory) {
                 Insert::Seen(()) => continue,
                 Insert::NoMemory => return Some(memory_stop(&self.opts.memory)),
@@ -230,9 +241,12 @@ where
                 };
                 if !self.model.within_boundary(&next)
                     || !self.props.same_labels(self.model, state, &next)
-                    || self
-                        .on_stack
-                        .contains_key(&key_of::<M, K>(&next, self.opts.symmetry))
+                    || self.on_stack.contains_key(&key_of::<M, C, K>(
+                        self.codec,
+                        &next,
+                        self.opts.symmetry,
+                        &mut self.scratch,
+                    ))
                 {
                     continue 'class;
                 }
@@ -265,7 +279,7 @@ where
         let depth = self.stack.len() as u64;
         let frame = self.stack.last_mut()?;
         if top.is_none() {
-            let s = self.codec.decode(&frame.packed);
+            let s = self.codec.decode(&self.arena[frame.at..]);
             actions.clear();
             self.model.actions(&s, actions);
             *top = Some(s);
@@ -288,7 +302,8 @@ where
             }
             frame.has_succ = true;
             self.transitions += 1;
-            let key: K = key_of::<M, K>(&next, self.opts.symmetry);
+            let key: K =
+                key_of::<M, C, K>(self.codec, &next, self.opts.symmetry, &mut self.scratch);
             match self.visited.insert(key, (), &self.opts.memory) {
                 Insert::Seen(()) => continue,
                 Insert::NoMemory => return Some(Some(memory_stop(&self.opts.memory))),
@@ -329,6 +344,7 @@ where
             }
         }
         if let Some(f) = self.stack.pop() {
+            self.arena.truncate(f.at);
             if self.opts.reduction {
                 self.on_stack.remove(&f.key);
             }

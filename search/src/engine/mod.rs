@@ -36,7 +36,6 @@ use crate::hash::fingerprint128;
 use memory::{MemoryBound, StopFlag};
 use stateright::{Expectation, Model};
 use std::fmt;
-use std::hash::Hash;
 use std::time::Duration;
 use visited::Key;
 
@@ -245,15 +244,22 @@ impl Report {
     }
 }
 
-/// The fingerprint key of `state` under `symmetry`.
-pub(crate) fn key_of<M: Model, K: Key>(state: &M::State, symmetry: Option<Symmetry<M>>) -> K
-where
-    M::State: Hash,
-{
-    K::from_fp(match symmetry {
-        Some(rep) => fingerprint128(&rep(state)),
-        None => fingerprint128(state),
-    })
+/// The fingerprint key of `state` under `symmetry`: the fingerprint of its representative's
+/// packed form, left in `scratch` (so a new state is packed once). Packing is deterministic,
+/// so equal states have equal bytes; hashing a few dozen packed bytes is cheaper than walking
+/// the state's `Hash` stream.
+pub(crate) fn key_of<M: Model, C: codec::Codec<M::State> + ?Sized, K: Key>(
+    codec: &C,
+    state: &M::State,
+    symmetry: Option<Symmetry<M>>,
+    scratch: &mut Vec<u8>,
+) -> K {
+    scratch.clear();
+    match symmetry {
+        Some(rep) => codec.encode(&rep(state), scratch),
+        None => codec.encode(state, scratch),
+    }
+    K::from_fp(fingerprint128(scratch.as_slice()))
 }
 
 /// The per-property results from the discoveries and whether the search was exhaustive.

@@ -6,6 +6,7 @@
 //! the report prints it, as SPIN does for hash compaction.
 
 use crate::hash::KeyHasher;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
 use std::sync::Mutex;
@@ -108,17 +109,21 @@ impl<K: Key, V: Copy> Visited<K, V> {
     /// the new table (twice the slots) fits.
     pub fn insert(&self, key: K, value: V, bound: &MemoryBound) -> Insert<V> {
         let mut t = self.lock(key);
-        if let Some(v) = t.get(&key) {
-            return Insert::Seen(*v);
-        }
-        if t.len() == t.capacity() {
-            let grown = (t.capacity().max(16) as u64) * 2 * Self::SLOT * 8 / 7;
-            if !bound.allows(grown) {
-                return Insert::NoMemory;
+        let cap = t.capacity();
+        let full = t.len() == cap;
+        match t.entry(key) {
+            Entry::Occupied(o) => Insert::Seen(*o.get()),
+            Entry::Vacant(v) => {
+                if full {
+                    let grown = (cap as u64).max(16) * 2 * Self::SLOT * 8 / 7;
+                    if !bound.allows(grown) {
+                        return Insert::NoMemory;
+                    }
+                }
+                v.insert(value);
+                Insert::New
             }
         }
-        t.insert(key, value);
-        Insert::New
     }
 
     /// The value stored for `key`, if any.
