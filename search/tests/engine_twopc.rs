@@ -58,17 +58,29 @@ fn unique_counts_equal_staterights_pinned_ones() {
 fn bfs_counts_and_shortest_examples_do_not_depend_on_threads_or_width() {
     let m = TwoPc { rms: 5 };
     let one = bfs(&m, &Postcard, &NoReduction, &Options::default());
-    for threads in [2, 3] {
-        for fingerprint in [Fingerprint::Full, Fingerprint::Compact] {
-            let opts = Options {
-                threads,
-                fingerprint,
-                ..Options::default()
-            };
-            let r = bfs(&m, &Postcard, &NoReduction, &opts);
+    let lengths = |r: &Report| -> Vec<Option<usize>> {
+        r.properties
+            .iter()
+            .map(|p| match &p.outcome {
+                Outcome::Discovered(t) => t.as_ref().map(|t| t.actions.len()),
+                _ => None,
+            })
+            .collect()
+    };
+    for fingerprint in [Fingerprint::Full, Fingerprint::Compact] {
+        let opts = |threads| Options {
+            threads,
+            fingerprint,
+            ..Options::default()
+        };
+        let base = bfs(&m, &Postcard, &NoReduction, &opts(1));
+        assert_eq!((base.unique, lengths(&base)), (one.unique, lengths(&one)));
+        for threads in [2, 3] {
+            let r = bfs(&m, &Postcard, &NoReduction, &opts(threads));
             assert_eq!(r.unique, one.unique);
+            // The same discoveries, path for path, whatever the thread count.
             assert_eq!(
-                r.properties, one.properties,
+                r.properties, base.properties,
                 "threads {threads}, {fingerprint:?}"
             );
         }

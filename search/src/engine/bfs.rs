@@ -15,8 +15,8 @@ use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Visited};
 use super::{
-    key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Symmetry, Trail,
-    POLL_EVERY,
+    ensure_packed, key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop,
+    Symmetry, Trail, POLL_EVERY,
 };
 use stateright::Model;
 use std::hash::Hash;
@@ -237,6 +237,7 @@ where
         for i in hits {
             sh.found.offer(i, 0, key.rank(), key);
         }
+        ensure_packed(sh.codec, &stored, &mut scratch);
         sh.packed_bytes
             .fetch_add(scratch.len() as u64, Ordering::Relaxed);
         if !level.push(&scratch, key, ebits, &sh.opts.memory) {
@@ -371,7 +372,13 @@ fn expand_one<M, C, R, K>(
         has_succ = true;
         sh.transitions.fetch_add(1, Ordering::Relaxed);
         let nkey: K = key_of::<M, C, K>(sh.codec, &next, sh.opts.symmetry, &mut w.scratch);
-        match sh.visited.insert(nkey, (key, depth + 1), &sh.opts.memory) {
+        // Of several parents on this level, the lowest-ranked is kept, so paths do not depend on
+        // which thread got there first.
+        let lower = |new: &(K, u32), old: &(K, u32)| new.1 == old.1 && new.0.rank() < old.0.rank();
+        match sh
+            .visited
+            .insert_or_replace(nkey, (key, depth + 1), &sh.opts.memory, lower)
+        {
             Insert::Seen(_) => continue,
             Insert::NoMemory => return sh.halt_with(memory_stop(&sh.opts.memory)),
             Insert::New => {}
@@ -388,6 +395,13 @@ fn expand_one<M, C, R, K>(
         );
         for &i in &w.hits {
             sh.found.offer(i, next_level, nkey.rank(), nkey);
+        }
+        if w.scratch.is_empty() {
+            ensure_packed(
+                sh.codec,
+                &canonical(&next, sh.opts.symmetry),
+                &mut w.scratch,
+            );
         }
         sh.packed_bytes
             .fetch_add(w.scratch.len() as u64, Ordering::Relaxed);

@@ -14,6 +14,12 @@ pub trait Codec<S>: Sync {
     fn encode(&self, state: &S, out: &mut Vec<u8>);
     /// The state packed in `bytes`.
     fn decode(&self, bytes: &[u8]) -> S;
+    /// Whether the engine fingerprints a state's packed bytes (true: packing is cheap, so every
+    /// successor is packed and a new one is stored as it is) or its `Hash` stream (false:
+    /// packing is dear, so only new states are packed). Default: true.
+    fn fingerprint_packed(&self) -> bool {
+        true
+    }
 }
 
 /// The serde-based codec (postcard's varint wire format).
@@ -32,6 +38,36 @@ impl<S: Serialize + DeserializeOwned> Codec<S> for Postcard {
         postcard::from_bytes(bytes)
             .expect("engine decodes only what it encoded (Deserialize impl mismatch)")
     }
+}
+
+/// A self-describing codec (MessagePack, structs as arrays), for state types whose serde
+/// representation needs `deserialize_any` (internally or adjacently tagged enums, untagged
+/// enums, `flatten`), which [`Postcard`] cannot read back. Much larger than [`Postcard`]:
+/// structs are written as maps with their field names, variant names as strings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MsgPack;
+
+impl<S: Serialize + DeserializeOwned> Codec<S> for MsgPack {
+    fn encode(&self, state: &S, out: &mut Vec<u8>) {
+        rmp_serde::encode::write_named(out, state)
+            .expect("model state serialises (Serialize impl failed)");
+    }
+    fn decode(&self, bytes: &[u8]) -> S {
+        rmp_serde::from_slice(bytes)
+            .expect("engine decodes only what it encoded (Deserialize impl mismatch)")
+    }
+    fn fingerprint_packed(&self) -> bool {
+        false
+    }
+}
+
+/// Whether [`Postcard`] reads `state` back (false when its serde form needs a self-describing
+/// format): callers pick [`MsgPack`] then.
+pub fn postcard_round_trips<S: Serialize + DeserializeOwned + PartialEq>(state: &S) -> bool {
+    postcard::to_allocvec(state)
+        .ok()
+        .and_then(|b| postcard::from_bytes::<S>(&b).ok())
+        .is_some_and(|d| d == *state)
 }
 
 /// The packed form of a state: its bytes, owned.

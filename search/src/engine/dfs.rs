@@ -11,7 +11,8 @@ use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Visited};
 use super::{
-    key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Trail, POLL_EVERY,
+    ensure_packed, key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Trail,
+    POLL_EVERY,
 };
 use crate::hash::FastMap;
 use stateright::Model;
@@ -174,8 +175,8 @@ where
     fn push(&mut self, state: &M::State, key: K, ebits: u64, depth: u64) {
         if self.opts.symmetry.is_some() {
             self.scratch.clear();
-            self.codec.encode(state, &mut self.scratch);
         }
+        ensure_packed(self.codec, state, &mut self.scratch);
         let at = self.arena.len();
         self.arena.extend_from_slice(&self.scratch);
         self.packed_bytes += self.scratch.len() as u64;

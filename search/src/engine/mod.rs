@@ -244,22 +244,46 @@ impl Report {
     }
 }
 
-/// The fingerprint key of `state` under `symmetry`: the fingerprint of its representative's
-/// packed form, left in `scratch` (so a new state is packed once). Packing is deterministic,
-/// so equal states have equal bytes; hashing a few dozen packed bytes is cheaper than walking
-/// the state's `Hash` stream.
+/// The fingerprint key of `state` under `symmetry`. With a codec that
+/// [fingerprints packed bytes](codec::Codec::fingerprint_packed), the representative's packed
+/// form is left in `scratch` (so a new state is packed once; hashing a few dozen packed bytes is
+/// cheaper than walking a large state's `Hash` stream) and the flag returned is true; otherwise
+/// the `Hash` stream is fingerprinted and `scratch` is left empty (false).
 pub(crate) fn key_of<M: Model, C: codec::Codec<M::State> + ?Sized, K: Key>(
     codec: &C,
     state: &M::State,
     symmetry: Option<Symmetry<M>>,
     scratch: &mut Vec<u8>,
-) -> K {
+) -> K
+where
+    M::State: std::hash::Hash,
+{
     scratch.clear();
-    match symmetry {
-        Some(rep) => codec.encode(&rep(state), scratch),
-        None => codec.encode(state, scratch),
+    let rep;
+    let canonical = match symmetry {
+        Some(f) => {
+            rep = f(state);
+            &rep
+        }
+        None => state,
+    };
+    if codec.fingerprint_packed() {
+        codec.encode(canonical, scratch);
+        K::from_fp(fingerprint128(scratch.as_slice()))
+    } else {
+        K::from_fp(fingerprint128(canonical))
     }
-    K::from_fp(fingerprint128(scratch.as_slice()))
+}
+
+/// Makes sure `scratch` holds `state` packed (after [`key_of`] left it empty).
+pub(crate) fn ensure_packed<S, C: codec::Codec<S> + ?Sized>(
+    codec: &C,
+    state: &S,
+    scratch: &mut Vec<u8>,
+) {
+    if scratch.is_empty() {
+        codec.encode(state, scratch);
+    }
 }
 
 /// The per-property results from the discoveries and whether the search was exhaustive.

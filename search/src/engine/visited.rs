@@ -108,11 +108,29 @@ impl<K: Key, V: Copy> Visited<K, V> {
     /// Inserts `key` with `value` unless present. Before a table grows, asks `bound` whether
     /// the new table (twice the slots) fits.
     pub fn insert(&self, key: K, value: V, bound: &MemoryBound) -> Insert<V> {
+        self.insert_or_replace(key, value, bound, |_, _| false)
+    }
+
+    /// Like [`Self::insert`], but when `key` is present and `better(new, old)`, its value is
+    /// replaced (what was there is still returned as `Seen`).
+    pub fn insert_or_replace(
+        &self,
+        key: K,
+        value: V,
+        bound: &MemoryBound,
+        better: impl Fn(&V, &V) -> bool,
+    ) -> Insert<V> {
         let mut t = self.lock(key);
         let cap = t.capacity();
         let full = t.len() == cap;
         match t.entry(key) {
-            Entry::Occupied(o) => Insert::Seen(*o.get()),
+            Entry::Occupied(mut o) => {
+                let old = *o.get();
+                if better(&value, &old) {
+                    o.insert(value);
+                }
+                Insert::Seen(old)
+            }
             Entry::Vacant(v) => {
                 if full {
                     let grown = (cap as u64).max(16) * 2 * Self::SLOT * 8 / 7;
