@@ -19,7 +19,7 @@ pub struct ConformArgs {
     paths: Vec<PathBuf>,
     /// Check against this profile only (spec, chromium, firefox, webkit). Default: both the
     /// header's profile and spec.
-    #[arg(long, value_parser = parse_profile)]
+    #[arg(long)]
     profile: Option<Profile>,
     /// Print the whole matched path, model action by action, for each trace.
     #[arg(long)]
@@ -39,12 +39,6 @@ pub struct ConformArgs {
     /// Search nodes per trace before the verdict is `inconclusive`.
     #[arg(long, default_value_t = Options::default().max_nodes)]
     max_nodes: usize,
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    Profile::from_name(s).ok_or_else(|| {
-        format!("unknown profile {s:?} (expected spec, chromium, firefox or webkit)")
-    })
 }
 
 #[derive(Serialize)]

@@ -4,6 +4,7 @@ mod capture;
 mod check;
 mod conform;
 mod matrix;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     Capture(capture::CaptureArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
+    /// Write the HTML report (matrix, per-trace sequence diagrams, spec links) into a folder.
+    Report(report::ReportArgs),
     /// Print the JSON Schema of a trace line (committed as traces/schema.json).
     Schema,
 }
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Conform(args) => conform::run(&args),
         Command::Capture(args) => capture::run(&args),
         Command::Matrix(args) => matrix::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Schema => {
             match serde_json::to_string_pretty(&swspec_conformance::trace::schema()) {
                 Ok(s) => println!("{s}"),

@@ -8,10 +8,12 @@
 
 use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
+use super::engine::Engine;
+use super::error::CaptureError;
 use super::process::{self, Group};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
-use super::{CaptureError, Session};
+use super::session::Session;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,9 +36,6 @@ pub const FLAGS: &[&str] = &[
     "--no-default-browser-check",
     "--remote-debugging-port=0",
 ];
-
-/// Debian's Chromium.
-pub const DEFAULT_BINARY: &str = "/usr/bin/chromium";
 
 /// How long one DevTools command may take.
 const CALL: Duration = Duration::from_secs(10);
@@ -279,15 +278,9 @@ pub fn run(
         origin: server.origin(),
         port: server.port,
     };
-    let result = driver.observe().and_then(|_| {
-        super::drive::run(
-            scenario,
-            super::Engine::Chromium,
-            &mut driver,
-            &rec,
-            &server,
-        )
-    });
+    let result = driver
+        .observe()
+        .and_then(|_| super::drive::run(scenario, Engine::Chromium, &mut driver, &rec, &server));
     browser.shutdown();
     result
 }

@@ -4,10 +4,14 @@
 //! do is the engine adapter's ([`Ops`]): DevTools for Chromium, WebDriver BiDi for Firefox,
 //! WebDriver classic for WebKit.
 
+use super::engine::Engine;
+use super::error::{CaptureError, Unsupported};
+use super::map::{self, Mapped};
 use super::scenario::{Scenario, Step};
 use super::server::{RecSrc, Recorder, Server};
-use super::{CaptureError, Engine};
+use crate::trace::{self, Event};
 use serde_json::json;
+use serde_json::Value;
 use std::thread;
 use std::time::{Duration, Instant};
 use swspec_model::{Observation, Permission, PermissionState};
@@ -16,7 +20,7 @@ type O = Observation<String>;
 
 /// What an engine adapter does for the steps. Automation beyond pages (stopping workers, network
 /// emulation, permissions, injected events) is optional: an engine that lacks it says so in
-/// [`super::Engine::unsupported_step`], and the scenario is recorded as unsupported before the
+/// [`Engine::lacks`], and the scenario is recorded as unsupported before the
 /// browser starts.
 pub trait Ops {
     /// Fails if the browser crashed or its connection closed.
@@ -68,9 +72,10 @@ fn unsupported(step: &str) -> CaptureError {
 }
 
 /// Runs `scenario`'s steps with `ops`, then waits for the trace to settle (where the worker
-/// reports a heartbeat, at least three periods: a gap shorter than that is not yet a stop). Once the first client has loaded, the scenario's needs are checked against
-/// its feature detection and the engine's automation ([`Engine::lacks`]): a scenario the engine
-/// cannot run ends with [`CaptureError::Unsupported`].
+/// reports a heartbeat, at least three periods: a gap shorter than that is not yet a stop).
+/// Once the first client has loaded, the scenario's needs are checked against its feature
+/// detection and the engine's automation ([`Engine::lacks`]): a scenario the engine cannot run
+/// ends with [`CaptureError::Unsupported`].
 pub fn run(
     scenario: &Scenario,
     engine: Engine,
@@ -95,7 +100,7 @@ pub fn run(
     }
     r.settle(scenario.settle_ms.max(min_settle_ms))?;
     // Marks how long the capture watched: a heartbeat gap before it is a stop.
-    rec.push(RecSrc::Driver, json!({"note": super::map::END_NOTE}));
+    rec.push(RecSrc::Driver, json!({"note": map::END_NOTE}));
     Ok(())
 }
 
@@ -146,7 +151,7 @@ impl Runner<'_> {
         if missing.is_empty() {
             return Ok(());
         }
-        Err(CaptureError::Unsupported(Box::new(super::Unsupported {
+        Err(CaptureError::Unsupported(Box::new(Unsupported {
             scenario: scenario.name.clone(),
             engine: engine.name().into(),
             engine_version: String::new(),
@@ -331,8 +336,8 @@ impl Runner<'_> {
                 let until = Instant::now() + Duration::from_millis(*timeout_ms);
                 loop {
                     self.ops.poll()?;
-                    let mapped = super::map::map_until(&self.rec.snapshot(), self.rec.clock.now());
-                    if super::wait_satisfied(step, &mapped, since) {
+                    let mapped = map::map_until(&self.rec.snapshot(), self.rec.clock.now());
+                    if wait_satisfied(step, &mapped, since) {
                         break;
                     }
                     self.ops.alive()?;
@@ -363,4 +368,65 @@ impl Runner<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether a `wait` step is satisfied by the events recorded at or after `since`.
+pub fn wait_satisfied(step: &Step, mapped: &Mapped, since: f64) -> bool {
+    let Step::Wait {
+        obs,
+        version,
+        state,
+        status,
+        event,
+        tag,
+        client,
+        count,
+        ..
+    } = step
+    else {
+        return true;
+    };
+    let wanted = [
+        ("state", state),
+        ("status", status),
+        ("event", event),
+        ("tag", tag),
+        ("client", client),
+    ];
+    let recent = || mapped.events.iter().filter(|e: &&Event| e.t >= since - 1.0);
+    // Where no DevTools reports version status, a worker's own `state` records and the pages'
+    // `statechange` records stand in (informational lines: they are not observations).
+    let seen_state = |e: &Event| {
+        let raw = e.raw.as_ref()?;
+        let st = raw.get("state").and_then(Value::as_str)?;
+        let ok = match (&e.src, raw.get("ev").and_then(Value::as_str)) {
+            (trace::Source::Worker { .. }, Some("state")) => {
+                version.is_none_or(|v| raw.get("v").and_then(Value::as_u64) == Some(v as u64))
+            }
+            (trace::Source::Page { .. }, Some("statechange")) => version.is_none(),
+            _ => false,
+        };
+        (ok && e.obs.is_none() && state.as_deref().is_none_or(|w| w == st)).then_some(())
+    };
+    let stand_ins = if obs == "state_change" {
+        recent().filter(|e| seen_state(e).is_some()).count()
+    } else {
+        0
+    };
+    let n = stand_ins
+        + recent()
+            .filter_map(|e| e.obs.as_ref())
+            .filter(|o| o.kind() == obs)
+            .filter_map(|o| serde_json::to_value(o).ok())
+            .filter(|v| {
+                let field = |k: &str| v.get(k).and_then(Value::as_str);
+                wanted
+                    .iter()
+                    .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
+                    && version.is_none_or(|ver| {
+                        field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
+                    })
+            })
+            .count();
+    n >= *count as usize
 }

@@ -3,30 +3,25 @@
 //!
 //! Client tabs report through the console (BiDi `log.entryAdded`), never through fetch. Firefox
 //! exposes no worker running status to automation, so the worker reports a heartbeat
-//! ([`HEARTBEAT_MS`]) and a new instance id on every script evaluation; [`super::map`] turns
+//! ([`HEARTBEAT_MS`](super::HEARTBEAT_MS)) and a new instance id on every script evaluation; [`super::map`] turns
 //! them into running-status observations. Prefs come from the scenario's `firefox_prefs` and are
 //! written to a fresh profile's `user.js`; the worker timeouts among them set the trace's
 //! profile parameters ([`profile_params`]).
 
 use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
+use super::engine::Engine;
+use super::error::CaptureError;
 use super::process::{self, Group};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
-use super::{CaptureError, Session};
+use super::session::Session;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Debian's Firefox ESR.
-pub const DEFAULT_BINARY: &str = "/usr/bin/firefox-esr";
-
-/// How often the worker reports it is alive (ms). Default 500: a stop is then known to within
-/// half a second.
-pub const HEARTBEAT_MS: u32 = 500;
 
 /// How long one BiDi command may take.
 const CALL: Duration = Duration::from_secs(15);
@@ -220,9 +215,7 @@ pub fn run(
     };
     let result = driver
         .bidi("session.subscribe", json!({"events": ["log.entryAdded"]}))
-        .and_then(|_| {
-            super::drive::run(scenario, super::Engine::Firefox, &mut driver, &rec, &server)
-        });
+        .and_then(|_| super::drive::run(scenario, Engine::Firefox, &mut driver, &rec, &server));
     browser.shutdown();
     result
 }

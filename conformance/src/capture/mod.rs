@@ -6,171 +6,40 @@
 //! observation types ([`map`]). Traces are written atomically; a capture that fails (browser
 //! crash, a step's timeout, a wait that never came) is kept as `<scenario>.partial.jsonl`, which
 //! `swspec conform` skips.
+//!
+//! Dependencies go one way. The shared harness knows nothing of any engine: what an engine is
+//! and what the harness must know of it ([`Engine`], [`observes`]), why a capture fails
+//! ([`CaptureError`], [`Unsupported`]), what a run shares with its adapter ([`Session`]), the
+//! scenario format ([`scenario`]), the HTTP server and recorder ([`server`]), the step driver
+//! ([`drive`]), the mapping of raw records to observations ([`map`]), browser processes
+//! ([`process`]) and the DevTools/BiDi client ([`cdp`]). The engine adapters ([`chromium`],
+//! [`firefox`], [`webkit`]) build on those and never on each other; this module's
+//! [`capture`] alone picks an adapter and writes the trace.
 
 pub mod cdp;
 pub mod chromium;
 pub mod drive;
+mod engine;
+mod error;
 pub mod firefox;
 pub mod map;
 pub mod process;
 pub mod scenario;
 pub mod server;
+mod session;
 pub mod webkit;
 
-use crate::trace::{self, Event, Header};
-use scenario::{Scenario, Step};
+pub use drive::wait_satisfied;
+pub use engine::{observes, Engine, HEARTBEAT_MS};
+pub use error::{CaptureError, Unsupported};
+pub use session::Session;
+
+use crate::trace::{self, Header};
+use scenario::Scenario;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
-use swspec_model::{Observation, Profile};
-
-/// Why a capture did not produce a trace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaptureError {
-    /// The browser or server could not be started (missing package, no DevTools address).
-    Setup(String),
-    /// The browser failed during the run (crash, closed connection, a command that failed).
-    Browser(String),
-    /// A step or wait took longer than allowed.
-    Timeout(String),
-    /// The scenario asked for something impossible at that point.
-    Scenario(String),
-    /// The trace could not be written.
-    Io(String),
-    /// The engine lacks an API or an automation command the scenario needs (recorded as
-    /// `<scenario>.unsupported.json`, not as a trace).
-    Unsupported(Box<Unsupported>),
-}
-
-/// Why a scenario cannot run on an engine, with what was detected.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Unsupported {
-    /// The scenario.
-    pub scenario: String,
-    /// The engine and its version.
-    pub engine: String,
-    /// The engine's version.
-    pub engine_version: String,
-    /// When it was found (RFC 3339).
-    pub captured_at: String,
-    /// What is missing: interface names (`SyncManager`) and automation commands
-    /// (`step push: …`).
-    pub missing: Vec<String>,
-    /// The client page's feature detection (`'SyncManager' in self`, …, the user agent).
-    pub detected: Value,
-}
-
-impl fmt::Display for CaptureError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CaptureError::Setup(m) => write!(f, "setup failed: {m}"),
-            CaptureError::Browser(m) => write!(f, "browser failed: {m}"),
-            CaptureError::Timeout(m) => write!(f, "timed out: {m}"),
-            CaptureError::Scenario(m) => write!(f, "scenario error: {m}"),
-            CaptureError::Io(m) => write!(f, "cannot write the trace: {m}"),
-            CaptureError::Unsupported(u) => {
-                write!(f, "unsupported here: {}", u.missing.join("; "))
-            }
-        }
-    }
-}
-
-impl std::error::Error for CaptureError {}
-
-/// The engines the harness drives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
-    /// Debian's Chromium over DevTools.
-    Chromium,
-    /// Debian's Firefox ESR over WebDriver BiDi.
-    Firefox,
-    /// Debian's WebKitGTK (WebKitWebDriver + MiniBrowser) over WebDriver classic, under Xvfb.
-    Webkit,
-}
-
-impl Engine {
-    /// Every engine.
-    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::Webkit];
-
-    /// Parses `--engine`.
-    pub fn from_name(s: &str) -> Option<Engine> {
-        Engine::ALL.into_iter().find(|e| e.name() == s)
-    }
-    /// The engine's name in trace headers.
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Chromium => "chromium",
-            Engine::Firefox => "firefox",
-            Engine::Webkit => "webkit",
-        }
-    }
-    /// The profile its traces are checked against.
-    pub fn profile(self) -> Profile {
-        match self {
-            Engine::Chromium => Profile::Chromium,
-            Engine::Firefox => Profile::Firefox,
-            Engine::Webkit => Profile::Webkit,
-        }
-    }
-    /// The browser (or driver) binary used unless `--browser` says otherwise.
-    pub fn default_binary(self) -> &'static str {
-        match self {
-            Engine::Chromium => chromium::DEFAULT_BINARY,
-            Engine::Firefox => firefox::DEFAULT_BINARY,
-            Engine::Webkit => webkit::DEFAULT_BINARY,
-        }
-    }
-    /// How often the worker reports a heartbeat: only where the engine exposes no running
-    /// status (see [`map`]). Firefox and WebKit: [`firefox::HEARTBEAT_MS`].
-    pub fn heartbeat_ms(self) -> Option<u32> {
-        match self {
-            Engine::Chromium => None,
-            Engine::Firefox | Engine::Webkit => Some(firefox::HEARTBEAT_MS),
-        }
-    }
-    /// Why the engine's automation cannot take `step`, if it cannot: Firefox and WebKit have
-    /// no command to stop a worker, emulate its network, grant permissions or inject events.
-    pub fn lacks(self, step: &Step) -> Option<String> {
-        if self == Engine::Chromium {
-            return None;
-        }
-        let what = match step {
-            Step::StopWorker => "stop a service worker",
-            Step::GoOffline | Step::GoOnline => "take a service worker offline",
-            Step::Grant { .. } => "grant a permission",
-            Step::DispatchPeriodicSync { .. } => "dispatch a periodicsync event",
-            Step::Push { .. } => "deliver a push message",
-            _ => return None,
-        };
-        Some(format!(
-            "step `{}`: {}'s automation cannot {what}",
-            step_name(step),
-            self.name()
-        ))
-    }
-}
-
-/// A step's `do` name.
-fn step_name(step: &Step) -> String {
-    serde_json::to_value(step)
-        .ok()
-        .and_then(|v| v.get("do").and_then(Value::as_str).map(String::from))
-        .unwrap_or_default()
-}
-
-/// What a capture run records besides the raw records.
-pub struct Session {
-    /// Every source's records.
-    pub rec: server::Recorder,
-    /// The capture's HTTP server (pages, versioned worker scripts, `/log`).
-    pub server: std::sync::Arc<server::Server>,
-    /// The browser's version.
-    pub engine_version: String,
-    /// Engine settings for the header.
-    pub settings: BTreeMap<String, Value>,
-}
 
 /// The result of capturing one scenario.
 #[derive(Debug, Clone)]
@@ -189,23 +58,6 @@ pub struct Captured {
     pub unmapped: Vec<String>,
     /// Where the browser's stderr was kept (failed captures only).
     pub log: Option<PathBuf>,
-}
-
-/// The observation kinds a capture of `engine` reports completely. `update_found` is left out:
-/// only pages holding the registration object see it, so its count depends on the pages. So is
-/// `state_change` where no DevTools reports version status (Firefox, WebKit): pages see state
-/// changes only while one is open and holds the worker object. Their `running_status` comes
-/// from the worker's heartbeat and instance ids ([`map`]).
-pub fn observes(engine: Engine) -> Vec<String> {
-    let partial: &[&str] = match engine {
-        Engine::Chromium => &["update_found"],
-        Engine::Firefox | Engine::Webkit => &["update_found", "state_change"],
-    };
-    Observation::<u8>::KINDS
-        .iter()
-        .filter(|k| !partial.contains(k))
-        .map(|k| k.to_string())
-        .collect()
 }
 
 /// Captures `scenario` with `engine` into `out_dir/<scenario>.jsonl`.
@@ -329,67 +181,6 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), CaptureError> {
         })
 }
 
-/// Whether a `wait` step is satisfied by the events recorded at or after `since`.
-pub fn wait_satisfied(step: &Step, mapped: &map::Mapped, since: f64) -> bool {
-    let Step::Wait {
-        obs,
-        version,
-        state,
-        status,
-        event,
-        tag,
-        client,
-        count,
-        ..
-    } = step
-    else {
-        return true;
-    };
-    let wanted = [
-        ("state", state),
-        ("status", status),
-        ("event", event),
-        ("tag", tag),
-        ("client", client),
-    ];
-    let recent = || mapped.events.iter().filter(|e: &&Event| e.t >= since - 1.0);
-    // Where no DevTools reports version status, a worker's own `state` records and the pages'
-    // `statechange` records stand in (informational lines: they are not observations).
-    let seen_state = |e: &Event| {
-        let raw = e.raw.as_ref()?;
-        let st = raw.get("state").and_then(Value::as_str)?;
-        let ok = match (&e.src, raw.get("ev").and_then(Value::as_str)) {
-            (trace::Source::Worker { .. }, Some("state")) => {
-                version.is_none_or(|v| raw.get("v").and_then(Value::as_u64) == Some(v as u64))
-            }
-            (trace::Source::Page { .. }, Some("statechange")) => version.is_none(),
-            _ => false,
-        };
-        (ok && e.obs.is_none() && state.as_deref().is_none_or(|w| w == st)).then_some(())
-    };
-    let stand_ins = if obs == "state_change" {
-        recent().filter(|e| seen_state(e).is_some()).count()
-    } else {
-        0
-    };
-    let n = stand_ins
-        + recent()
-            .filter_map(|e| e.obs.as_ref())
-            .filter(|o| o.kind() == obs)
-            .filter_map(|o| serde_json::to_value(o).ok())
-            .filter(|v| {
-                let field = |k: &str| v.get(k).and_then(Value::as_str);
-                wanted
-                    .iter()
-                    .all(|(k, want)| want.as_deref().is_none_or(|w| field(k) == Some(w)))
-                    && version.is_none_or(|ver| {
-                        field("worker").is_some_and(|w| mapped.versions.get(w) == Some(&ver))
-                    })
-            })
-            .count();
-    n >= *count as usize
-}
-
 /// Now as RFC 3339 UTC (seconds).
 pub fn rfc3339_now() -> String {
     let secs = SystemTime::now()
@@ -417,13 +208,6 @@ pub fn rfc3339_now() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn observes_everything_but_update_found() {
-        let o = observes(Engine::Chromium);
-        assert!(!o.iter().any(|k| k == "update_found"));
-        assert_eq!(o.len(), Observation::<u8>::KINDS.len() - 1);
-    }
 
     #[test]
     fn rfc3339_has_the_right_shape() {

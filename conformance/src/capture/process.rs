@@ -1,7 +1,7 @@
 //! Browser processes: started in their own process group with stderr kept in a log file, and
 //! torn down by signalling that group only, so a capture kills exactly what it started.
 
-use super::CaptureError;
+use super::error::CaptureError;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

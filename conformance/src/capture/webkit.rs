@@ -8,10 +8,12 @@
 //! instance ids make its stops observable.
 
 use super::drive::Ops;
+use super::engine::Engine;
+use super::error::CaptureError;
 use super::process::{self, Group};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
-use super::{CaptureError, Session};
+use super::session::Session;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -20,9 +22,6 @@ use std::path::Path;
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
-
-/// Debian's WebKitWebDriver.
-pub const DEFAULT_BINARY: &str = "/usr/bin/WebKitWebDriver";
 
 /// The MiniBrowser WebKitWebDriver starts (package `webkit2gtk-driver` pulls it in).
 pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
@@ -218,7 +217,7 @@ pub fn run(
         driver.current = driver.anchor.clone();
         let blank = format!("http://localhost:{}/blank.html", server.port);
         driver.cmd("POST", "/url", Some(json!({"url": blank})))?;
-        super::drive::run(scenario, super::Engine::Webkit, &mut driver, &rec, &server)
+        super::drive::run(scenario, Engine::Webkit, &mut driver, &rec, &server)
     })();
     browser.shutdown();
     result

@@ -1,0 +1,58 @@
+//! Why a capture produced no trace ([`CaptureError`]), and the record kept instead of a trace
+//! when the engine cannot run a scenario at all ([`Unsupported`]).
+
+use serde_json::Value;
+use std::fmt;
+
+/// Why a capture did not produce a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureError {
+    /// The browser or server could not be started (missing package, no DevTools address).
+    Setup(String),
+    /// The browser failed during the run (crash, closed connection, a command that failed).
+    Browser(String),
+    /// A step or wait took longer than allowed.
+    Timeout(String),
+    /// The scenario asked for something impossible at that point.
+    Scenario(String),
+    /// The trace could not be written.
+    Io(String),
+    /// The engine lacks an API or an automation command the scenario needs (recorded as
+    /// `<scenario>.unsupported.json`, not as a trace).
+    Unsupported(Box<Unsupported>),
+}
+
+/// Why a scenario cannot run on an engine, with what was detected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unsupported {
+    /// The scenario.
+    pub scenario: String,
+    /// The engine and its version.
+    pub engine: String,
+    /// The engine's version.
+    pub engine_version: String,
+    /// When it was found (RFC 3339).
+    pub captured_at: String,
+    /// What is missing: interface names (`SyncManager`) and automation commands
+    /// (`step push: …`).
+    pub missing: Vec<String>,
+    /// The client page's feature detection (`'SyncManager' in self`, …, the user agent).
+    pub detected: Value,
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureError::Setup(m) => write!(f, "setup failed: {m}"),
+            CaptureError::Browser(m) => write!(f, "browser failed: {m}"),
+            CaptureError::Timeout(m) => write!(f, "timed out: {m}"),
+            CaptureError::Scenario(m) => write!(f, "scenario error: {m}"),
+            CaptureError::Io(m) => write!(f, "cannot write the trace: {m}"),
+            CaptureError::Unsupported(u) => {
+                write!(f, "unsupported here: {}", u.missing.join("; "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {}

@@ -1,0 +1,150 @@
+//! The model a trace is checked under: bounds wide enough for what a capture holds, every
+//! environment choice open, the optional APIs the trace uses switched on ([`wide_config`] and
+//! `config_for`); the profile's timer bounds as a capture's header may override them
+//! ([`param_override`]); and the condition a capture's end must meet ([`quiescent`]).
+
+use super::prepare::Prepared;
+use crate::trace::Trace;
+use swspec_model::{IdSpace, ModelConfig, Profile, RunningStatus, SwModel, SwState, WorkerId};
+
+/// The model configuration a trace is checked under: bounds wide enough for what a capture
+/// holds, every environment choice open, features switched on by the observations present.
+pub(super) fn config_for(prep: &Prepared, profile: Profile) -> Result<ModelConfig, String> {
+    let count = |space| prep.interner.count(space).max(1);
+    let clients = count(IdSpace::Client);
+    if clients > swspec_model::capacity::CLIENTS {
+        return Err(format!(
+            "{clients} distinct clients; the model holds at most {}",
+            swspec_model::capacity::CLIENTS
+        ));
+    }
+    let tags = count(IdSpace::Tag);
+    if tags > swspec_model::capacity::SYNC_TAGS {
+        return Err(format!(
+            "{tags} distinct sync tags; the model holds at most {}",
+            swspec_model::capacity::SYNC_TAGS
+        ));
+    }
+    let f = prep.features;
+    let mut cfg = wide_config(profile, clients as u8);
+    cfg.script_urls = count(IdSpace::Script).min(8) as u8;
+    cfg.push = f.push;
+    cfg.sync = f.sync;
+    cfg.periodic_sync = f.periodic_sync;
+    cfg.sync_tags = tags as u8;
+    cfg.background_fetch = f.background_fetch;
+    cfg.max_bg_fetches = count(IdSpace::BgFetch).min(swspec_model::bgfetch::BG_FETCHES) as u8;
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// The widest configuration the state's capacities allow, with every environment choice open
+/// and no optional API: what a trace is checked under before its features are switched on.
+pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
+    let mut cfg = ModelConfig {
+        clients,
+        versions: 8,
+        script_urls: 1,
+        max_workers: (swspec_model::capacity::WORKERS - 1) as u8,
+        max_registrations: (swspec_model::capacity::REGISTRATIONS - 1) as u8,
+        max_queued_jobs: swspec_model::capacity::JOBS as u8,
+        max_pending_events: 6,
+        profile,
+        fetch_events: true,
+        ..ModelConfig::default()
+    };
+    cfg.env.fetch_failure = true;
+    cfg.env.evaluation_failure = true;
+    cfg.env.install_failure = true;
+    // Soft Update is left out: its only trace is a script fetch the vocabulary does not carry,
+    // and engines soft-update a fresh registration only after 24 h (SPEC_NOTES "Observations").
+    cfg.env.soft_update = false;
+    cfg.env.skip_waiting = true;
+    cfg.env.claim = true;
+    cfg.env.unregister = true;
+    cfg.env.forced_stops = true;
+    cfg
+}
+
+/// A profile parameter a trace may override: its field in [`swspec_model::ProfileParams`].
+pub(super) type ParamField = fn(&mut swspec_model::ProfileParams) -> &mut Option<f64>;
+
+/// The header's `settings.profile_params`: timer bounds a capture changed with engine flags or
+/// prefs (e.g. Chromium's BackgroundSync field trial), by [`swspec_model::ProfileParams`] field.
+const PARAM_OVERRIDES: &[(&str, ParamField)] = &[
+    ("idle_timeout_ms", |p| &mut p.idle_timeout_ms),
+    ("idle_extended_timeout_ms", |p| {
+        &mut p.idle_extended_timeout_ms
+    }),
+    ("event_timeout_ms", |p| &mut p.event_timeout_ms),
+    ("push_event_timeout_ms", |p| &mut p.push_event_timeout_ms),
+    ("sync_event_timeout_ms", |p| &mut p.sync_event_timeout_ms),
+    ("sync_initial_retry_delay_ms", |p| {
+        &mut p.sync_initial_retry_delay_ms
+    }),
+    ("sync_retry_delay_factor", |p| {
+        &mut p.sync_retry_delay_factor
+    }),
+];
+
+/// The field a `profile_params` key names, or why it names none.
+pub fn param_override(name: &str) -> Result<ParamField, String> {
+    PARAM_OVERRIDES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| {
+            let known: Vec<&str> = PARAM_OVERRIDES.iter().map(|(n, _)| *n).collect();
+            format!("unknown profile parameter (known: {})", known.join(", "))
+        })
+}
+
+/// The trace header's `settings.profile_params`, checked: each a known parameter and a number
+/// >= 0.
+pub(super) fn overrides_of(trace: &Trace) -> Result<Vec<(ParamField, f64)>, String> {
+    let Some(v) = trace.header.settings.get("profile_params") else {
+        return Ok(Vec::new());
+    };
+    let obj = v
+        .as_object()
+        .ok_or("header field `settings.profile_params` must be an object")?;
+    obj.iter()
+        .map(|(k, v)| {
+            let at = |m: String| format!("header field `settings.profile_params.{k}`: {m}");
+            let field = param_override(k).map_err(at)?;
+            v.as_f64()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| (field, x))
+                .ok_or_else(|| at("not a number >= 0".into()))
+        })
+        .collect()
+}
+
+/// The profile parameters `p` with the overrides `o` applied.
+pub(super) fn with_overrides(
+    mut p: swspec_model::ProfileParams,
+    o: &[(ParamField, f64)],
+) -> swspec_model::ProfileParams {
+    for (field, v) in o {
+        *field(&mut p) = Some(*v);
+    }
+    p
+}
+
+/// No step the browser takes promptly is due: the front job is not waiting to run or for its
+/// script, no worker is starting, and no worker has a task it could dispatch now. (Steps that
+/// wait on the page, the worker's promises, the user, the network or a timer may be due.)
+pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
+    let job_due = s.jobs.first().is_some_and(|j| {
+        matches!(
+            j.phase,
+            swspec_model::JobPhase::Queued | swspec_model::JobPhase::Fetching { .. }
+        )
+    });
+    let starting = s
+        .workers
+        .iter()
+        .any(|w| w.running == RunningStatus::Starting);
+    let dispatchable = (0..s.workers.len()).any(|w| model.can_dispatch(s, w as WorkerId));
+    !job_due && !starting && !dispatchable
+}

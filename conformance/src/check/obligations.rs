@@ -1,0 +1,186 @@
+//! When a model step's observations can still be matched, and when a match is allowed: each
+//! observation must have an event of its shape before its deadline (the skew window, the
+//! profile's longer one for the activate event, or an interval event's reach); on a channel
+//! whose trace id is known they must be that channel's next events; the driver's calls are
+//! taken only as the event at hand; and a worker's events come from one script instance until
+//! it is started again.
+
+use super::candidate::Cand;
+use super::prepare::PEvent;
+use super::search::Search;
+use swspec_model::{Channel, Obs, Observation, RunningStatus, Worker};
+
+/// Do two equally long sequences hold the same values, counted with multiplicity?
+fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
+    pub(super) const N: usize = 8;
+    let (mut x, mut y) = ([0u64; N], [0u64; N]);
+    let (mut nx, mut ny) = (0, 0);
+    let (mut vx, mut vy) = (Vec::new(), Vec::new());
+    for v in a {
+        match x.get_mut(nx) {
+            Some(e) => *e = v,
+            None => vx.push(v),
+        }
+        nx += 1;
+    }
+    for v in b {
+        match y.get_mut(ny) {
+            Some(e) => *e = v,
+            None => vy.push(v),
+        }
+        ny += 1;
+    }
+    if nx != ny {
+        return false;
+    }
+    if nx > N {
+        vx.extend_from_slice(&x);
+        vy.extend_from_slice(&y);
+        vx.sort_unstable();
+        vy.sort_unstable();
+        return vx == vy;
+    }
+    x[..nx].sort_unstable();
+    y[..ny].sort_unstable();
+    x[..nx] == y[..ny]
+}
+
+/// Is `o` a worker's activate event (which a profile may allow to come late)?
+fn is_activate(o: &Obs) -> bool {
+    matches!(
+        o,
+        Observation::LifecycleEvent {
+            event: swspec_model::observe::LifecycleEvent::Activate,
+            ..
+        }
+    )
+}
+
+impl Search<'_> {
+    /// Can new obligations `new` (one step's) still be matched? On a channel whose trace id is
+    /// known, they must be, as a multiset of shapes, the next events of that channel not yet
+    /// owed to older obligations, all before the deadline; otherwise some event of the same shape
+    /// must lie in the window.
+    /// `shapes[i]` is `shape_hash(&new[i])`.
+    pub(super) fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
+        // Every observation is due within the skew window unless the profile gives the activate
+        // event longer and the step makes one (see `deadline_for`).
+        let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
+        // Interval events (heartbeat traces) widen their shapes' deadlines too.
+        let any_late = (self.late_window.is_some() && new.iter().any(is_activate))
+            || self.prep.interval.as_ref().is_some_and(|(interval, _)| {
+                shapes.iter().any(|h| interval.binary_search(h).is_ok())
+            });
+        for (i, o) in new.iter().enumerate() {
+            let ch = o.channel();
+            if new[..i].iter().any(|x| x.channel() == ch) {
+                continue;
+            }
+            // The channel in trace ids, when its id is bound already.
+            let key = match ch.id() {
+                None => Some(ch.map(|_| 0)),
+                Some((space, m)) => c.aux.bound(space, **m).map(|t| ch.map(|_| t)),
+            };
+            // This step's observations on the channel (none comes before `i`), with shapes.
+            let mine = || {
+                new[i..]
+                    .iter()
+                    .zip(&shapes[i..])
+                    .filter(move |(x, _)| x.channel() == ch)
+            };
+            let Some(key) = key else {
+                if mine().any(|(x, &h)| {
+                    pos as usize >= self.prep.events.len() || !self.in_window(pos, x, h)
+                }) {
+                    return false;
+                }
+                continue;
+            };
+            let Some(events) = self.prep.channels.get(&key) else {
+                return false;
+            };
+            let list = &events.positions[..];
+            let prev = c.pending.iter().filter(|p| p.obs.channel() == ch).count();
+            let start = events.before(pos) + prev;
+            let Some(slice) = list.get(start..start + mine().count()) else {
+                return false;
+            };
+            let deadline = if any_late {
+                mine()
+                    .map(|(x, &h)| self.deadline_for(x, h, pos))
+                    .max()
+                    .unwrap_or(pos)
+            } else {
+                skew_deadline
+            };
+            if slice.iter().any(|&p| p >= deadline) {
+                return false;
+            }
+            // The driver logs a step before its effects: a driver step is taken only for the
+            // event at hand, never ahead of it.
+            if ch == Channel::Driver && (prev > 0 || slice.first() != Some(&pos)) {
+                return false;
+            }
+            let have = slice.iter().map(|&p| self.prep.events[p as usize].shape);
+            if !same_multiset(mine().map(|(_, &h)| h), have) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
+    /// skew window, the longer one the profile allows the activate event, or up to an interval
+    /// event whose earliest time is within the skew.
+    /// `h` is `shape_hash(o)`.
+    pub(super) fn deadline_for(&self, o: &Obs, h: u64, pos: u32) -> u32 {
+        if let Some((shapes, reach)) = &self.prep.interval {
+            if shapes.binary_search(&h).is_ok() {
+                return reach.get(pos as usize).copied().unwrap_or(pos);
+            }
+        }
+        let w = match &self.late_window {
+            Some(late) if is_activate(o) => late,
+            _ => &self.prep.window,
+        };
+        w.get(pos as usize).copied().unwrap_or(pos)
+    }
+
+    /// Is there an event of this shape in the window starting at `pos`?
+    /// `h` is `shape_hash(o)`.
+    fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
+        let end = self.deadline_for(o, h, pos) as usize;
+        self.prep.events[pos as usize..end]
+            .iter()
+            .any(|e| e.shape == h)
+    }
+
+    /// The worker-instance rule: a worker's events come from one script evaluation until it is
+    /// started again, and every start gives a new one.
+    pub(super) fn instance_ok(&self, c: &mut Cand, m: &Obs, ev: &PEvent) -> bool {
+        let Some(inst) = ev.instance else { return true };
+        let Channel::Worker(&w) = m.channel() else {
+            return true;
+        };
+        let ok = match c.aux.inst(w) {
+            None => true,
+            Some(e) => (e.0 == inst) != e.1,
+        };
+        if c.aux.inst(w) != Some((inst, false)) {
+            c.aux_mut().set_inst(w, (inst, false));
+        }
+        ok
+    }
+}
+
+/// Worker `id` came to run (from `before` to `w`): its next events may come from a new script
+/// instance (see [`Search::instance_ok`]).
+pub(super) fn note_restart(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker) {
+    if before.is_some_and(|p| p.running != RunningStatus::Running)
+        && w.running == RunningStatus::Running
+    {
+        if let Some((i, false)) = c.aux.inst(id) {
+            c.aux_mut().set_inst(id, (i, true));
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The search's results rendered for a person: the accepted path (or the path to the furthest
+//! candidate), each step with its spec section and observations in trace ids; and the
+//! [`Divergence`] at the furthest position reached: the event no candidate accepts, what the
+//! model would have accepted there, and summaries of the candidates alive before it.
+
+use super::candidate::Cand;
+use super::outcome::{Divergence, Outcome, PathText, Verdict};
+use super::search::Search;
+use super::steps::{Node, Step};
+use swspec_model::{IdSpace, Obs, WorkerId};
+
+impl Search<'_> {
+    /// The outcome of a finished search: `accepted` is the node that explains the trace and
+    /// its candidate, if one does; `exhausted_budget` says the node budget ran out first.
+    pub(super) fn outcome(&self, accepted: Option<(u32, Cand)>, exhausted_budget: bool) -> Outcome {
+        let nodes = self.arena.len();
+        let peak_frontier = self.per_pos.iter().copied().max().unwrap_or(0) as usize;
+        let events = self.prep.events.len();
+        match accepted {
+            Some((ix, cand)) => {
+                let (path, max_hidden_used) = self.render_path(ix, &cand);
+                Outcome {
+                    profile: self.model.cfg.profile,
+                    verdict: Verdict::Conforms,
+                    events,
+                    nodes,
+                    peak_frontier,
+                    max_hidden_used,
+                    divergence: None,
+                    path,
+                }
+            }
+            None => {
+                let divergence = self.divergence(events as u32);
+                let path = self
+                    .frontier
+                    .first()
+                    .map(|(ix, c)| self.render_path(*ix, c).0)
+                    .unwrap_or_default();
+                Outcome {
+                    profile: self.model.cfg.profile,
+                    verdict: if exhausted_budget {
+                        Verdict::Inconclusive
+                    } else {
+                        Verdict::Diverges
+                    },
+                    events,
+                    nodes,
+                    peak_frontier,
+                    max_hidden_used: 0,
+                    divergence: Some(divergence),
+                    path,
+                }
+            }
+        }
+    }
+
+    /// Model id `m` of `space` by its trace name where `c` binds it, `#m` otherwise.
+    fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
+        match c.aux.bound(space, m) {
+            Some(t) => self.prep.interner.name(space, t).to_string(),
+            None => format!("#{m}"),
+        }
+    }
+
+    /// Model observation `o` as JSON with `c`'s trace names.
+    fn render_obs(&self, c: &Cand, o: &Obs) -> String {
+        let named = o.map_ids(|space, m| self.name_of(c, space, *m));
+        serde_json::to_string(&named).unwrap_or_default()
+    }
+
+    /// The steps to node `ix`, whose candidate is `c` (its bindings name the identifiers), and
+    /// the most unobservable steps between two events on it.
+    fn render_path(&self, ix: u32, c: &Cand) -> (PathText, usize) {
+        let path = self.path_to(ix);
+        // One candidate's bindings name every step, so a step renders the same wherever it
+        // recurs: each distinct one is rendered once.
+        let mut text_of: Vec<u32> = vec![u32::MAX; self.steps.steps.len()];
+        let mut out = PathText {
+            texts: Vec::new(),
+            lines: Vec::with_capacity(path.len()),
+        };
+        let mut max_depth = 0usize;
+        for node in path {
+            max_depth = max_depth.max(node.depth as usize);
+            let st = &self.steps.steps[node.step as usize];
+            let text = &mut text_of[node.step as usize];
+            if *text == u32::MAX {
+                *text = out.texts.len() as u32;
+                out.texts.push(self.step_text(c, st));
+            }
+            out.lines.push((*text, self.matched_line(node, st)));
+        }
+        (out, max_depth)
+    }
+
+    /// The nodes from the root to node `ix` that took a step (the root took none), in order.
+    fn path_to(&self, mut ix: u32) -> Vec<&Node> {
+        let mut path: Vec<&Node> = Vec::new();
+        while ix != u32::MAX {
+            let node = &self.arena[ix as usize];
+            if node.step != u32::MAX {
+                path.push(node);
+            }
+            ix = node.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// One step as a path line shows it: a model action with its spec section and
+    /// observations, a guard step, or the observation an event matched.
+    fn step_text(&self, c: &Cand, st: &Step) -> String {
+        match st {
+            Step::Model(a, obs) => {
+                let shown: Vec<String> = obs.iter().map(|o| self.render_obs(c, o)).collect();
+                format!(
+                    "  step   {a}  [{}]{}",
+                    a.spec(),
+                    if shown.is_empty() {
+                        "  (unobservable)".to_string()
+                    } else {
+                        format!("  => {}", shown.join(", "))
+                    }
+                )
+            }
+            Step::Guard(g) => {
+                let shown: Vec<String> = g.iter().map(|o| self.render_obs(c, o)).collect();
+                format!("  guard  {} (no state change)", shown.join(", "))
+            }
+            Step::Matched { obs, .. } => self.render_obs(c, obs),
+        }
+    }
+
+    /// The trace line of the event `node` matched (`u32::MAX`: its step is not a match).
+    fn matched_line(&self, node: &Node, st: &Step) -> u32 {
+        match st {
+            // A matched event's node is at the position after it.
+            Step::Matched { .. } => node
+                .pos
+                .checked_sub(1)
+                .and_then(|p| self.prep.events.get(p as usize))
+                .map_or(0, |e| e.line as u32),
+            _ => u32::MAX,
+        }
+    }
+
+    /// A one-line summary of candidate `c`: its registration's workers, the open clients and
+    /// their controllers, queued jobs and the obligations it awaits.
+    fn summarise(&self, c: &Cand) -> String {
+        let s = &c.s;
+        let w = |id: Option<WorkerId>| match id {
+            Some(x) => format!(
+                "{}({:?},{:?})",
+                self.name_of(c, IdSpace::Worker, x),
+                s.worker(x).state,
+                s.worker(x).running
+            )
+            .to_lowercase(),
+            None => "-".into(),
+        };
+        let mut parts = Vec::new();
+        match s.map_entry() {
+            Some(r) => {
+                let reg = s.reg(r);
+                parts.push(format!(
+                    "registration: installing {}, waiting {}, active {}",
+                    w(reg.installing),
+                    w(reg.waiting),
+                    w(reg.active)
+                ));
+            }
+            None => parts.push("no registration".into()),
+        }
+        let clients: Vec<String> = s
+            .clients
+            .iter()
+            .enumerate()
+            .filter(|(_, cl)| cl.open)
+            .map(|(i, cl)| {
+                format!(
+                    "{}→{}",
+                    self.name_of(c, IdSpace::Client, i as u8),
+                    cl.controller
+                        .map_or("none".into(), |x| self.name_of(c, IdSpace::Worker, x))
+                )
+            })
+            .collect();
+        parts.push(format!("clients [{}]", clients.join(", ")));
+        if !s.jobs.is_empty() {
+            parts.push(format!("{} job(s) queued", s.jobs.len()));
+        }
+        if !c.pending.is_empty() {
+            let p: Vec<String> = c
+                .pending
+                .iter()
+                .map(|p| self.render_obs(c, &p.obs))
+                .collect();
+            parts.push(format!("awaiting {}", p.join(", ")));
+        }
+        parts.join("; ")
+    }
+
+    /// The divergence at the furthest position reached (`n`: the number of events).
+    pub(super) fn divergence(&self, n: u32) -> Divergence {
+        let pos = self.furthest;
+        let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
+        let (line, event, reason) = self.rejected(pos, n);
+        Divergence {
+            line,
+            event,
+            reason,
+            expected: self.expected_at(&cands),
+            candidates: cands.len(),
+            candidate_summaries: cands
+                .iter()
+                .take(self.opts.report_candidates)
+                .map(|c| self.summarise(c))
+                .collect(),
+            last_matched_line: (pos > 0).then(|| self.prep.events[pos as usize - 1].line),
+            last_steps: self.last_steps(),
+        }
+    }
+
+    /// The observations the candidates `cands` would accept next: their matchable obligations,
+    /// the first observed observation of each enabled action, and the calls of their guard steps
+    /// (sorted, at most 24).
+    fn expected_at(&self, cands: &[&Cand]) -> Vec<String> {
+        let mut expected: Vec<String> = Vec::new();
+        for c in cands {
+            for (k, p) in c.pending.iter().enumerate() {
+                if c.matchable(k) {
+                    expected.push(self.render_obs(c, &p.obs));
+                }
+            }
+            let mut actions = Vec::new();
+            stateright::Model::actions(self.model, &c.s, &mut actions);
+            for a in actions {
+                if let Some(next) = stateright::Model::next_state(self.model, &c.s, a.clone()) {
+                    if let Some(o) = self
+                        .model
+                        .observe(&c.s, &a, &next)
+                        .into_iter()
+                        .find(|o| self.observed(o))
+                    {
+                        expected.push(self.render_obs(c, &o));
+                    }
+                }
+            }
+            for g in self.model.guard_steps(&c.s) {
+                if self.observed(&g[0]) {
+                    expected.push(self.render_obs(c, &g[0]));
+                }
+            }
+        }
+        expected.sort();
+        expected.dedup();
+        expected.truncate(24);
+        expected
+    }
+
+    /// The steps of the first furthest candidate since its last matched event (and up to eight
+    /// lines before it).
+    fn last_steps(&self) -> Vec<String> {
+        self.frontier
+            .first()
+            .map(|(ix, c)| {
+                let p: Vec<String> = self.render_path(*ix, c).0.lines().collect();
+                let from = p
+                    .iter()
+                    .rposition(|l| l.starts_with("  line "))
+                    .map_or(0, |i| i.saturating_sub(8));
+                p[from..].to_vec()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The rejected event at `pos` (its line, its text) and why, or the trace's end when
+    /// `pos` is past its `n` events.
+    fn rejected(&self, pos: u32, n: u32) -> (Option<usize>, Option<String>, String) {
+        if pos < n {
+            let ev = &self.prep.events[pos as usize];
+            let named = ev
+                .obs
+                .map_ids(|space, i| self.prep.interner.name(space, *i).to_string());
+            (
+                Some(ev.line),
+                Some(serde_json::to_string(&named).unwrap_or_default()),
+                format!(
+                    "no candidate state accepts this {} observation at t={} ms",
+                    ev.obs.kind(),
+                    ev.t
+                ),
+            )
+        } else {
+            (
+                None,
+                None,
+                "the trace ended while the model still owed observations that never appeared"
+                    .to_string(),
+            )
+        }
+    }
+}

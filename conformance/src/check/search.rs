@@ -1,0 +1,341 @@
+//! The search itself ([`Search`]): a depth-first search from the initial state, one node per
+//! candidate at a position, each expanded by matching an obligation, taking a guard step whose
+//! call is the event at hand, or taking a model step first. Nodes already in the memo at no
+//! greater depth are pruned; the candidates at the furthest position are kept for the report.
+
+use super::bindings::Aux;
+use super::candidate::{Cand, Pending, State};
+use super::config::{quiescent, with_overrides};
+use super::memo::{fingerprint, Memo};
+use super::options::Options;
+use super::outcome::Outcome;
+use super::prepare::{window_of, Prepared};
+use super::steps::{Node, StepRef, StepTable};
+use super::transitions::{Expansion, GUARD_KINDS};
+use std::cell::RefCell;
+use std::rc::Rc;
+use swspec_model::{Obs, Observation, SwModel};
+use swspec_search::hash::FastMap;
+
+/// A child of an expanded node: position, candidate, depth, step.
+type Child = (u32, Cand, u8, StepRef);
+
+/// A node waiting on the DFS stack: its candidate, whose obligations wait at the end of
+/// [`Search::open_pending`] (the stack is last in, first out, and so are they).
+struct Open {
+    /// Arena index.
+    ix: u32,
+    /// Trace position.
+    pos: u32,
+    /// Unobservable steps since the last matched event.
+    depth: u8,
+    /// How many obligations of `open_pending` are its.
+    pending: u16,
+    /// Its model state.
+    s: Rc<State>,
+    /// Its bindings and stamps.
+    aux: Rc<Aux>,
+}
+
+/// One check of one trace: the search's state (arena, memo, frontier, DFS buffers, caches) and
+/// what it reads (the model, the prepared trace, the knobs).
+pub(super) struct Search<'a> {
+    /// The model the trace is checked against.
+    pub(super) model: &'a SwModel,
+    /// The trace, prepared.
+    pub(super) prep: &'a Prepared,
+    /// The checker's knobs.
+    pub(super) opts: &'a Options,
+    /// The profile's timer bounds, with the trace's overrides.
+    pub(super) params: swspec_model::ProfileParams,
+    /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
+    pub(super) late_window: Option<Vec<u32>>,
+    /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
+    pub(super) guard_mask: u64,
+    /// Every node visited, by index; a node points at its parent.
+    pub(super) arena: Vec<Node>,
+    /// Memo: 128-bit fingerprint of (position, candidate) → smallest depth seen.
+    pub(super) seen: Memo,
+    /// Distinct candidates memoised per position.
+    pub(super) per_pos: Vec<u32>,
+    /// The furthest position reached by a depth-0 node.
+    pub(super) furthest: u32,
+    /// The depth-0 nodes at the furthest position (arena index, candidate).
+    pub(super) frontier: Vec<(u32, Cand)>,
+    /// Obligation lists of expanded candidates, for reuse.
+    pub(super) pending_pool: RefCell<Vec<Vec<Pending>>>,
+    /// The obligations of the candidates on the DFS stack, in stack order: one buffer instead of
+    /// a list per open alternative (about one per event stays open to the end).
+    pub(super) open_pending: Vec<Pending>,
+    /// The nodes' steps.
+    pub(super) steps: StepTable,
+    /// Expansions of recently seen model states, by state fingerprint.
+    pub(super) transitions: RefCell<FastMap<u128, Rc<Expansion>>>,
+}
+
+impl<'a> Search<'a> {
+    /// A search of the prepared trace `prep` against `model`.
+    pub(super) fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
+        let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
+        let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
+        let late_window = params
+            .activate_event_delay_ms
+            .map(|extra| window_of(&prep.events, opts.skew_ms + extra));
+        Search {
+            model,
+            prep,
+            opts,
+            params,
+            late_window,
+            guard_mask: Observation::<u8>::KINDS
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| GUARD_KINDS.contains(k))
+                .fold(0, |m, (i, _)| m | 1 << i),
+            // About three nodes per event on traces the model explains readily.
+            arena: Vec::with_capacity(reserve),
+            seen: Memo::new(prep.events.len() + 1, reserve),
+            per_pos: vec![0; prep.events.len() + 1],
+            furthest: 0,
+            frontier: Vec::new(),
+            pending_pool: RefCell::default(),
+            open_pending: Vec::new(),
+            transitions: RefCell::default(),
+            steps: StepTable::default(),
+        }
+    }
+
+    /// Drops an expanded candidate, keeping its obligation list for reuse.
+    fn recycle(&self, c: Cand) {
+        self.recycle_list(c.pending);
+    }
+
+    /// Keeps an obligation list for reuse.
+    fn recycle_list(&self, mut v: Vec<Pending>) {
+        let mut pool = self.pending_pool.borrow_mut();
+        if v.capacity() > 0 && pool.len() < 256 {
+            v.clear();
+            pool.push(v);
+        }
+    }
+
+    /// Is `o` of a kind the trace's header lists as observed?
+    pub(super) fn observed(&self, o: &Obs) -> bool {
+        self.prep.observed_mask >> o.kind_index() & 1 == 1
+    }
+
+    /// Searches for an explanation of the whole trace and reports what it found.
+    pub(super) fn run(mut self) -> Outcome {
+        // The DFS stack and the children buffer live until the outcome is rendered, as the arena
+        // and the memo do: freeing them first lets the allocator hand the heap back to the
+        // system, and a bench that checks again pays to fault it in (3.5x the page faults).
+        let mut stack: Vec<Open> = Vec::new();
+        let mut children: Vec<Child> = Vec::new();
+        let (accepted, exhausted_budget) = self.explore(&mut stack, &mut children);
+        self.outcome(accepted, exhausted_budget)
+    }
+
+    /// The depth-first search from the initial state, with `stack` and `children` as its
+    /// buffers (empty): the accepted node and its candidate, if one explains the trace, and
+    /// whether the node budget ran out first.
+    fn explore(
+        &mut self,
+        stack: &mut Vec<Open>,
+        children: &mut Vec<Child>,
+    ) -> (Option<(u32, Cand)>, bool) {
+        let init = Cand {
+            s: State::new(self.model.init_state()),
+            pending: Vec::new(),
+            aux: Rc::default(),
+        };
+        let n = self.prep.events.len() as u32;
+        self.push(stack, 0, init, 0, u32::MAX, None);
+        while let Some(open) = stack.pop() {
+            let (ix, pos, depth) = (open.ix, open.pos, open.depth);
+            let cand = self.reopen(open);
+            if self.arena.len() >= self.opts.max_nodes {
+                return (None, true);
+            }
+            if pos == n {
+                if cand.pending.is_empty()
+                    && (!self.opts.quiescent_end || quiescent(self.model, &cand.s))
+                {
+                    return (Some((ix, cand)), false);
+                }
+                // Unobservable steps may still close the gap to quiescence.
+                if cand.pending.is_empty() && (depth as usize) < self.opts.max_hidden {
+                    self.model_steps(&cand, pos, depth, true, children);
+                }
+            } else if cand.pending.iter().all(|p| p.deadline > pos) {
+                // (A candidate with an overdue obligation is dead.)
+                self.expand(&cand, pos, depth, children);
+            }
+            self.recycle(cand);
+            // Depth-first: push in reverse so the first alternative is tried first.
+            for (p, c, d, st) in children.drain(..).rev() {
+                self.push(stack, p, c, d, ix, Some(st));
+            }
+        }
+        (None, false)
+    }
+
+    /// The candidate of a node taken off the stack, its obligations taken back from
+    /// `open_pending`.
+    fn reopen(&mut self, open: Open) -> Cand {
+        let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
+        let start = self.open_pending.len() - usize::from(open.pending);
+        pending.extend(self.open_pending.drain(start..));
+        Cand {
+            s: open.s,
+            pending,
+            aux: open.aux,
+        }
+    }
+
+    /// Pushes a child onto the DFS stack and the arena, unless the memo holds its candidate at
+    /// its position at no greater depth; tracks the furthest position's depth-0 candidates.
+    fn push(
+        &mut self,
+        stack: &mut Vec<Open>,
+        pos: u32,
+        mut cand: Cand,
+        depth: u8,
+        parent: u32,
+        step: Option<StepRef>,
+    ) {
+        cand.normalise_groups();
+        let key = fingerprint(pos, &cand);
+        let known = self.per_pos[pos as usize];
+        match self.seen.find(pos, key, known) {
+            Some(e) if e.depth <= depth => return,
+            Some(e) => e.depth = depth,
+            None => {
+                self.seen.insert(pos, key, depth, known);
+                self.per_pos[pos as usize] += 1;
+            }
+        }
+        let ix = self.arena.len() as u32;
+        if depth == 0 {
+            if pos > self.furthest {
+                self.furthest = pos;
+                while let Some((_, c)) = self.frontier.pop() {
+                    self.recycle(c);
+                }
+            }
+            if pos == self.furthest {
+                self.frontier
+                    .push((ix, cand.clone_with_room(0, &self.pending_pool)));
+            }
+        }
+        let step = step.map_or(u32::MAX, |st| self.steps.intern(st));
+        self.arena.push(Node {
+            parent,
+            pos,
+            step,
+            depth,
+        });
+        let pending = cand.pending.len() as u16;
+        self.open_pending.append(&mut cand.pending);
+        self.recycle_list(cand.pending);
+        stack.push(Open {
+            ix,
+            pos,
+            depth,
+            pending,
+            s: cand.s,
+            aux: cand.aux,
+        });
+    }
+
+    /// Every way to make progress on event `pos` from `cand`.
+    fn expand(&self, cand: &Cand, pos: u32, depth: u8, out: &mut Vec<Child>) {
+        let ev = &self.prep.events[pos as usize];
+        // 1. Match a pending obligation.
+        for k in 0..cand.pending.len() {
+            if cand.pending[k].shape != ev.shape || !cand.matchable(k) {
+                continue;
+            }
+            let mut c = cand.clone_with_room(0, &self.pending_pool);
+            let p = c.pending.remove(k);
+            if c.bind_obs(&p.obs, &ev.obs) && self.instance_ok(&mut c, &p.obs, ev) {
+                out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
+            }
+        }
+        // 2. A guard step whose call is this event (the state's guard steps are cached with
+        // its transitions).
+        let kind = ev.obs.kind_index();
+        if self.guard_mask >> kind & 1 == 1 {
+            let x = self.expansion(cand);
+            let guards = x.guards.get_or_init(|| self.guards(&x.state));
+            for g in guards {
+                if g.kind != kind || g.shape != ev.shape {
+                    continue;
+                }
+                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
+                let call = &g.step[0];
+                if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
+                    continue;
+                }
+                if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
+                    continue;
+                }
+                c.owe(&g.rest, &g.rest_shapes, |o, h| self.deadline_for(o, h, pos));
+                out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
+            }
+        }
+        // 3. A model step first.
+        if depth as usize >= self.opts.max_hidden && cand.pending.is_empty() {
+            return;
+        }
+        if depth as usize >= self.opts.max_hidden + 8 {
+            return;
+        }
+        self.model_steps(cand, pos, depth, false, out);
+    }
+
+    /// Model steps from `cand` while event `pos` is at hand; `at_end` (after the last event):
+    /// unobservable steps only, with no timer bounds.
+    fn model_steps(&self, cand: &Cand, pos: u32, depth: u8, at_end: bool, out: &mut Vec<Child>) {
+        let (t, t_prev) = if at_end {
+            (0.0, 0.0)
+        } else {
+            let t = self.prep.events[pos as usize].t;
+            let prev = pos
+                .checked_sub(1)
+                .map_or(t, |p| self.prep.events[p as usize].t);
+            (t, prev)
+        };
+        let x = self.expansion(cand);
+        let ev_kind = (!at_end).then(|| self.prep.events[pos as usize].obs.kind_index());
+        for (i, a) in x.actions.iter().enumerate() {
+            // A step's call on the driver's channel is taken only as the event at hand (see
+            // `obligations_fit`) and never at the end: rule the others out before computing them.
+            if x.driver_calls[i].is_some() && x.driver_calls[i] != ev_kind {
+                continue;
+            }
+            let Some(succ) = x.succ[i].get_or_init(|| self.successor(&x.state, a)) else {
+                continue;
+            };
+            let obs = &succ.obs;
+            let allowed = if at_end {
+                obs.is_empty()
+            } else {
+                self.obligations_fit(cand, pos, obs, &succ.shapes)
+                    && !(obs.is_empty() && depth as usize >= self.opts.max_hidden)
+                    && cand.pending.len() + obs.len() <= 16
+                    && self.timers_ok(cand, a, t)
+            };
+            if !allowed {
+                continue;
+            }
+            let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
+            if !at_end {
+                c.owe(obs, &succ.shapes, |o, h| self.deadline_for(o, h, pos));
+                let stamp = if obs.is_empty() { t_prev } else { t };
+                self.update_timers(&mut c, &cand.s, &succ.next, stamp);
+            }
+            c.s = Rc::clone(&succ.next);
+            out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));
+        }
+    }
+}
