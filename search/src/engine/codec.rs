@@ -1,10 +1,15 @@
 //! Compact states: how the engine packs a state for its stack, frontier and graph.
 //!
-//! The default codec, [`Postcard`], is generic over serde: variable-length integers, one byte
-//! per enum tag and per list length, nothing for the unused capacity of a fixed-capacity list.
-//! So the encoding follows the model's types automatically when they change shape, and its size
-//! follows the configuration (empty lists cost one byte) rather than every capacity at once.
+//! - [`BitPack`], for state types that implement [`Pack`] (derived): bit-level, canonical, the
+//!   smallest and fastest; what the Service Worker model uses.
+//! - [`Postcard`], generic over serde: variable-length integers, one byte per enum tag and per
+//!   list length, nothing for the unused capacity of a fixed-capacity list.
+//! - [`MsgPack`], self-describing, for serde types postcard cannot read back.
+//!
+//! Each follows the model's types automatically when they change shape, and its size follows
+//! the configuration (empty lists cost a few bits) rather than every capacity at once.
 
+use super::pack::{BitReader, BitWriter, Pack};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -19,6 +24,23 @@ pub trait Codec<S>: Sync {
     /// packing is dear, so only new states are packed). Default: true.
     fn fingerprint_packed(&self) -> bool {
         true
+    }
+}
+
+/// The bit-packed codec: [`Pack`] (canonical, so packed bytes are fingerprinted).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BitPack;
+
+impl<S: Pack> Codec<S> for BitPack {
+    #[inline]
+    fn encode(&self, state: &S, out: &mut Vec<u8>) {
+        let mut w = BitWriter::new(out);
+        state.pack(&mut w);
+        w.finish();
+    }
+    #[inline]
+    fn decode(&self, bytes: &[u8]) -> S {
+        S::unpack(&mut BitReader::new(bytes))
     }
 }
 

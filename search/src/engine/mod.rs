@@ -13,7 +13,7 @@
 //! - [`swarm`]: many randomized depth-bounded searches for a time budget, for spaces no
 //!   machine can exhaust.
 //!
-//! States are packed by a [`codec::Codec`] (serde/postcard by default) for stacks and
+//! States are packed by a [`codec::Codec`] ([`pack::Pack`] bits, or serde) for stacks and
 //! frontiers; the visited set holds only fingerprints ([`visited`]). Partial-order reduction
 //! ([`reduce`]) and symmetry (a representative function) shrink the space; a
 //! [`memory::MemoryBound`] and a [`memory::StopFlag`] end a search cleanly with partial
@@ -23,6 +23,7 @@ pub mod bfs;
 pub mod codec;
 pub mod dfs;
 pub mod memory;
+pub mod pack;
 pub(crate) mod props;
 pub mod reduce;
 pub mod swarm;
@@ -32,7 +33,7 @@ pub use bfs::bfs;
 pub use dfs::dfs;
 pub use swarm::{swarm, SwarmOptions, SwarmReport};
 
-use crate::hash::fingerprint128;
+use crate::hash::{fingerprint128, fingerprint_bytes};
 use memory::{MemoryBound, StopFlag};
 use stateright::{Expectation, Model};
 use std::fmt;
@@ -269,7 +270,7 @@ where
     };
     if codec.fingerprint_packed() {
         codec.encode(canonical, scratch);
-        K::from_fp(fingerprint128(scratch.as_slice()))
+        K::from_fp(fingerprint_bytes(scratch))
     } else {
         K::from_fp(fingerprint128(canonical))
     }
