@@ -9,7 +9,7 @@
 use super::codec::Codec;
 use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
-use super::visited::{omission_probability, Fp, Insert, Key, Visited};
+use super::visited::{omission_probability, Fp, Insert, Key, Table};
 use super::{
     ensure_packed, key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Trail,
     POLL_EVERY,
@@ -59,7 +59,7 @@ struct Dfs<'a, M: Model, C, R, K> {
     opts: &'a Options<M>,
     props: Props<M>,
     found: Found<Option<Trail>>,
-    visited: Visited<K, ()>,
+    visited: Table<K, ()>,
     on_stack: FastMap<K, ()>,
     stack: Vec<Frame<K>>,
     /// The frames' packed states, back to back (a frame's bytes end where the next begins).
@@ -93,7 +93,7 @@ where
             opts,
             props,
             found,
-            visited: Visited::default(),
+            visited: Table::default(),
             on_stack: FastMap::default(),
             stack: Vec::new(),
             arena: Vec::new(),
