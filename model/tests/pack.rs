@@ -130,7 +130,7 @@ fn states_with_every_feature_on_round_trip() {
 fn the_default_configuration_packs_within_128_bytes_per_state() {
     let model = SwModel::new(ModelConfig::default());
     let opts = swspec_search::engine::Options {
-        symmetry: Some(stateright::Representative::representative),
+        symmetry: Some(SwState::canonicalize),
         stop_when_all_discovered: false,
         ..Default::default()
     };

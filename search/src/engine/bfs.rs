@@ -15,8 +15,8 @@ use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Visited};
 use super::{
-    ensure_packed, key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop,
-    Symmetry, Trail, POLL_EVERY,
+    ensure_packed, key_owned, memory_stop, poll, refind, results, Fingerprint, Options, Report,
+    Stop, Trail, POLL_EVERY,
 };
 use stateright::Model;
 use std::hash::Hash;
@@ -185,7 +185,7 @@ where
     let found: Vec<Option<Option<Trail>>> = {
         let keys = sh.found.into_vec();
         keys.into_iter()
-            .map(|k| k.map(|k| refind(model, codec, opts.symmetry, &chain(&sh.visited, k))))
+            .map(|k| k.map(|k| refind(model, codec, opts.symmetry, &chain(&sh.visited, k), &[])))
             .collect()
     };
     Report {
@@ -219,8 +219,8 @@ where
         if !sh.model.within_boundary(&s) {
             continue;
         }
-        let key: K = key_of::<M, C, K>(sh.codec, &s, sh.opts.symmetry, &mut scratch);
-        let stored = canonical(&s, sh.opts.symmetry);
+        let mut stored = s;
+        let key: K = key_owned::<M, C, K>(sh.codec, &mut stored, sh.opts.symmetry, &mut scratch);
         match sh.visited.insert(key, (key, 0), &sh.opts.memory) {
             Insert::Seen(_) => continue,
             Insert::NoMemory => {
@@ -246,14 +246,6 @@ where
         }
     }
     level
-}
-
-/// The state stored for `s`: its representative under symmetry, else itself.
-fn canonical<S: Clone>(s: &S, symmetry: Option<fn(&S) -> S>) -> S {
-    match symmetry {
-        Some(rep) => rep(s),
-        None => s.clone(),
-    }
 }
 
 /// Level `depth + 1` from level `depth`, on the configured threads.
@@ -363,15 +355,18 @@ fn expand_one<M, C, R, K>(
                 continue;
             }
         }
-        let Some(next) = sh.model.next_state(state, action.clone()) else {
+        let mut succ = sh.model.next_state(state, action.clone());
+        let Some(next) = succ.as_mut() else {
             continue;
         };
-        if !sh.model.within_boundary(&next) {
+        if !sh.model.within_boundary(next) {
             continue;
         }
         has_succ = true;
         sh.transitions.fetch_add(1, Ordering::Relaxed);
-        let nkey: K = key_of::<M, C, K>(sh.codec, &next, sh.opts.symmetry, &mut w.scratch);
+        // The representative is what the level stores.
+        let nkey: K = key_owned::<M, C, K>(sh.codec, next, sh.opts.symmetry, &mut w.scratch);
+        let next = &*next;
         // Of several parents on this level, the lowest-ranked is kept, so paths do not depend on
         // which thread got there first.
         let lower = |new: &(K, u32), old: &(K, u32)| new.1 == old.1 && new.0.rank() < old.0.rank();
@@ -388,7 +383,7 @@ fn expand_one<M, C, R, K>(
         w.hits.clear();
         sh.props.visit(
             sh.model,
-            &next,
+            next,
             &mut e,
             |i| sh.found.level(i) >= next_level,
             |i| w.hits.push(i),
@@ -396,13 +391,7 @@ fn expand_one<M, C, R, K>(
         for &i in &w.hits {
             sh.found.offer(i, next_level, nkey.rank(), nkey);
         }
-        if w.scratch.is_empty() {
-            ensure_packed(
-                sh.codec,
-                &canonical(&next, sh.opts.symmetry),
-                &mut w.scratch,
-            );
-        }
+        ensure_packed(sh.codec, next, &mut w.scratch);
         sh.packed_bytes
             .fetch_add(w.scratch.len() as u64, Ordering::Relaxed);
         if !out.push(&w.scratch, nkey, e, &sh.opts.memory) {
@@ -452,13 +441,13 @@ where
     'class: for (class, members) in candidates(sh.reduction, sh.model, state, actions) {
         let mut any = false;
         for &i in &members {
-            let Some(next) = sh.model.next_state(state, actions[i as usize].clone()) else {
+            let Some(mut next) = sh.model.next_state(state, actions[i as usize].clone()) else {
                 continue;
             };
             if !sh.model.within_boundary(&next) || !sh.props.same_labels(sh.model, state, &next) {
                 continue 'class;
             }
-            let k: K = key_of::<M, C, K>(sh.codec, &next, sh.opts.symmetry, scratch);
+            let k: K = key_owned::<M, C, K>(sh.codec, &mut next, sh.opts.symmetry, scratch);
             if sh.visited.get(k).is_some_and(|(_, l)| l <= depth) {
                 continue 'class;
             }
@@ -484,40 +473,4 @@ fn chain<K: Key>(visited: &Visited<K, (K, u32)>, mut key: K) -> Vec<K> {
     }
     keys.reverse();
     keys
-}
-
-/// A replayable trail through real (not canonicalised) states whose fingerprints follow
-/// `keys`: at each step, the first action whose successor has the next fingerprint. `None` if
-/// some step has none (a representative function that is not a symmetry of the model).
-fn refind<M, C, K>(model: &M, codec: &C, symmetry: Option<Symmetry<M>>, keys: &[K]) -> Option<Trail>
-where
-    M: Model,
-    M::State: Hash + Clone,
-    M::Action: Clone,
-    C: Codec<M::State>,
-    K: Key,
-{
-    let mut scratch = Vec::new();
-    let mut key = |s: &M::State| -> K { key_of::<M, C, K>(codec, s, symmetry, &mut scratch) };
-    let inits = model.init_states();
-    let init = inits
-        .iter()
-        .position(|s| model.within_boundary(s) && key(s) == keys[0])?;
-    let mut state = inits.into_iter().nth(init)?;
-    let mut trail = Trail {
-        init,
-        actions: Vec::new(),
-    };
-    let mut actions = Vec::new();
-    for &k in &keys[1..] {
-        actions.clear();
-        model.actions(&state, &mut actions);
-        let (j, next) = actions.iter().enumerate().find_map(|(j, a)| {
-            let n = model.next_state(&state, a.clone())?;
-            (model.within_boundary(&n) && key(&n) == k).then_some((j, n))
-        })?;
-        trail.actions.push(j);
-        state = next;
-    }
-    Some(trail)
 }

@@ -5,14 +5,18 @@
 //! state is kept unpacked, with its action list; returning to a frame unpacks it once more. A
 //! discovery's path is the frames' current action indices, so nothing is copied per successor
 //! and memory is the visited set plus a stack linear in depth.
+//!
+//! Under symmetry the stack holds representatives (a successor is put into its representative
+//! in place, packed once, and stored as it is); a discovery's path through them is turned into
+//! one through the model's real states by [`super::refind`].
 
 use super::codec::Codec;
 use super::props::{Found, Props};
 use super::reduce::{candidates, Reduction};
 use super::visited::{omission_probability, Fp, Insert, Key, Table};
 use super::{
-    ensure_packed, key_of, memory_stop, poll, results, Fingerprint, Options, Report, Stop, Trail,
-    POLL_EVERY,
+    ensure_packed, key_owned, memory_stop, poll, refind, results, Fingerprint, Options, Report,
+    Stop, Trail, POLL_EVERY,
 };
 use crate::hash::FastMap;
 use stateright::Model;
@@ -140,20 +144,33 @@ where
         }
     }
 
-    /// The path to the top frame's state, plus `last` if given.
-    fn trail(&self, init: usize, last: Option<usize>) -> Trail {
+    /// The path to the top frame's state, plus `last` (an action index and the key of the
+    /// state it leads to) if given.
+    fn trail(&self, init: usize, last: Option<(usize, K)>) -> Trail {
         let n = self.stack.len().saturating_sub(1);
         let mut actions: Vec<usize> = self.stack[..n]
             .iter()
             .map(|f| f.next as usize - 1)
             .collect();
-        actions.extend(last);
-        Trail { init, actions }
+        actions.extend(last.map(|(j, _)| j));
+        if self.opts.symmetry.is_none() {
+            return Trail { init, actions };
+        }
+        // A path through representatives: rebuilt through the real states.
+        let mut keys: Vec<K> = self.stack.iter().map(|f| f.key).collect();
+        keys.extend(last.map(|(_, k)| k));
+        refind(self.model, self.codec, self.opts.symmetry, &keys, &actions)
+            .unwrap_or(Trail { init, actions })
     }
 
-    /// Records a new state: counts, properties, and (unless cut by depth) a frame for it.
-    /// Returns the state's `eventually` bits.
-    fn discover(&mut self, state: &M::State, ebits: u64, init: usize, last: Option<usize>) -> u64 {
+    /// Records a new state: counts and properties. Returns the state's `eventually` bits.
+    fn discover(
+        &mut self,
+        state: &M::State,
+        ebits: u64,
+        init: usize,
+        last: Option<(usize, K)>,
+    ) -> u64 {
         let mut ebits = ebits;
         let mut hits = Vec::new();
         self.props.visit(
@@ -163,19 +180,18 @@ where
             |i| !self.found.has(i),
             |i| hits.push(i),
         );
-        for i in hits {
+        if !hits.is_empty() {
             let t = self.trail(init, last);
-            self.found.offer(i, 0, 0, Some(t));
+            for i in hits {
+                self.found.offer(i, 0, 0, Some(t.clone()));
+            }
         }
         ebits
     }
 
-    /// Pushes a frame for `state`; `self.scratch` holds its canonical packed form (from
-    /// [`key_of`]), which is its frame's form too unless symmetry changed it.
+    /// Pushes a frame for `state` (a representative under symmetry); `self.scratch` holds its
+    /// packed form if the key function left it there.
     fn push(&mut self, state: &M::State, key: K, ebits: u64, depth: u64) {
-        if self.opts.symmetry.is_some() {
-            self.scratch.clear();
-        }
         ensure_packed(self.codec, state, &mut self.scratch);
         let at = self.arena.len();
         self.arena.extend_from_slice(&self.scratch);
@@ -202,22 +218,25 @@ where
     fn explore(&mut self, start: Instant) -> Option<Stop> {
         let inits: Vec<M::State> = self.model.init_states();
         let mut actions = Vec::new();
-        for (init, s) in inits.iter().enumerate() {
-            if !self.model.within_boundary(s) {
+        for (init, s) in inits.into_iter().enumerate() {
+            if !self.model.within_boundary(&s) {
                 continue;
             }
-            let key: K = key_of::<M, C, K>(self.codec, s, self.opts.symmetry, &mut self.scratch);
+            let mut s = s;
+            let key: K =
+                key_owned::<M, C, K>(self.codec, &mut s, self.opts.symmetry, &mut self.scratch);
             match self.visited.insert(key, (), &self.opts.memory) {
                 Insert::Seen(()) => continue,
                 Insert::NoMemory => return Some(memory_stop(&self.opts.memory)),
                 Insert::New => {}
             }
             self.unique += 1;
-            let e = self.discover(s, self.props.initial_ebits(), init, None);
-            self.push(s, key, e, 0);
-            let mut top: Option<M::State> = Some(s.clone());
-            self.model.actions(s, &mut actions);
-            self.choose_class(s, &actions);
+            let e = self.discover(&s, self.props.initial_ebits(), init, None);
+            self.push(&s, key, e, 0);
+            actions.clear();
+            self.model.actions(&s, &mut actions);
+            self.choose_class(&s, &actions);
+            let mut top: Option<M::State> = Some(s);
             while let Some(stop) = self.step(init, &mut top, &mut actions, start) {
                 if let Some(stop) = stop {
                     return Some(stop);
@@ -237,14 +256,15 @@ where
         }
         'class: for (class, members) in candidates(self.reduction, self.model, state, actions) {
             for &i in &members {
-                let Some(next) = self.model.next_state(state, actions[i as usize].clone()) else {
+                let Some(mut next) = self.model.next_state(state, actions[i as usize].clone())
+                else {
                     continue;
                 };
                 if !self.model.within_boundary(&next)
                     || !self.props.same_labels(self.model, state, &next)
-                    || self.on_stack.contains_key(&key_of::<M, C, K>(
+                    || self.on_stack.contains_key(&key_owned::<M, C, K>(
                         self.codec,
-                        &next,
+                        &mut next,
                         self.opts.symmetry,
                         &mut self.scratch,
                     ))
@@ -295,16 +315,18 @@ where
             {
                 continue;
             }
-            let Some(next) = self.model.next_state(state, action.clone()) else {
+            // Kept in its `Option` (moving a large state out would copy it).
+            let mut succ = self.model.next_state(state, action.clone());
+            let Some(next) = succ.as_mut() else {
                 continue;
             };
-            if !self.model.within_boundary(&next) {
+            if !self.model.within_boundary(next) {
                 continue;
             }
             frame.has_succ = true;
             self.transitions += 1;
             let key: K =
-                key_of::<M, C, K>(self.codec, &next, self.opts.symmetry, &mut self.scratch);
+                key_owned::<M, C, K>(self.codec, next, self.opts.symmetry, &mut self.scratch);
             match self.visited.insert(key, (), &self.opts.memory) {
                 Insert::Seen(()) => continue,
                 Insert::NoMemory => return Some(Some(memory_stop(&self.opts.memory))),
@@ -312,7 +334,10 @@ where
             }
             let ebits = frame.ebits;
             self.unique += 1;
-            let e = self.discover(&next, ebits, init, Some(j));
+            let Some(next) = succ.as_ref() else {
+                continue;
+            };
+            let e = self.discover(next, ebits, init, Some((j, key)));
             if self.found.all() && self.opts.stop_when_all_discovered {
                 return Some(Some(Stop::AllDiscovered));
             }
@@ -326,11 +351,11 @@ where
                     return Some(Some(stop));
                 }
             }
-            self.push(&next, key, e, depth);
+            self.push(next, key, e, depth);
             actions.clear();
-            self.model.actions(&next, actions);
-            self.choose_class(&next, actions);
-            *top = Some(next);
+            self.model.actions(next, actions);
+            self.choose_class(next, actions);
+            *top = succ;
             return Some(None);
         }
         // Every action tried: a state with no successor ends its paths here.

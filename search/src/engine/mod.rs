@@ -37,11 +37,20 @@ use crate::hash::{fingerprint128, fingerprint_bytes};
 use memory::{MemoryBound, StopFlag};
 use stateright::{Expectation, Model};
 use std::fmt;
+use std::hash::Hash;
 use std::time::Duration;
 use visited::Key;
 
-/// Maps a state to the representative of its symmetry class.
-pub type Symmetry<M> = fn(&<M as Model>::State) -> <M as Model>::State;
+/// Puts a state into the representative of its symmetry class, in place (so a state that is
+/// already its own representative costs no copy). [`representative`] adapts stateright's
+/// `Representative`.
+pub type Symmetry<M> = fn(&mut <M as Model>::State);
+
+/// Symmetry through stateright's [`stateright::Representative`] (a copy per state; a model
+/// with an in-place canonical form passes that instead).
+pub fn representative<S: stateright::Representative>(state: &mut S) {
+    *state = state.representative();
+}
 
 /// Width of the fingerprints kept in the visited set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -245,29 +254,18 @@ impl Report {
     }
 }
 
-/// The fingerprint key of `state` under `symmetry`. With a codec that
-/// [fingerprints packed bytes](codec::Codec::fingerprint_packed), the representative's packed
-/// form is left in `scratch` (so a new state is packed once; hashing a few dozen packed bytes is
-/// cheaper than walking a large state's `Hash` stream) and the flag returned is true; otherwise
-/// the `Hash` stream is fingerprinted and `scratch` is left empty (false).
-pub(crate) fn key_of<M: Model, C: codec::Codec<M::State> + ?Sized, K: Key>(
+/// The fingerprint key of `state`, which the caller has already put into its representative.
+/// With a codec that [fingerprints packed bytes](codec::Codec::fingerprint_packed), the packed
+/// form is left in `scratch` (so a new state is packed once; hashing a few dozen packed bytes
+/// is cheaper than walking a large state's `Hash` stream); otherwise the `Hash` stream is
+/// fingerprinted and `scratch` is left empty.
+#[inline]
+pub(crate) fn key_canonical<S: Hash, C: codec::Codec<S> + ?Sized, K: Key>(
     codec: &C,
-    state: &M::State,
-    symmetry: Option<Symmetry<M>>,
+    canonical: &S,
     scratch: &mut Vec<u8>,
-) -> K
-where
-    M::State: std::hash::Hash,
-{
+) -> K {
     scratch.clear();
-    let rep;
-    let canonical = match symmetry {
-        Some(f) => {
-            rep = f(state);
-            &rep
-        }
-        None => state,
-    };
     if codec.fingerprint_packed() {
         codec.encode(canonical, scratch);
         K::from_fp(fingerprint_bytes(scratch))
@@ -276,7 +274,24 @@ where
     }
 }
 
-/// Makes sure `scratch` holds `state` packed (after [`key_of`] left it empty).
+/// Puts an owned `state` into its representative under `symmetry`, then [`key_canonical`].
+#[inline]
+pub(crate) fn key_owned<M: Model, C: codec::Codec<M::State> + ?Sized, K: Key>(
+    codec: &C,
+    state: &mut M::State,
+    symmetry: Option<Symmetry<M>>,
+    scratch: &mut Vec<u8>,
+) -> K
+where
+    M::State: Hash,
+{
+    if let Some(f) = symmetry {
+        f(state);
+    }
+    key_canonical(codec, state, scratch)
+}
+
+/// Makes sure `scratch` holds `state` packed (after a key function left it empty).
 pub(crate) fn ensure_packed<S, C: codec::Codec<S> + ?Sized>(
     codec: &C,
     state: &S,
@@ -285,6 +300,56 @@ pub(crate) fn ensure_packed<S, C: codec::Codec<S> + ?Sized>(
     if scratch.is_empty() {
         codec.encode(state, scratch);
     }
+}
+
+/// A replayable trail through real (not canonicalised) states whose fingerprints follow
+/// `keys`, from the initial state whose key is `keys[0]`: at each step the action at `hint[i]`
+/// if its successor has the next key (the searches hint the index they took in the
+/// representative, right whenever no client was renamed), else the first that has. `None` if
+/// some step has none (a representative function that is not a symmetry of the model).
+pub(crate) fn refind<M, C, K>(
+    model: &M,
+    codec: &C,
+    symmetry: Option<Symmetry<M>>,
+    keys: &[K],
+    hint: &[usize],
+) -> Option<Trail>
+where
+    M: Model,
+    M::State: Hash + Clone,
+    M::Action: Clone,
+    C: codec::Codec<M::State> + ?Sized,
+    K: Key,
+{
+    let mut scratch = Vec::new();
+    let mut key = |s: M::State| -> K {
+        let mut s = s;
+        key_owned::<M, C, K>(codec, &mut s, symmetry, &mut scratch)
+    };
+    let inits = model.init_states();
+    let first = *keys.first()?;
+    let init = inits
+        .iter()
+        .position(|s| model.within_boundary(s) && key(s.clone()) == first)?;
+    let mut state = inits.into_iter().nth(init)?;
+    let mut trail = Trail {
+        init,
+        actions: Vec::new(),
+    };
+    let mut actions = Vec::new();
+    for (i, &k) in keys.iter().enumerate().skip(1) {
+        actions.clear();
+        model.actions(&state, &mut actions);
+        let mut leads = |j: usize| -> Option<M::State> {
+            let n = model.next_state(&state, actions.get(j)?.clone())?;
+            (model.within_boundary(&n) && key(n.clone()) == k).then_some(n)
+        };
+        let hinted = hint.get(i - 1).and_then(|&j| Some((j, leads(j)?)));
+        let (j, next) = hinted.or_else(|| (0..actions.len()).find_map(|j| Some((j, leads(j)?))))?;
+        trail.actions.push(j);
+        state = next;
+    }
+    Some(trail)
 }
 
 /// The per-property results from the discoveries and whether the search was exhaustive.

@@ -214,7 +214,11 @@ where
 {
     let key = |s: &M::State| {
         let fp = match sh.opts.symmetry {
-            Some(rep) => fingerprint128(&rep(s)),
+            Some(rep) => {
+                let mut c = s.clone();
+                rep(&mut c);
+                fingerprint128(&c)
+            }
             None => fingerprint128(s),
         };
         (fp >> 64) as u64 ^ fp as u64
