@@ -215,21 +215,29 @@ fn pack(mut input: syn::DeriveInput) -> syn::Result<Tokens> {
                 ));
             }
             let tag_bits = usize::BITS - (e.variants.len() - 1).leading_zeros();
-            let (mut packs, mut unpacks) = (Vec::new(), Vec::new());
+            let (mut tags, mut packs, mut unpacks) = (Vec::new(), Vec::new(), Vec::new());
             for (i, v) in e.variants.iter().enumerate() {
                 let (vname, tag) = (&v.ident, i as u64);
                 let names = field_names(&v.fields);
                 let pattern = pattern(&v.fields, &names);
                 let build = build(&v.fields, &names);
-                packs.push(quote!(Self::#vname #pattern => {
-                    w.bits(#tag, #tag_bits);
-                    #(#krate::Pack::pack(#names, w);)*
-                }));
+                // The tag alone first (a field-less enum's becomes a cast), then the fields.
+                tags.push(quote!(Self::#vname { .. } => #tag,));
+                if !names.is_empty() {
+                    packs.push(quote!(Self::#vname #pattern => {
+                        #(#krate::Pack::pack(#names, w);)*
+                    }));
+                }
                 unpacks.push(quote!(#tag => Self::#vname #build,));
             }
+            let fields = if packs.is_empty() {
+                quote!()
+            } else {
+                quote!(match self { #(#packs)* _ => {} })
+            };
             let panic = format!("packed {name} has no variant {{}} (decode only what was packed)");
             (
-                quote!(match self { #(#packs)* }),
+                quote!(w.bits(match self { #(#tags)* }, #tag_bits); #fields),
                 quote!(match r.bits(#tag_bits) { #(#unpacks)* t => panic!(#panic, t), }),
             )
         }

@@ -1,10 +1,11 @@
 //! Depth-first search over a stack of compact frames.
 //!
 //! Each frame holds its state packed, its fingerprint, the index of the next action to try,
-//! the reduced class chosen for it (if any) and its `eventually` bits. Only the top frame's
-//! state is kept unpacked, with its action list; returning to a frame unpacks it once more. A
-//! discovery's path is the frames' current action indices, so nothing is copied per successor
-//! and memory is the visited set plus a stack linear in depth.
+//! the reduced class chosen for it (if any) and its `eventually` bits. The top [`CACHE`]
+//! frames also keep their state unpacked, with its action list, so that returning to a frame
+//! (once per state) costs neither an unpacking nor a new action list unless the search went
+//! deeper than that meanwhile. A discovery's path is the frames' current action indices, so
+//! nothing is copied per successor and memory is the visited set plus a stack linear in depth.
 //!
 //! Under symmetry the stack holds representatives (a successor is put into its representative
 //! in place, packed once, and stored as it is); a discovery's path through them is turned into
@@ -26,7 +27,33 @@ use std::time::Instant;
 /// Marks a frame expanded fully (no reduced class).
 const FULL: u32 = u32::MAX;
 
+/// Frames whose state is also kept unpacked: a ring indexed by depth. 64 states of a model's
+/// size are a few hundred kilobytes at most, and a depth-first search returns to a frame it
+/// left fewer than 64 levels below nearly always.
+const CACHE: usize = 64;
+
+/// A cached frame's unpacked state and action list; `id` names the frame it belongs to.
+struct Slot<S, A> {
+    id: u64,
+    state: Option<S>,
+    actions: Vec<A>,
+}
+
+/// The slots of frames `parent` and `parent + 1` (distinct, since [`CACHE`] > 1).
+fn two<T>(ring: &mut [T], parent: usize) -> (&mut T, &mut T) {
+    let (p, c) = (parent % CACHE, (parent + 1) % CACHE);
+    if p < c {
+        let (a, b) = ring.split_at_mut(c);
+        (&mut a[p], &mut b[0])
+    } else {
+        let (a, b) = ring.split_at_mut(p);
+        (&mut b[0], &mut a[c])
+    }
+}
+
 struct Frame<K> {
+    /// Which push made this frame (matches its cache slot's `id` while the slot is its own).
+    id: u64,
     /// Where the frame's packed state starts in the stack's byte arena.
     at: usize,
     key: K,
@@ -76,6 +103,7 @@ struct Dfs<'a, M: Model, C, R, K> {
     reduced: u64,
     packed_bytes: u64,
     packed_states: u64,
+    pushes: u64,
 }
 
 impl<'a, M, C, R, K> Dfs<'a, M, C, R, K>
@@ -109,6 +137,7 @@ where
             reduced: 0,
             packed_bytes: 0,
             packed_states: 0,
+            pushes: 0,
         }
     }
 
@@ -203,7 +232,9 @@ where
         if self.opts.reduction {
             self.on_stack.insert(key, ());
         }
+        self.pushes += 1;
         self.stack.push(Frame {
+            id: self.pushes,
             at,
             key,
             next: 0,
@@ -217,7 +248,13 @@ where
     /// Runs the search; `Some(stop)` when a limit ended it.
     fn explore(&mut self, start: Instant) -> Option<Stop> {
         let inits: Vec<M::State> = self.model.init_states();
-        let mut actions = Vec::new();
+        let mut cache: Vec<Slot<M::State, M::Action>> = (0..CACHE)
+            .map(|_| Slot {
+                id: 0,
+                state: None,
+                actions: Vec::new(),
+            })
+            .collect();
         for (init, s) in inits.into_iter().enumerate() {
             if !self.model.within_boundary(&s) {
                 continue;
@@ -233,11 +270,13 @@ where
             self.unique += 1;
             let e = self.discover(&s, self.props.initial_ebits(), init, None);
             self.push(&s, key, e, 0);
-            actions.clear();
-            self.model.actions(&s, &mut actions);
-            self.choose_class(&s, &actions);
-            let mut top: Option<M::State> = Some(s);
-            while let Some(stop) = self.step(init, &mut top, &mut actions, start) {
+            let slot = &mut cache[0];
+            slot.actions.clear();
+            self.model.actions(&s, &mut slot.actions);
+            self.choose_class(&s, &slot.actions);
+            slot.id = self.pushes;
+            slot.state = Some(s);
+            while let Some(stop) = self.step(init, &mut cache, start) {
                 if let Some(stop) = stop {
                     return Some(stop);
                 }
@@ -293,19 +332,22 @@ where
     fn step(
         &mut self,
         init: usize,
-        top: &mut Option<M::State>,
-        actions: &mut Vec<M::Action>,
+        cache: &mut [Slot<M::State, M::Action>],
         start: Instant,
     ) -> Option<Option<Stop>> {
         let depth = self.stack.len() as u64;
         let frame = self.stack.last_mut()?;
-        if top.is_none() {
+        let (slot, child) = two(cache, depth as usize - 1);
+        if slot.id != frame.id || slot.state.is_none() {
+            // The search went deeper than the cache since this frame was left.
             let s = self.codec.decode(&self.arena[frame.at..]);
-            actions.clear();
-            self.model.actions(&s, actions);
-            *top = Some(s);
+            slot.actions.clear();
+            self.model.actions(&s, &mut slot.actions);
+            slot.state = Some(s);
+            slot.id = frame.id;
         }
-        let state = top.as_ref()?;
+        let state = slot.state.as_ref()?;
+        let actions = &slot.actions;
         while !frame.cut && (frame.next as usize) < actions.len() {
             let j = frame.next as usize;
             frame.next += 1;
@@ -352,10 +394,11 @@ where
                 }
             }
             self.push(next, key, e, depth);
-            actions.clear();
-            self.model.actions(next, actions);
-            self.choose_class(next, actions);
-            *top = succ;
+            child.actions.clear();
+            self.model.actions(next, &mut child.actions);
+            self.choose_class(next, &child.actions);
+            child.id = self.pushes;
+            child.state = succ;
             return Some(None);
         }
         // Every action tried: a state with no successor ends its paths here.
@@ -375,7 +418,6 @@ where
                 self.on_stack.remove(&f.key);
             }
         }
-        *top = None;
         Some(None)
     }
 }

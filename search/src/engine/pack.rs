@@ -54,17 +54,18 @@ impl<'a> BitWriter<'a> {
     /// of `v + 1` below its leading one, where `k + 1` is the bit length of `v + 1`.
     #[inline]
     pub fn gamma(&mut self, v: u64) {
-        let x = u128::from(v) + 1;
-        let k = 127 - x.leading_zeros();
-        if k < 16 {
-            // The common case: unary length and value in one write.
-            let x = x as u64;
+        if v < 0xffff {
+            // The common case: unary length and value in one write of at most 31 bits.
+            let x = v + 1;
+            let k = 63 - x.leading_zeros();
             self.bits(
                 ((x & ((1 << k) - 1)) << (k + 1)) | ((1 << k) - 1),
                 2 * k + 1,
             );
             return;
         }
+        let x = u128::from(v) + 1;
+        let k = 127 - x.leading_zeros();
         let mut ones = k;
         while ones >= 32 {
             self.bits(u64::from(u32::MAX), 32);
