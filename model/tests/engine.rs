@@ -9,6 +9,7 @@ use stateright::Model;
 use swspec_model::properties::{property, Kind};
 use swspec_model::{ModelConfig, Profile, SwModel, SwState};
 use swspec_search::engine::codec::BitPack;
+use swspec_search::engine::memory::{MemoryBound, StopFlag};
 use swspec_search::engine::reduce::NoReduction;
 use swspec_search::engine::{bfs, dfs, Options, Outcome, Report, Stop};
 
@@ -138,4 +139,83 @@ fn a_broken_model_is_caught_by_the_engine() {
     let r = dfs(&model, &BitPack, &NoReduction, &opts(1));
     assert!(discovered(&r).contains(&"handover_requires_skip_waiting"));
     assert!(model.init_states().len() == 1);
+}
+
+/// The liveness configuration of `model/tests/liveness_model.rs`: one client, messages only.
+fn liveness_small() -> ModelConfig {
+    let mut cfg = ModelConfig {
+        clients: 1,
+        fetch_events: false,
+        track_finished_jobs: true,
+        ..ModelConfig::default()
+    };
+    cfg.env.forced_stops = false;
+    cfg
+}
+
+/// Liveness on the packed graph: the same graph and the same verdicts and lassos as with every
+/// state kept in full, at a small fraction of the bytes per state.
+#[test]
+fn liveness_on_the_packed_graph_agrees_with_the_full_graph() {
+    use swspec_model::progress::progress_properties;
+    use swspec_search::liveness::{check_liveness, check_liveness_packed, Limits};
+    let cfg = liveness_small();
+    let model = SwModel::new(cfg.clone());
+    let props: Vec<_> = progress_properties(&cfg)
+        .into_iter()
+        .map(|p| p.property)
+        .collect();
+    let full = check_liveness(&model, &props, 20_000_000).expect("complete graph");
+    let limits = Limits {
+        max_states: 20_000_000,
+        memory: MemoryBound::new(u64::MAX),
+        stop: StopFlag::new(),
+    };
+    let packed = check_liveness_packed(&model, &props, &BitPack, &limits).expect("complete");
+    assert_eq!((packed.states, packed.edges), (full.states, full.edges));
+    assert_eq!(packed.verdicts, full.verdicts);
+    assert!(
+        packed.bytes_per_state * 20.0 < full.bytes_per_state,
+        "{} vs {} bytes per state",
+        packed.bytes_per_state,
+        full.bytes_per_state
+    );
+}
+
+/// The liveness graph of a configuration far too large stops at the memory bound (or the stop
+/// flag) with an error naming it, never a verdict, and soon.
+#[test]
+fn liveness_stops_at_the_memory_bound_and_the_stop_flag() {
+    use swspec_search::engine::memory::resident_bytes;
+    use swspec_search::liveness::{check_liveness_packed, Limits, LivenessError};
+    let cfg = ModelConfig {
+        sync: true,
+        periodic_sync: true,
+        push: true,
+        background_fetch: true,
+        track_finished_jobs: true,
+        ..ModelConfig::default()
+    };
+    let model = SwModel::new(cfg.clone());
+    let props: Vec<_> = swspec_model::progress::progress_properties(&cfg)
+        .into_iter()
+        .map(|p| p.property)
+        .collect();
+    let limits = Limits {
+        max_states: usize::MAX,
+        memory: MemoryBound::new(resident_bytes().expect("Linux /proc") + (48 << 20)),
+        stop: StopFlag::new(),
+    };
+    let start = std::time::Instant::now();
+    let err = check_liveness_packed(&model, &props, &BitPack, &limits).map(|r| r.states);
+    assert!(
+        matches!(err, Err(LivenessError::MemoryLimit { .. })),
+        "{err:?}"
+    );
+    assert!(start.elapsed().as_secs() < 120);
+    let stop = StopFlag::new();
+    stop.set();
+    let limits = Limits { stop, ..limits };
+    let err = check_liveness_packed(&model, &props, &BitPack, &limits).map(|r| r.states);
+    assert_eq!(err, Err(LivenessError::Interrupted));
 }

@@ -5,7 +5,7 @@
 //! array), so that a single growth step cannot carry the process past the limit between two
 //! readings. A search that reaches the bound stops cleanly and reports what it decided.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Fraction of physical memory used as the default limit: 80 %.
@@ -24,6 +24,15 @@ pub fn resident_bytes() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = text.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * PAGE)
+}
+
+/// The process's peak resident set size in bytes (`VmHWM` of `/proc/self/status`: the figure
+/// `/usr/bin/time -v` reports as maximum resident set size), or `None` where it cannot be read.
+pub fn peak_resident_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Physical memory in bytes (`MemTotal` of `/proc/meminfo`), or `None` where it cannot be read.
@@ -75,24 +84,60 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 /// A shared request to stop, set by a signal handler (Ctrl-C) or by a caller; every search
 /// polls it and stops cleanly with [`crate::engine::Stop::Interrupted`].
 #[derive(Clone, Debug, Default)]
-pub struct StopFlag(Arc<AtomicBool>);
+pub struct StopFlag {
+    flag: Arc<AtomicBool>,
+    /// Also set by SIGINT and SIGTERM ([`StopFlag::on_signals`]).
+    signals: bool,
+}
+
+/// The last stop signal received (0: none), written by [`on_signal`].
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// The handler of SIGINT and SIGTERM: one atomic store (async-signal-safe).
+extern "C" fn on_signal(signal: libc::c_int) {
+    SIGNAL.store(signal, Ordering::Relaxed);
+}
 
 impl StopFlag {
     /// A flag that is not set.
     pub fn new() -> Self {
         Self::default()
     }
+    /// A flag that SIGINT (Ctrl-C) and SIGTERM also set: installs their handlers (for the
+    /// whole process, once is enough), so that a signal stops the search cleanly instead of
+    /// killing the process. Where a handler cannot be installed the signal keeps its default.
+    pub fn on_signals() -> Self {
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: `on_signal` only stores to an atomic, which is async-signal-safe; the
+            // sigaction struct is zeroed and then filled as sigaction(2) requires.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
+        StopFlag {
+            flag: Arc::default(),
+            signals: true,
+        }
+    }
+    /// The stop signal received, if any (2 for SIGINT, 15 for SIGTERM): exit with 128 + it.
+    pub fn signal() -> Option<i32> {
+        Some(SIGNAL.load(Ordering::Relaxed)).filter(|&s| s != 0)
+    }
     /// Asks every search holding this flag to stop. Async-signal-safe (one atomic store).
     pub fn set(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.flag.store(true, Ordering::Relaxed);
     }
     /// Whether a stop was asked for.
     pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.flag.load(Ordering::Relaxed) || (self.signals && Self::signal().is_some())
     }
     /// The flag itself, for a signal handler that needs a `'static` atomic.
     pub fn as_atomic(&self) -> &Arc<AtomicBool> {
-        &self.0
+        &self.flag
     }
 }
 

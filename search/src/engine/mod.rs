@@ -399,7 +399,7 @@ pub(crate) fn poll<M: Model>(
 }
 
 /// The memory-limit stop, with the resident figure now.
-pub(crate) fn memory_stop(bound: &MemoryBound) -> Stop {
+pub fn memory_stop(bound: &MemoryBound) -> Stop {
     Stop::MemoryLimit {
         resident: bound.resident(),
         limit: bound.limit(),
