@@ -403,6 +403,7 @@ fn expand_one<M, C, R, K>(
         w.since_poll += 1;
         if w.since_poll >= POLL_EVERY {
             w.since_poll = 0;
+            sh.opts.progress.publish(n, next_level);
             if let Some(stop) = poll(sh.opts, sh.start, 0) {
                 return sh.halt_with(stop);
             }

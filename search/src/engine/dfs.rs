@@ -389,6 +389,7 @@ where
                 }
             }
             if self.unique % POLL_EVERY == 0 {
+                self.opts.progress.publish(self.unique, self.max_depth);
                 if let Some(stop) = poll(self.opts, start, 0) {
                     return Some(Some(stop));
                 }

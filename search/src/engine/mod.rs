@@ -38,6 +38,8 @@ use memory::{MemoryBound, StopFlag};
 use stateright::{Expectation, Model};
 use std::fmt;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use visited::Key;
 
@@ -95,6 +97,28 @@ pub struct Options<M: Model> {
     pub stop_when_all_discovered: bool,
     /// Wall-clock budget (a limit, reported as such). Default: none.
     pub time_limit: Option<Duration>,
+    /// Counters the search publishes for a progress line. Default: fresh counters.
+    pub progress: Progress,
+}
+
+/// Counters a search publishes every few thousand states (unique states, depth), so another
+/// thread can print progress without slowing the search.
+#[derive(Clone, Debug, Default)]
+pub struct Progress(Arc<[AtomicU64; 2]>);
+
+impl Progress {
+    /// Publishes the unique-state count and the depth reached.
+    pub fn publish(&self, unique: u64, depth: u64) {
+        self.0[0].store(unique, Ordering::Relaxed);
+        self.0[1].fetch_max(depth, Ordering::Relaxed);
+    }
+    /// The last published unique-state count and greatest depth.
+    pub fn read(&self) -> (u64, u64) {
+        (
+            self.0[0].load(Ordering::Relaxed),
+            self.0[1].load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl<M: Model> Default for Options<M> {
@@ -110,6 +134,7 @@ impl<M: Model> Default for Options<M> {
             reduction: false,
             stop_when_all_discovered: true,
             time_limit: None,
+            progress: Progress::default(),
         }
     }
 }
