@@ -39,6 +39,11 @@ pub struct ConformArgs {
     /// Search nodes per trace before the verdict is `inconclusive`.
     #[arg(long, default_value_t = Options::default().max_nodes)]
     max_nodes: usize,
+    /// The traces may end mid-flight (a capture cut short, a generated walk that did not
+    /// settle): do not require that nothing the browser does promptly is still due at the end.
+    /// Default: the end is quiescent, as the capture harness waits for.
+    #[arg(long)]
+    no_quiescent_end: bool,
 }
 
 #[derive(Serialize)]
@@ -86,6 +91,7 @@ pub fn run_paths(paths: Vec<PathBuf>) -> ExitCode {
         max_hidden: d.max_hidden,
         timer_tolerance_ms: d.timer_tolerance_ms,
         max_nodes: d.max_nodes,
+        no_quiescent_end: !d.quiescent_end,
     })
 }
 
@@ -97,6 +103,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
         max_hidden: args.max_hidden,
         timer_tolerance_ms: args.timer_tolerance_ms,
         max_nodes: args.max_nodes,
+        quiescent_end: !args.no_quiescent_end,
         ..Options::default()
     };
     let ok = |x: f64| x.is_finite() && x >= 0.0;
