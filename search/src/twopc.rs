@@ -11,17 +11,24 @@ use stateright::{Model, Property};
 /// A resource manager's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Rm {
+    /// Working on the transaction.
     Working,
+    /// Prepared to commit.
     Prepared,
+    /// Committed.
     Committed,
+    /// Aborted.
     Aborted,
 }
 
 /// The transaction manager's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Tm {
+    /// Collecting `Prepared` messages.
     Init,
+    /// Decided to commit.
     Committed,
+    /// Decided to abort.
     Aborted,
 }
 
@@ -29,12 +36,17 @@ pub enum Tm {
 /// messages sent (a set: a message once sent stays available).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TwoPcState {
+    /// Each RM's state.
     pub rm: Vec<Rm>,
+    /// The TM's state.
     pub tm: Tm,
+    /// Per RM: the TM has received its `Prepared` message.
     pub tm_prepared: Vec<bool>,
     /// `Prepared` messages sent, per RM.
     pub sent_prepared: Vec<bool>,
+    /// `Commit` was sent.
     pub sent_commit: bool,
+    /// `Abort` was sent.
     pub sent_abort: bool,
 }
 
@@ -60,6 +72,7 @@ pub enum TwoPcAction {
 /// The system with `rms` resource managers.
 #[derive(Clone, Debug)]
 pub struct TwoPc {
+    /// Number of resource managers (range 1..; stateright pins 3, 5 and 8).
     pub rms: usize,
 }
 

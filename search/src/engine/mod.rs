@@ -149,7 +149,12 @@ pub enum Stop {
     /// The unique-state limit was reached.
     StateLimit(u64),
     /// The memory bound was reached: resident bytes then, and the limit.
-    MemoryLimit { resident: u64, limit: u64 },
+    MemoryLimit {
+        /// Resident bytes then.
+        resident: u64,
+        /// The bound in bytes.
+        limit: u64,
+    },
     /// The stop flag was set (Ctrl-C).
     Interrupted,
     /// The time budget ran out.
@@ -191,7 +196,9 @@ pub type Replayed<M> = (Vec<<M as Model>::State>, Vec<<M as Model>::Action>);
 /// action taken in its state's `Model::actions` list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trail {
+    /// Index of the initial state in `Model::init_states`.
     pub init: usize,
+    /// Index of each action taken in its state's `Model::actions` list.
     pub actions: Vec<usize>,
 }
 
@@ -233,8 +240,11 @@ pub enum Outcome {
 /// One property's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PropertyResult {
+    /// The property's name.
     pub name: &'static str,
+    /// Always, sometimes or eventually.
     pub expectation: Expectation,
+    /// What the search established.
     pub outcome: Outcome,
 }
 
@@ -263,8 +273,9 @@ pub struct Report {
     pub visited_bytes: u64,
     /// Mean packed size of a stored state, in bytes.
     pub bytes_per_state: f64,
-    /// Fingerprint bits and the probability that a state was missed by a fingerprint clash.
+    /// Fingerprint bits of the visited set.
     pub fingerprint_bits: u32,
+    /// Probability that a state was missed by a fingerprint clash.
     pub omission_probability: f64,
 }
 

@@ -61,6 +61,7 @@ pub struct SwarmReport {
     pub max_depth: u64,
     /// Why the swarm ended ([`Stop::TimeLimit`] normally).
     pub stop: Stop,
+    /// Wall-clock time.
     pub elapsed: Duration,
     /// Highest resident set seen (bytes).
     pub peak_resident: u64,
