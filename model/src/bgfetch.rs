@@ -182,7 +182,7 @@ pub enum BgEventPhase {
 }
 
 /// One background fetch (§Background fetch).
-#[state_type(Default)]
+#[state_type(Copy, Default)]
 pub struct BgFetch {
     /// Its id (`0..max_bg_fetches`).
     pub id: u8,
@@ -278,7 +278,7 @@ pub struct BgGhost {
 }
 
 /// A registration's background fetches.
-#[state_type(Default)]
+#[state_type(Copy, Default)]
 pub struct BgFetches {
     /// Fetch slots (see the module documentation).
     pub fetches: List<BgFetch, BG_FETCHES>,

@@ -46,7 +46,7 @@ pub enum JobPhase {
 }
 
 /// A job in the scope's job queue.
-#[state_type]
+#[state_type(Copy)]
 pub struct Job {
     /// Register, update or unregister.
     pub job_type: JobType,

@@ -21,6 +21,7 @@ mod clients;
 mod config;
 mod jobs;
 mod lifecycle;
+mod list;
 mod model;
 pub mod observe;
 mod profile;
@@ -31,10 +32,6 @@ mod registration;
 mod runtime;
 mod symmetry;
 mod sync;
-
-/// A fixed-capacity list: the model's state is flat (no heap allocation), so cloning a state
-/// during the search is a copy.
-pub type List<T, const N: usize> = arrayvec::ArrayVec<T, N>;
 
 /// Capacity limits of the state's lists; `ModelConfig::validate` keeps configurations within them.
 pub mod capacity {
@@ -67,6 +64,7 @@ pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};
 pub use jobs::{InstallOutcome, Job, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
+pub use list::List;
 pub use model::{SwModel, SwState};
 pub use observe::{Channel, IdSpace, Obs, ObsKind, Observation};
 pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams, UnknownProfile};

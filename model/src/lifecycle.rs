@@ -32,7 +32,7 @@ pub enum WorkerState {
 }
 
 /// One service worker (§Service Worker).
-#[state_type]
+#[state_type(Copy)]
 pub struct Worker {
     /// Its containing registration.
     pub registration: RegId,

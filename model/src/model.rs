@@ -15,7 +15,7 @@ use stateright::Model;
 
 /// The whole system: one origin, one scope, its registrations, workers, job queue and clients.
 /// What the server serves is not state: each script fetch's outcome is an environment choice.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, swspec_model_derive::Pack)]
 pub struct SwState {
     /// The registration map entry for the scope, if any.
     pub map: Option<RegId>,

@@ -32,7 +32,18 @@ pub enum Permission {
 }
 
 /// The origin's permission states.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    swspec_model_derive::Pack,
+)]
 pub struct Permissions {
     /// Push and notifications.
     pub push: PermissionState,

@@ -12,7 +12,7 @@ use swspec_model_derive::state_type;
 pub type RegId = u8;
 
 /// One service worker registration (§Service Worker Registration).
-#[state_type(Default)]
+#[state_type(Copy, Default)]
 pub struct Registration {
     /// The installing worker slot (its state is `installing`).
     pub installing: Option<WorkerId>,

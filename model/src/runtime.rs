@@ -121,7 +121,18 @@ impl StopCause {
 
 /// History flags for properties about transitions. The spec (or profile) never sets them; a
 /// property checks that each stays false, so they add no states to a correct model.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    swspec_model_derive::Pack,
+)]
 pub struct Ghost {
     /// A running status changed other than stopped→starting→running→stopped (starting→stopped
     /// on a failed or interrupted start); `stopping` is folded into the step that terminates.

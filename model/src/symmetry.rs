@@ -28,8 +28,10 @@ impl SwState {
     }
 }
 
-impl Representative for SwState {
-    fn representative(&self) -> Self {
+impl SwState {
+    /// Puts the state into the representative of its class, in place: no copy when it already
+    /// is one (the search's hot path; `Representative::representative` copies, then calls this).
+    pub fn canonicalize(&mut self) {
         let n = self.clients.len();
         let mut keys = [(crate::Client::default(), 0u32); capacity::CLIENTS];
         for (i, key) in keys.iter_mut().enumerate().take(n) {
@@ -42,7 +44,7 @@ impl Representative for SwState {
         let order = &mut order[..n];
         order.sort_by_key(|&i| keys[i]);
         if order.iter().enumerate().all(|(pos, &i)| pos == i) {
-            return self.clone();
+            return;
         }
         // new_id[old] = position of the old client in the sorted order.
         let mut new_id = [0 as ClientId; capacity::CLIENTS];
@@ -50,16 +52,23 @@ impl Representative for SwState {
             new_id[old] = new as ClientId;
         }
         let rename = |c: Option<ClientId>| c.map(|c| new_id[c as usize]);
-        let mut s = self.clone();
+        let before = self.clients;
         for (pos, &old) in order.iter().enumerate() {
-            s.clients[pos] = self.clients[old];
+            self.clients[pos] = before[old];
         }
-        for job in &mut s.jobs {
+        for job in &mut self.jobs {
             job.client = rename(job.client);
             for e in &mut job.equivalent {
                 *e = rename(*e);
             }
         }
+    }
+}
+
+impl Representative for SwState {
+    fn representative(&self) -> Self {
+        let mut s = self.clone();
+        s.canonicalize();
         s
     }
 }

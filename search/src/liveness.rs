@@ -89,12 +89,17 @@
 //! follows `Vec` order (BFS order of states, `actions` order of edges). This assumes, as
 //! stateright does, that `init_states` and `actions` are deterministic.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::marker::PhantomData;
 use std::ops::Range;
 use std::time::Instant;
 
+use crate::engine::codec::Codec;
+use crate::engine::memory::{MemoryBound, StopFlag};
 use stateright::Model;
 
 /// Sentinel for "no index" in the `u32` index arrays.
@@ -321,6 +326,11 @@ pub struct LivenessReport<M: Model> {
     /// Estimated peak bytes of the graph and per-property arrays. It excludes heap data
     /// owned by the states themselves.
     pub peak_graph_bytes: usize,
+    /// Bytes of the stored states per state (their full size, or their packed size).
+    pub bytes_per_state: f64,
+    /// The process's peak resident set so far (`VmHWM`, what `/usr/bin/time -v` reports as
+    /// maximum resident set size), in bytes; 0 where it cannot be read.
+    pub peak_resident: u64,
     /// `(property name, verdict)`, in the order the properties were given.
     pub verdicts: Vec<(&'static str, Verdict<M>)>,
 }
@@ -346,6 +356,8 @@ where
             .field("edges", &self.edges)
             .field("seconds", &self.seconds)
             .field("peak_graph_bytes", &self.peak_graph_bytes)
+            .field("bytes_per_state", &self.bytes_per_state)
+            .field("peak_resident", &self.peak_resident)
             .field("verdicts", &self.verdicts)
             .finish()
     }
@@ -370,6 +382,16 @@ pub enum LivenessError {
         /// BFS index of the state.
         state: usize,
     },
+    /// The memory bound was reached while the graph was built or a property checked: the
+    /// graph or the analysis is incomplete, so nothing can be claimed.
+    MemoryLimit {
+        /// Resident bytes then.
+        resident: u64,
+        /// The bound.
+        limit: u64,
+    },
+    /// The stop flag was set (Ctrl-C, SIGTERM).
+    Interrupted,
     /// An internal invariant failed (a bug in this module).
     Internal(&'static str),
 }
@@ -381,6 +403,13 @@ impl fmt::Display for LivenessError {
                 f,
                 "more than {max_states} reachable states: graph incomplete, no verdict"
             ),
+            LivenessError::MemoryLimit { resident, limit } => write!(
+                f,
+                "memory bound reached ({} MiB resident, limit {} MiB): graph incomplete, no verdict",
+                resident >> 20,
+                limit >> 20
+            ),
+            LivenessError::Interrupted => write!(f, "interrupted: graph incomplete, no verdict"),
             LivenessError::TooManyActions { state } => {
                 write!(f, "state #{state} has more than u32::MAX actions")
             }
@@ -395,8 +424,8 @@ impl fmt::Display for LivenessError {
 
 impl std::error::Error for LivenessError {}
 
-/// Checks every property on the reachable graph of `model`. Returns an error, and never a
-/// verdict, if more than `max_states` states are reachable.
+/// Checks every property on the reachable graph of `model`, every state kept in full. Returns
+/// an error, and never a verdict, if more than `max_states` states are reachable.
 pub fn check_liveness<M>(
     model: &M,
     props: &[LivenessProperty<M>],
@@ -406,12 +435,49 @@ where
     M: Model,
     M::State: Hash + Eq + Clone,
 {
+    let limits = Limits {
+        max_states,
+        memory: MemoryBound::new(u64::MAX),
+        stop: StopFlag::new(),
+    };
+    check_liveness_in(model, props, Box::new(Vec::new()), &limits)
+}
+
+/// Checks every property on the reachable graph of `model`, each state stored packed by
+/// `codec` (a few tens of bytes instead of the state's size), within `limits`: a state limit,
+/// the memory bound or the stop flag that is reached is an error naming it, never a verdict.
+pub fn check_liveness_packed<M, C>(
+    model: &M,
+    props: &[LivenessProperty<M>],
+    codec: &C,
+    limits: &Limits,
+) -> Result<LivenessReport<M>, LivenessError>
+where
+    M: Model,
+    M::State: Hash + Eq + Clone,
+    C: Codec<M::State>,
+{
+    check_liveness_in(model, props, Box::new(Packed::new(codec)), limits)
+}
+
+fn check_liveness_in<'a, M>(
+    model: &M,
+    props: &[LivenessProperty<M>],
+    store: Box<dyn StateStore<M::State> + 'a>,
+    limits: &Limits,
+) -> Result<LivenessReport<M>, LivenessError>
+where
+    M: Model,
+    M::State: Hash + Eq + Clone,
+{
     let start = Instant::now();
-    let (graph, index_bytes) = Graph::build(model, max_states)?;
+    let (graph, index_bytes) = Graph::build(model, store, limits)?;
     let n = graph.len();
     let mut analysis_bytes = 0;
     let mut verdicts = Vec::with_capacity(props.len());
     for prop in props {
+        // Per property: a few arrays of one entry per state (about 15 bytes each).
+        limits.poll(16 * n as u64)?;
         let (verdict, bytes) = check_property(model, &graph, prop)?;
         analysis_bytes = analysis_bytes.max(bytes);
         verdicts.push((prop.name, verdict));
@@ -421,8 +487,138 @@ where
         edges: graph.targets.len(),
         seconds: start.elapsed().as_secs_f64(),
         peak_graph_bytes: graph.bytes() + index_bytes.max(analysis_bytes),
+        bytes_per_state: graph.states.bytes() as f64 / n.max(1) as f64,
+        peak_resident: crate::engine::memory::peak_resident_bytes().unwrap_or(0),
         verdicts,
     })
+}
+
+/// The limits a liveness check respects: each one reached ends it with an error naming it.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Reachable states at most (range 1..`u32::MAX - 1`).
+    pub max_states: usize,
+    /// Resident-memory bound, asked before every large allocation and every 4096 states.
+    pub memory: MemoryBound,
+    /// Stop request (a signal handler sets it).
+    pub stop: StopFlag,
+}
+
+impl Limits {
+    /// `Err` if the stop flag is set or `extra` more bytes would cross the memory bound.
+    fn poll(&self, extra: u64) -> Result<(), LivenessError> {
+        if self.stop.is_set() {
+            return Err(LivenessError::Interrupted);
+        }
+        if !self.memory.allows(extra) {
+            return Err(LivenessError::MemoryLimit {
+                resident: self.memory.resident(),
+                limit: self.memory.limit(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// States polled between two memory and stop checks while the graph is built.
+const POLL_EVERY: usize = 4096;
+
+/// Where the graph keeps its states: in full ([`Vec`]) or packed ([`Packed`]).
+trait StateStore<S: Clone> {
+    fn push(&mut self, state: S);
+    fn get(&self, i: u32) -> Cow<'_, S>;
+    /// Whether state `i` is `state`.
+    fn equals(&self, i: u32, state: &S) -> bool;
+    fn len(&self) -> usize;
+    /// Bytes held.
+    fn bytes(&self) -> usize;
+    /// Bytes the next push may allocate in one piece.
+    fn growth_bytes(&self) -> u64;
+}
+
+impl<S: Clone + Eq> StateStore<S> for Vec<S> {
+    fn push(&mut self, state: S) {
+        Vec::push(self, state);
+    }
+    fn get(&self, i: u32) -> Cow<'_, S> {
+        Cow::Borrowed(&self[i as usize])
+    }
+    fn equals(&self, i: u32, state: &S) -> bool {
+        self[i as usize] == *state
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn bytes(&self) -> usize {
+        self.capacity() * std::mem::size_of::<S>()
+    }
+    fn growth_bytes(&self) -> u64 {
+        if self.len() * 8 >= self.capacity() * 7 {
+            2 * self.bytes() as u64
+        } else {
+            0
+        }
+    }
+}
+
+/// States packed back to back by a codec (which must be canonical: equal states, equal bytes,
+/// as [`crate::engine::codec::BitPack`] is).
+struct Packed<'a, S, C> {
+    codec: &'a C,
+    bytes: Vec<u8>,
+    /// State `i` is `bytes[at[i]..at[i + 1]]`.
+    at: Vec<u64>,
+    scratch: RefCell<Vec<u8>>,
+    _state: PhantomData<fn() -> S>,
+}
+
+impl<'a, S, C> Packed<'a, S, C> {
+    fn new(codec: &'a C) -> Self {
+        Packed {
+            codec,
+            bytes: Vec::new(),
+            at: vec![0],
+            scratch: RefCell::new(Vec::new()),
+            _state: PhantomData,
+        }
+    }
+    fn slice(&self, i: u32) -> &[u8] {
+        let i = i as usize;
+        &self.bytes[self.at[i] as usize..self.at[i + 1] as usize]
+    }
+}
+
+impl<S: Clone, C: Codec<S>> StateStore<S> for Packed<'_, S, C> {
+    fn push(&mut self, state: S) {
+        self.codec.encode(&state, &mut self.bytes);
+        self.at.push(self.bytes.len() as u64);
+    }
+    fn get(&self, i: u32) -> Cow<'_, S> {
+        Cow::Owned(self.codec.decode(self.slice(i)))
+    }
+    fn equals(&self, i: u32, state: &S) -> bool {
+        let mut scratch = self.scratch.borrow_mut();
+        scratch.clear();
+        self.codec.encode(state, &mut scratch);
+        *scratch == self.slice(i)
+    }
+    fn len(&self) -> usize {
+        self.at.len() - 1
+    }
+    fn bytes(&self) -> usize {
+        self.bytes.capacity() + self.at.capacity() * 8
+    }
+    fn growth_bytes(&self) -> u64 {
+        let grow = |len: usize, cap: usize, size: usize| {
+            if len * 8 >= cap * 7 {
+                2 * (cap * size) as u64
+            } else {
+                0
+            }
+        };
+        grow(self.bytes.len(), self.bytes.capacity(), 1)
+            + grow(self.at.len(), self.at.capacity(), 8)
+    }
 }
 
 /// Converts an index known to be below `u32::MAX` (states, SCCs) to `u32`.
@@ -449,16 +645,13 @@ struct StateIndex {
 }
 
 impl StateIndex {
-    fn find<S: Eq>(&self, fp: u64, state: &S, states: &[S]) -> Option<u32> {
+    /// The index with fingerprint `fp` whose stored state `is` the one looked up.
+    fn find(&self, fp: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
         let &first = self.primary.get(&fp)?;
-        if states[first as usize] == *state {
+        if is(first) {
             return Some(first);
         }
-        self.overflow
-            .get(&fp)?
-            .iter()
-            .copied()
-            .find(|&i| states[i as usize] == *state)
+        self.overflow.get(&fp)?.iter().copied().find(|&i| is(i))
     }
 
     fn insert(&mut self, fp: u64, index: u32) {
@@ -484,8 +677,9 @@ impl StateIndex {
 }
 
 /// The reachable state graph in compressed sparse rows, in BFS order.
-struct Graph<S> {
-    states: Vec<S>,
+struct Graph<'a, S> {
+    /// The states, in full or packed ([`StateStore`]).
+    states: Box<dyn StateStore<S> + 'a>,
     /// Edges of state `v` are `offsets[v]..offsets[v + 1]`.
     offsets: Vec<usize>,
     /// Target state of each edge.
@@ -498,16 +692,20 @@ struct Graph<S> {
     parent_action: Vec<u32>,
 }
 
-impl<S> Graph<S> {
-    fn build<M>(model: &M, max_states: usize) -> Result<(Self, usize), LivenessError>
+impl<'a, S: Clone> Graph<'a, S> {
+    fn build<M>(
+        model: &M,
+        states: Box<dyn StateStore<S> + 'a>,
+        limits: &Limits,
+    ) -> Result<(Self, usize), LivenessError>
     where
         M: Model<State = S>,
         S: Hash + Eq,
     {
-        let cap = max_states.min(NONE as usize - 1);
+        let cap = limits.max_states.min(NONE as usize - 1);
         let mut index = StateIndex::default();
         let mut g = Graph {
-            states: Vec::new(),
+            states,
             offsets: vec![0],
             targets: Vec::new(),
             action_idx: Vec::new(),
@@ -522,13 +720,17 @@ impl<S> Graph<S> {
         }
         let mut actions = Vec::new();
         let mut v = 0;
-        while v < g.states.len() {
+        while v < g.len() {
             let vu = to_u32(v);
-            model.actions(&g.states[v], &mut actions);
+            if v % POLL_EVERY == 0 {
+                limits.poll(g.growth_bytes() + index.bytes() as u64 / 2)?;
+            }
+            let state = g.state(vu).into_owned();
+            model.actions(&state, &mut actions);
             for (ai, action) in actions.drain(..).enumerate() {
                 let ai =
                     u32::try_from(ai).map_err(|_| LivenessError::TooManyActions { state: v })?;
-                let Some(next) = model.next_state(&g.states[v], action) else {
+                let Some(next) = model.next_state(&state, action) else {
                     continue;
                 };
                 if !model.within_boundary(&next) {
@@ -557,7 +759,7 @@ impl<S> Graph<S> {
         S: Hash + Eq,
     {
         let fp = fingerprint(&state);
-        if let Some(i) = index.find(fp, &state, &self.states) {
+        if let Some(i) = index.find(fp, |i| self.states.equals(i, &state)) {
             return Ok(i);
         }
         if self.states.len() >= cap {
@@ -579,8 +781,32 @@ impl<S> Graph<S> {
         self.offsets[v as usize]..self.offsets[v as usize + 1]
     }
 
+    /// The state with index `v` (borrowed when stored in full, unpacked otherwise).
+    fn state(&self, v: u32) -> Cow<'_, S> {
+        self.states.get(v)
+    }
+
+    /// Bytes the next growth of the graph's arrays may allocate in one piece (a vector that is
+    /// nearly full doubles), so that the memory bound is asked before, not after.
+    fn growth_bytes(&self) -> u64 {
+        fn next<T>(v: &Vec<T>) -> u64 {
+            let cap = v.capacity() as u64 * std::mem::size_of::<T>() as u64;
+            if v.len() * 8 >= v.capacity() * 7 {
+                2 * cap
+            } else {
+                0
+            }
+        }
+        next(&self.offsets)
+            + next(&self.targets)
+            + next(&self.action_idx)
+            + next(&self.parent)
+            + next(&self.parent_action)
+            + self.states.growth_bytes()
+    }
+
     fn bytes(&self) -> usize {
-        self.states.capacity() * std::mem::size_of::<S>()
+        self.states.bytes()
             + self.offsets.capacity() * std::mem::size_of::<usize>()
             + (self.targets.capacity()
                 + self.action_idx.capacity()
@@ -596,7 +822,7 @@ impl<S> Graph<S> {
         v: u32,
     ) -> Result<Vec<M::Action>, LivenessError> {
         let mut actions = Vec::new();
-        model.actions(&self.states[v as usize], &mut actions);
+        model.actions(&self.state(v), &mut actions);
         if self
             .edges(v)
             .any(|e| self.action_idx[e] as usize >= actions.len())
@@ -680,7 +906,7 @@ struct Sccs {
 /// Checks one property; returns the verdict and the bytes of the per-property arrays.
 fn check_property<M>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     prop: &LivenessProperty<M>,
 ) -> Result<(Verdict<M>, usize), LivenessError>
 where
@@ -688,9 +914,11 @@ where
     M::State: Clone,
 {
     let n = g.len();
-    let bad: Vec<bool> = g.states.iter().map(|s| !(prop.goal)(model, s)).collect();
+    let bad: Vec<bool> = (0..n)
+        .map(|v| !(prop.goal)(model, &g.state(to_u32(v))))
+        .collect();
     let roots: Vec<u32> = (0..n)
-        .filter(|&v| bad[v] && (prop.trigger)(model, &g.states[v]))
+        .filter(|&v| bad[v] && (prop.trigger)(model, &g.state(to_u32(v))))
         .map(to_u32)
         .collect();
     let mut bytes = bad.capacity() + roots.capacity() * 4;
@@ -717,11 +945,14 @@ where
 /// (fair witness, reaches one) when it is completed.
 fn tarjan<M: Model>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     fairness: &[Fairness<M>],
     bad: &[bool],
     roots: &[u32],
-) -> Result<Sccs, LivenessError> {
+) -> Result<Sccs, LivenessError>
+where
+    M::State: Clone,
+{
     let n = g.len();
     let mut order = vec![NONE; n];
     let mut low = vec![NONE; n];
@@ -794,13 +1025,16 @@ fn tarjan<M: Model>(
 /// Classifies a just-completed SCC `id`: (fair witness, reaches a fair witness inside B).
 fn classify<M: Model>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     fairness: &[Fairness<M>],
     bad: &[bool],
     sccs: &Sccs,
     members: &[u32],
     id: u32,
-) -> Result<(bool, bool), LivenessError> {
+) -> Result<(bool, bool), LivenessError>
+where
+    M::State: Clone,
+{
     let mut internal = false;
     let mut reach = false;
     let mut out_degree = 0;
@@ -821,8 +1055,7 @@ fn classify<M: Model>(
     }
     // A state whose only successors lie outside the boundary is no real dead end: the system
     // would move on. Only a state with no step at all stutters for ever.
-    let dead_end =
-        members.len() == 1 && out_degree == 0 && !has_step(model, &g.states[members[0] as usize]);
+    let dead_end = members.len() == 1 && out_degree == 0 && !has_step(model, &g.state(members[0]));
     let fair = dead_end
         || (internal
             && fair_cycle_exists(model, g, fairness, members, |w| {
@@ -858,11 +1091,14 @@ fn enabled_beyond_boundary<M: Model>(model: &M, state: &M::State, fc: &Fairness<
 /// Whether every fairness class is disabled in some member or taken by some internal edge.
 fn fair_cycle_exists<M: Model>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     fairness: &[Fairness<M>],
     members: &[u32],
     in_scc: impl Fn(u32) -> bool,
-) -> Result<bool, LivenessError> {
+) -> Result<bool, LivenessError>
+where
+    M::State: Clone,
+{
     let mut covered = vec![false; fairness.len()];
     let mut remaining = fairness.len();
     let mut enabled = vec![false; fairness.len()];
@@ -871,7 +1107,7 @@ fn fair_cycle_exists<M: Model>(
             break;
         }
         let actions = g.actions_of(model, m)?;
-        let state = &g.states[m as usize];
+        let state = &*g.state(m);
         enabled.fill(false);
         for e in g.edges(m) {
             let action = &actions[g.action_idx[e] as usize];
@@ -904,13 +1140,16 @@ fn fair_cycle_exists<M: Model>(
 /// if internal edge `e` (the first in action order) takes it.
 fn class_witness<M: Model>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     fc: &Fairness<M>,
     u: u32,
     in_scc: &impl Fn(u32) -> bool,
-) -> Result<Option<Option<usize>>, LivenessError> {
+) -> Result<Option<Option<usize>>, LivenessError>
+where
+    M::State: Clone,
+{
     let actions = g.actions_of(model, u)?;
-    let state = &g.states[u as usize];
+    let state = &*g.state(u);
     let mut enabled = false;
     for e in g.edges(u) {
         if (fc.class)(model, state, &actions[g.action_idx[e] as usize]) {
@@ -936,7 +1175,7 @@ impl Walk {
         self.states[self.states.len() - 1]
     }
 
-    fn push_edge<S>(&mut self, g: &Graph<S>, e: usize) {
+    fn push_edge<S: Clone>(&mut self, g: &Graph<'_, S>, e: usize) {
         self.steps.push(g.action_idx[e]);
         self.states.push(g.targets[e]);
     }
@@ -945,7 +1184,7 @@ impl Walk {
 /// Builds the counterexample for trigger state `t` (which reaches a fair witness in B).
 fn build_lasso<M>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     prop: &LivenessProperty<M>,
     bad: &[bool],
     sccs: &Sccs,
@@ -993,7 +1232,7 @@ where
     let mut deadlock_at_boundary = false;
     if deadlock {
         let mut actions = Vec::new();
-        let state = &g.states[entry as usize];
+        let state = &*g.state(entry);
         model.actions(state, &mut actions);
         deadlock_at_boundary = actions
             .into_iter()
@@ -1049,12 +1288,12 @@ where
     let states: Vec<M::State> = walk
         .states
         .iter()
-        .map(|&v| g.states[v as usize].clone())
+        .map(|&v| g.state(v).into_owned())
         .collect();
     let mut actions = Vec::with_capacity(walk.steps.len());
     for (&src, &ai) in walk.states.iter().zip(&walk.steps) {
         let mut all = Vec::new();
-        model.actions(&g.states[src as usize], &mut all);
+        model.actions(&g.state(src), &mut all);
         let action =
             all.into_iter()
                 .nth(ai as usize)
@@ -1078,18 +1317,21 @@ where
 /// internal edge `edge` out of `u`.
 fn mark_covered<M: Model>(
     model: &M,
-    g: &Graph<M::State>,
+    g: &Graph<'_, M::State>,
     fairness: &[Fairness<M>],
     u: u32,
     edge: Option<usize>,
     in_scc: &impl Fn(u32) -> bool,
     covered: &mut [bool],
-) -> Result<(), LivenessError> {
+) -> Result<(), LivenessError>
+where
+    M::State: Clone,
+{
     if covered.iter().all(|&c| c) {
         return Ok(());
     }
     let actions = g.actions_of(model, u)?;
-    let state = &g.states[u as usize];
+    let state = &*g.state(u);
     for (fc, cov) in fairness.iter().zip(covered.iter_mut()) {
         if *cov {
             continue;
@@ -1112,15 +1354,15 @@ mod tests {
 
     #[test]
     fn state_index_handles_fingerprint_collisions() {
-        let states = vec!["a", "b", "c"];
+        let states = ["a", "b", "c"];
         let mut index = StateIndex::default();
         for (i, _) in states.iter().enumerate() {
             index.insert(42, to_u32(i)); // all collide
         }
-        assert_eq!(index.find(42, &"a", &states), Some(0));
-        assert_eq!(index.find(42, &"b", &states), Some(1));
-        assert_eq!(index.find(42, &"c", &states), Some(2));
-        assert_eq!(index.find(42, &"d", &states), None);
-        assert_eq!(index.find(7, &"a", &states), None);
+        assert_eq!(index.find(42, |i| states[i as usize] == "a"), Some(0));
+        assert_eq!(index.find(42, |i| states[i as usize] == "b"), Some(1));
+        assert_eq!(index.find(42, |i| states[i as usize] == "c"), Some(2));
+        assert_eq!(index.find(42, |i| states[i as usize] == "d"), None);
+        assert_eq!(index.find(7, |i| states[i as usize] == "a"), None);
     }
 }

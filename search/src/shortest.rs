@@ -6,6 +6,9 @@
 //! shortest examples and counterexamples. Parent links are kept per visited state (by
 //! fingerprint), so memory is one entry per unique state.
 
+use crate::engine::codec::Codec;
+use crate::engine::memory::{MemoryBound, StopFlag};
+use crate::engine::{memory_stop, Stop};
 use stateright::Model;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
@@ -38,6 +41,65 @@ where
     M::State: Hash + Clone,
     M::Action: Clone,
 {
+    let limits = Limits {
+        max_states,
+        memory: MemoryBound::new(u64::MAX),
+        stop: StopFlag::new(),
+    };
+    search(model, predicates, symmetry, None, &limits).0
+}
+
+/// [`shortest_paths`] within `limits`, the queued states packed by `codec` (so the queue costs
+/// tens of bytes per state, not the state's size): also says which limit, if any, ended the
+/// search before every predicate was found (the memory bound, the stop flag or the state limit).
+pub fn shortest_paths_packed<M, C>(
+    model: &M,
+    predicates: &[Predicate<M>],
+    symmetry: Option<Symmetry<M>>,
+    codec: &C,
+    limits: &Limits,
+) -> (Paths<M>, Option<Stop>)
+where
+    M: Model,
+    M::State: Hash + Clone,
+    M::Action: Clone,
+    C: Codec<M::State>,
+{
+    search(model, predicates, symmetry, Some(codec), limits)
+}
+
+/// One shortest path per predicate (`None`: not reached).
+pub type Paths<M> = Vec<Option<Vec<<M as Model>::Action>>>;
+
+/// The limits of a shortest-path search.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Unique states at most.
+    pub max_states: usize,
+    /// Resident-memory bound (asked every 4096 states and before the visited map grows).
+    pub memory: MemoryBound,
+    /// Stop request (a signal handler sets it).
+    pub stop: StopFlag,
+}
+
+/// A queued state: in full, or packed.
+enum Queued<S> {
+    Full(S),
+    Packed(Box<[u8]>),
+}
+
+fn search<M>(
+    model: &M,
+    predicates: &[Predicate<M>],
+    symmetry: Option<Symmetry<M>>,
+    codec: Option<&dyn Codec<M::State>>,
+    limits: &Limits,
+) -> (Paths<M>, Option<Stop>)
+where
+    M: Model,
+    M::State: Hash + Clone,
+    M::Action: Clone,
+{
     let mut found: Vec<Option<Vec<M::Action>>> = vec![None; predicates.len()];
     let mut missing = predicates.len();
     // fingerprint -> (parent fingerprint, action taken from the parent)
@@ -47,10 +109,19 @@ where
         Some(f) => fingerprint(&f(s)),
         None => fingerprint(s),
     };
+    let mut scratch = Vec::new();
+    let mut enqueue = |s: M::State| match codec {
+        Some(c) => {
+            scratch.clear();
+            c.encode(&s, &mut scratch);
+            Queued::Packed(scratch.as_slice().into())
+        }
+        None => Queued::Full(s),
+    };
     for s in model.init_states() {
         let fp = key(&s);
         if parents.insert(fp, None).is_none() {
-            queue.push_back((s, fp));
+            queue.push_back((enqueue(s), fp));
         }
     }
     let path_to = |parents: &HashMap<u64, Option<(u64, M::Action)>>, mut fp: u64| {
@@ -63,15 +134,40 @@ where
         actions
     };
     let mut actions = Vec::new();
-    while let Some((state, fp)) = queue.pop_front() {
+    let mut popped: u64 = 0;
+    while let Some((queued, fp)) = queue.pop_front() {
+        let state = match (queued, codec) {
+            (Queued::Full(s), _) => s,
+            (Queued::Packed(b), Some(c)) => c.decode(&b),
+            (Queued::Packed(_), None) => unreachable!("packed only with a codec"),
+        };
         for (i, (_, pred)) in predicates.iter().enumerate() {
             if found[i].is_none() && pred(model, &state) {
                 found[i] = Some(path_to(&parents, fp));
                 missing -= 1;
             }
         }
-        if missing == 0 || parents.len() >= max_states {
+        if missing == 0 {
             break;
+        }
+        if parents.len() >= limits.max_states {
+            return (found, Some(Stop::StateLimit(limits.max_states as u64)));
+        }
+        popped += 1;
+        if popped % 4096 == 0 {
+            if limits.stop.is_set() {
+                return (found, Some(Stop::Interrupted));
+            }
+            // A map about to double asks for its new table first.
+            let entry = std::mem::size_of::<(u64, Option<(u64, M::Action)>)>() as u64 + 1;
+            let growth = if parents.len() * 8 >= parents.capacity() * 7 {
+                2 * parents.capacity() as u64 * entry
+            } else {
+                0
+            };
+            if !limits.memory.allows(growth) {
+                return (found, Some(memory_stop(&limits.memory)));
+            }
         }
         model.actions(&state, &mut actions);
         for action in actions.drain(..) {
@@ -84,9 +180,9 @@ where
             let next_fp = key(&next);
             if let std::collections::hash_map::Entry::Vacant(e) = parents.entry(next_fp) {
                 e.insert(Some((fp, action)));
-                queue.push_back((next, next_fp));
+                queue.push_back((enqueue(next), next_fp));
             }
         }
     }
-    found
+    (found, None)
 }

@@ -25,10 +25,19 @@ pub struct SearchOptions {
     pub threads: u16,
     /// Reduce interchangeable clients by symmetry. Default true.
     pub symmetry: bool,
-    /// Stop cleanly after this many generated states. Default none (no limit).
+    /// Stop cleanly after this many states (unique states with the engine, generated states
+    /// with `--stateright`). Default none (no limit).
     pub max_states: Option<usize>,
     /// Also check the liveness properties on the full state graph. Default false.
     pub liveness: bool,
+    /// Search with stateright's own checker instead of swspec's engine. Default false.
+    pub stateright: bool,
+    /// Resident-memory bound in bytes for every phase. Default none: 80 % of physical memory.
+    pub max_memory: Option<u64>,
+    /// Swarm search for this many seconds instead of an exhaustive one. Default none.
+    pub swarm: Option<u64>,
+    /// 64-bit fingerprints in the visited set (hash compaction). Default false (128-bit).
+    pub compact_fingerprints: bool,
 }
 
 impl Default for SearchOptions {
@@ -39,6 +48,10 @@ impl Default for SearchOptions {
             symmetry: true,
             max_states: None,
             liveness: false,
+            stateright: false,
+            max_memory: None,
+            swarm: None,
+            compact_fingerprints: false,
         }
     }
 }
@@ -107,10 +120,34 @@ pub struct CheckArgs {
     /// Explore every client permutation separately (for comparison).
     #[arg(long)]
     no_symmetry: bool,
-    /// Stop cleanly after this many generated states; unproven properties are reported as
-    /// `unknown` and the exit status is 1 [default: no limit].
+    /// Stop cleanly after this many unique states (generated states with `--stateright`);
+    /// unproven properties are reported as `unknown` and the exit status is 1 [default: no
+    /// limit].
     #[arg(long)]
     max_states: Option<usize>,
+    /// Check with stateright's own checker instead of swspec's engine (the cross-check; it has
+    /// no memory bound: a large configuration can exhaust memory).
+    #[arg(long)]
+    stateright: bool,
+    /// Turn on every feature switch the profile's engine has: push, sync, periodic sync and
+    /// background fetch, with fetch events (on by default; `--no-fetch-events` still leaves
+    /// them out).
+    #[arg(long)]
+    all_features: bool,
+    /// Resident-memory bound for every phase (search, shortest paths, liveness graph): when it
+    /// is reached the run stops, reports every verdict found so far (`unknown` where nothing
+    /// was proven) and exits 1. Sizes like 512M, 1G, 1.5G [default: 80 % of physical memory].
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    max_memory: Option<u64>,
+    /// Instead of an exhaustive search, run randomized depth-bounded searches for this long
+    /// (e.g. 30s, 5m, 1h): finds violations and examples with replayable paths, but never
+    /// proves that an `always` holds or a `sometimes` is unreachable (those stay `unknown`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    swarm: Option<u64>,
+    /// Hash compaction: 64-bit fingerprints in the visited set (16 bytes less per state); the
+    /// report gives the probability that a state was missed.
+    #[arg(long)]
+    compact_fingerprints: bool,
     /// Print one JSON object instead of the text report.
     #[arg(long)]
     pub json: bool,
@@ -145,12 +182,17 @@ impl CheckArgs {
                 symmetry: self.symmetry(),
                 max_states: self.max_states,
                 liveness: self.liveness,
+                stateright: self.stateright,
+                max_memory: self.max_memory,
+                swarm: self.swarm,
+                compact_fingerprints: self.compact_fingerprints,
             },
         }
     }
 
     /// The model configuration these flags describe.
     fn config(&self) -> ModelConfig {
+        let apis = self.profile.params().apis;
         ModelConfig {
             clients: self.clients,
             versions: self.versions,
@@ -161,11 +203,11 @@ impl CheckArgs {
             max_pending_events: self.max_pending_events,
             profile: self.profile,
             fetch_events: !self.no_fetch_events,
-            push: self.push,
-            sync: self.sync,
-            periodic_sync: self.periodic_sync,
+            push: self.push || (self.all_features && apis.push),
+            sync: self.sync || (self.all_features && apis.sync),
+            periodic_sync: self.periodic_sync || (self.all_features && apis.periodic_sync),
             max_sync_attempts: self.max_sync_attempts,
-            background_fetch: self.background_fetch,
+            background_fetch: self.background_fetch || (self.all_features && apis.background_fetch),
             max_bg_fetches: self.max_bg_fetches,
             fixes: Fixes {
                 activate_retries_try_activate: self
@@ -181,6 +223,31 @@ impl CheckArgs {
     /// Symmetry reduction is on unless `--no-symmetry`.
     fn symmetry(&self) -> bool {
         !self.no_symmetry
+    }
+}
+
+/// `--max-memory`: a size such as 512M, 1G, 1.5G or a byte count.
+fn parse_memory(text: &str) -> Result<u64, String> {
+    swspec_search::engine::memory::parse_size(text)
+}
+
+/// `--swarm`: a duration in whole seconds, written `90`, `90s`, `5m` or `1h` (at least 1 s).
+fn parse_duration(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let mul = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("{text:?}: use seconds, or a number with s, m or h")),
+    };
+    match num.parse::<u64>() {
+        Ok(n) if n > 0 => n
+            .checked_mul(mul)
+            .ok_or_else(|| format!("{text:?} is too long")),
+        _ => Err(format!(
+            "{text:?} is not a positive duration (examples: 90s, 5m, 1h)"
+        )),
     }
 }
 

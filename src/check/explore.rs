@@ -1,4 +1,4 @@
-//! Running a search: stateright's checker, depth- or breadth-first, over the model, with a
+//! Running a search with stateright's checker (`--stateright`; the engine is in [`super::engine`]): depth- or breadth-first, over the model, with a
 //! progress line on stderr. What a search yields is an [`Exploration`], all that the steps after
 //! it (shortest paths, classification, rendering) read; another engine is another function that
 //! returns one.
@@ -21,9 +21,31 @@ pub struct Exploration {
     pub max_depth: usize,
     /// Seconds the search took.
     pub seconds: f64,
-    /// The whole bounded state space was explored (the search was not stopped at
-    /// `max_states`), so a property without a discovery has none.
+    /// The whole bounded state space was explored (no limit stopped the search), so a property
+    /// without a discovery has none.
     pub complete: bool,
+    /// What swspec's engine adds (`None` for stateright's checker).
+    pub engine: Option<EngineFigures>,
+}
+
+/// The engine's own figures for a run.
+#[derive(Clone, Debug, Default)]
+pub struct EngineFigures {
+    /// Why the search ended early (the memory bound, a signal, `--max-states`, the swarm's
+    /// time budget); `None` when it was exhaustive.
+    pub stop: Option<String>,
+    /// The memory bound or a signal stopped it (later phases would only meet the same limit).
+    pub bound_hit: bool,
+    /// Swarm runs made, with `--swarm`.
+    pub swarm_runs: Option<u64>,
+    /// Mean packed size of a stored state in bytes.
+    pub bytes_per_state: Option<f64>,
+    /// The process's peak resident set (bytes).
+    pub peak_resident: u64,
+    /// Fingerprint width of the visited set.
+    pub fingerprint_bits: Option<u32>,
+    /// Probability that a fingerprint clash hid a state.
+    pub omission_probability: Option<f64>,
 }
 
 /// Checks `model`'s properties with stateright's checker as `search` says (order, threads,
@@ -60,6 +82,7 @@ fn summary<C: Checker<SwModel>>(c: C) -> Exploration {
         max_depth: c.max_depth(),
         seconds: 0.0,
         complete: false,
+        engine: None,
     }
 }
 

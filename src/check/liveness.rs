@@ -3,10 +3,12 @@
 //! expected when a spec finding explains it under the spec as written.
 
 use super::classify::Status;
+use super::engine::Limits;
 use super::report::{steps, LassoJson, LivenessRunJson, PropertyJson};
 use swspec_model::progress::{progress_properties, ProgressProperty};
 use swspec_model::{ModelConfig, SwModel};
-use swspec_search::liveness::{check_liveness, Verdict};
+use swspec_search::engine::codec::BitPack;
+use swspec_search::liveness::{check_liveness_packed, LivenessError, Verdict};
 
 /// The configuration liveness is checked in: `cfg` with the finished-jobs parity bit (for
 /// `job_promise_settles`), without forced or unresponsive stops (weak fairness cannot
@@ -26,13 +28,18 @@ pub fn liveness_config(cfg: &ModelConfig) -> ModelConfig {
 pub fn check(
     cfg: &ModelConfig,
     max_states: Option<usize>,
-) -> Result<(LivenessRunJson, Vec<PropertyJson>, bool), String> {
+    limits: &Limits,
+) -> Result<(LivenessRunJson, Vec<PropertyJson>, bool), LivenessError> {
     let cfg = liveness_config(cfg);
     let model = SwModel::new(cfg.clone());
     let progress = progress_properties(&cfg);
     let liveness: Vec<_> = progress.iter().map(|p| p.property.clone()).collect();
-    let report = check_liveness(&model, &liveness, max_states.unwrap_or(usize::MAX))
-        .map_err(|e| e.to_string())?;
+    let bounds = swspec_search::liveness::Limits {
+        max_states: max_states.unwrap_or(usize::MAX),
+        memory: limits.memory.clone(),
+        stop: limits.stop.clone(),
+    };
+    let report = check_liveness_packed(&model, &liveness, &BitPack, &bounds)?;
     let out: Vec<PropertyJson> = progress
         .iter()
         .zip(&report.verdicts)
@@ -46,8 +53,29 @@ pub fn check(
         edges: report.edges,
         seconds: report.seconds,
         peak_graph_bytes: report.peak_graph_bytes,
+        bytes_per_state: report.bytes_per_state,
+        peak_resident_bytes: report.peak_resident,
     };
     Ok((run, out, ok))
+}
+
+/// The liveness properties of `cfg`, each `unknown` (the check stopped at a limit).
+pub fn unknown(cfg: &ModelConfig) -> Vec<PropertyJson> {
+    let cfg = liveness_config(cfg);
+    progress_properties(&cfg)
+        .iter()
+        .map(|p| PropertyJson {
+            name: p.property.name,
+            kind: "liveness",
+            status: Status::Unknown,
+            spec: p.property.spec,
+            summary: p.property.summary,
+            path: None,
+            fairness: Some(p.property.fairness.iter().map(|f| f.name).collect()),
+            lasso: None,
+            expected_by: None,
+        })
+        .collect()
 }
 
 /// The report entry of one liveness property: its verdict, its lasso when violated, and the

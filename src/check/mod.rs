@@ -2,8 +2,9 @@
 //! spec section and (for discoveries) a numbered, readable path.
 //!
 //! One file per step of [`run`]: [`args`] (the flags, and the [`args::RunConfig`] they
-//! describe), [`explore`] (run a search; it yields an [`explore::Exploration`], the seam
-//! between a search engine and the rest), [`shortest`] (each discovery's path made shortest),
+//! describe), [`engine`] (run a search with swspec's engine, the default) or [`explore`]
+//! (stateright's checker, `--stateright`); both yield an [`explore::Exploration`], the seam
+//! between a search engine and the rest, [`shortest`] (each discovery's path made shortest),
 //! [`classify`] (each property's verdict), [`liveness`] (the liveness properties on the full
 //! graph), [`report`] (the report's JSON form), [`render`] (the report as text or JSON) and
 //! [`replay`] (the command line that reproduces the run); [`publish`] (with `--report` and
@@ -11,6 +12,7 @@
 
 mod args;
 mod classify;
+mod engine;
 mod explore;
 mod liveness;
 mod publish;
@@ -28,6 +30,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 use swspec_model::SwModel;
+use swspec_search::engine::memory::{MemoryBound, StopFlag};
 
 /// Runs `swspec check`; exit status 0 when every `always` holds and every `sometimes` is found
 /// (and every liveness violation is an expected finding), 1 otherwise, 2 on bad usage.
@@ -43,9 +46,22 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let model = SwModel::new(run.model.clone());
     let progress = Duration::from_secs_f64(args.progress_secs);
-    let mut found = explore::stateright(model.clone(), &run.search, progress);
-    shortest::shorten(&model, &run.search, &mut found);
-    let (properties, liveness, ok) = verdicts(&run, &found);
+    // Every phase respects one memory bound, and Ctrl-C or SIGTERM stops each cleanly: the
+    // report then says what was decided so far, and the run fails.
+    let limits = engine::Limits {
+        memory: run
+            .search
+            .max_memory
+            .map_or_else(MemoryBound::default, MemoryBound::new),
+        stop: StopFlag::on_signals(),
+    };
+    let mut found = if run.search.stateright {
+        explore::stateright(model.clone(), &run.search, progress)
+    } else {
+        engine::engine(&model, &run.search, progress, &limits)
+    };
+    shortest::shorten(&model, &run.search, &mut found, &limits);
+    let (properties, liveness, ok) = verdicts(&run, &found, &limits);
     let report = ReportJson::new(
         &run,
         &found,
@@ -108,18 +124,25 @@ fn publish_files(args: &CheckArgs, run: &RunConfig, report: &ReportJson) -> Resu
 fn verdicts(
     run: &RunConfig,
     found: &explore::Exploration,
+    limits: &engine::Limits,
 ) -> (Vec<PropertyJson>, Option<LivenessRunJson>, bool) {
     let (mut properties, ok) = classify::safety_properties(&run.model, found);
     if !run.search.liveness {
         return (properties, None, ok);
     }
-    match liveness::check(&run.model, run.search.max_states) {
+    if found.engine.as_ref().is_some_and(|e| e.bound_hit) || limits.stop.is_set() {
+        // The search already stopped at the bound or a signal: no graph would be finished.
+        properties.extend(liveness::unknown(&run.model));
+        return (properties, None, false);
+    }
+    match liveness::check(&run.model, run.search.max_states, limits) {
         Ok((figures, live, live_ok)) => {
             properties.extend(live);
             (properties, Some(figures), ok && live_ok)
         }
         Err(e) => {
             eprintln!("swspec check: liveness: {e}");
+            properties.extend(liveness::unknown(&run.model));
             (properties, None, false)
         }
     }

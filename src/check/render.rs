@@ -106,19 +106,37 @@ pub(super) fn figures(out: &mut impl Write, r: &ReportJson) -> std::io::Result<(
         r.seconds,
         r.unique_states_per_second,
         if r.complete {
-            ""
+            String::new()
         } else {
-            " (stopped at --max-states: the run is incomplete)"
+            format!(
+                " (stopped: {}; the run is incomplete)",
+                r.stopped.as_deref().unwrap_or("--max-states reached")
+            )
         }
     )?;
+    if let Some(e) = &r.engine {
+        let mut line = format!("engine: peak resident {} MiB", e.peak_resident_bytes >> 20);
+        if let Some(b) = e.bytes_per_state {
+            line += &format!(", {b:.1} bytes per stored state");
+        }
+        if let (Some(bits), Some(p)) = (e.fingerprint_bits, e.omission_probability) {
+            line += &format!(", {bits}-bit fingerprints (omission probability {p:.1e})");
+        }
+        if let Some(runs) = e.swarm_runs {
+            line += &format!(", {runs} swarm runs (a swarm never proves `holds` or `NOT FOUND`)");
+        }
+        writeln!(out, "{line}")?;
+    }
     if let Some(l) = &r.liveness {
         writeln!(
             out,
-            "liveness: {} states, {} edges in the full graph, {:.3} s, graph ~{} MB (*: violation explained by a spec finding)",
+            "liveness: {} states, {} edges in the full graph, {:.3} s, graph ~{} MB at {:.1} bytes per state, peak resident {} MiB (*: violation explained by a spec finding)",
             l.states,
             l.edges,
             l.seconds,
-            l.peak_graph_bytes / 1_000_000
+            l.peak_graph_bytes / 1_000_000,
+            l.bytes_per_state,
+            l.peak_resident_bytes >> 20
         )?;
     }
     Ok(())

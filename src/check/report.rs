@@ -69,8 +69,32 @@ pub struct LivenessRunJson {
     pub edges: usize,
     /// Seconds it took.
     pub seconds: f64,
-    /// The graph's peak size in memory.
+    /// The graph's peak size in memory (estimated from its arrays).
     pub peak_graph_bytes: usize,
+    /// Bytes per stored state in the graph (packed).
+    pub bytes_per_state: f64,
+    /// The process's peak resident set after the liveness check (bytes; what
+    /// `/usr/bin/time -v` reports as maximum resident set size).
+    pub peak_resident_bytes: u64,
+}
+
+/// The engine's figures for the search.
+#[derive(Serialize)]
+pub struct EngineJson {
+    /// Mean packed size of a stored state (bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_per_state: Option<f64>,
+    /// The process's peak resident set at the end of the search (bytes).
+    pub peak_resident_bytes: u64,
+    /// Fingerprint width of the visited set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint_bits: Option<u32>,
+    /// Probability that a fingerprint clash hid a state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omission_probability: Option<f64>,
+    /// Randomized runs made (`--swarm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swarm_runs: Option<u64>,
 }
 
 /// The whole report.
@@ -80,8 +104,16 @@ pub struct ReportJson {
     pub config: ModelConfig,
     /// Its engine profile.
     pub profile: Profile,
-    /// `dfs` or `bfs`.
+    /// `dfs` or `bfs` (or `swarm`).
     pub search: &'static str,
+    /// `engine` (swspec's) or `stateright`.
+    pub checker: &'static str,
+    /// Why the search stopped before it was exhaustive (a limit, never a verdict).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// The engine's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<EngineJson>,
     /// Symmetry reduction was on.
     pub symmetry: bool,
     /// Checker threads.
@@ -120,7 +152,24 @@ impl ReportJson {
         ReportJson {
             config: run.model.clone(),
             profile: run.model.profile,
-            search: if run.search.bfs { "bfs" } else { "dfs" },
+            search: match (run.search.swarm, run.search.bfs) {
+                (Some(_), _) if !run.search.stateright => "swarm",
+                (_, true) => "bfs",
+                _ => "dfs",
+            },
+            checker: if run.search.stateright {
+                "stateright"
+            } else {
+                "engine"
+            },
+            stopped: found.engine.as_ref().and_then(|e| e.stop.clone()),
+            engine: found.engine.as_ref().map(|e| EngineJson {
+                bytes_per_state: e.bytes_per_state,
+                peak_resident_bytes: e.peak_resident,
+                fingerprint_bits: e.fingerprint_bits,
+                omission_probability: e.omission_probability,
+                swarm_runs: e.swarm_runs,
+            }),
             symmetry: run.search.symmetry,
             threads: usize::from(run.search.threads),
             complete: found.complete,

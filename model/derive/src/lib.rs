@@ -8,6 +8,9 @@
 //! The attributes only prepend a `#[derive(...)]`; the item is passed through untouched, so
 //! rustfmt and the `#[serde]`, `#[default]` helper attributes work as on any derive.
 //!
+//! [`macro@Pack`] derives the search engine's bit-packed form of a state type
+//! (`swspec_search::engine::pack`), so the packing follows the model's types as they change.
+//!
 //! [`macro@Kinds`] derives an internally tagged enum's list of tags (`KINDS`) and the index of a
 //! value's tag in it (`kind_index`), so the list cannot drift from the enum.
 
@@ -15,10 +18,11 @@ use proc_macro::{Delimiter, TokenStream, TokenTree};
 
 /// The derives of a type held in the model's state.
 const STATE: &str = "Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, \
-                     ::serde::Serialize, ::serde::Deserialize";
+                     ::serde::Serialize, ::serde::Deserialize, ::swspec_model_derive::Pack";
 
-/// Derives `Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize`, plus
-/// the traits listed in the attribute (`#[state_type(Copy, Default)]`).
+/// Derives `Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize` and
+/// [`macro@Pack`] (the engine's compact form), plus the traits listed in the attribute
+/// (`#[state_type(Copy, Default)]`).
 #[proc_macro_attribute]
 pub fn state_type(extra: TokenStream, item: TokenStream) -> TokenStream {
     with_derives(STATE, extra, "", item)
@@ -167,4 +171,128 @@ fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// Derives `swspec_search::engine::pack::Pack`: a struct's fields in declaration order; an
+/// enum's variant index in just enough bits for its variant count, then the variant's fields.
+/// Each generic type parameter must be `Pack` too.
+#[proc_macro_derive(Pack)]
+pub fn derive_pack(item: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(item as syn::DeriveInput);
+    match pack(input) {
+        Ok(out) => out.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+use proc_macro2::TokenStream as Tokens;
+use quote::{format_ident, quote};
+
+fn pack(mut input: syn::DeriveInput) -> syn::Result<Tokens> {
+    let krate = quote!(::swspec_search::engine::pack);
+    let name = input.ident.clone();
+    for p in input.generics.type_params_mut() {
+        p.bounds.push(syn::parse_quote!(#krate::Pack));
+    }
+    let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
+    let (pack_body, unpack_body) = match &input.data {
+        syn::Data::Struct(s) => {
+            let names = field_names(&s.fields);
+            let pattern = pattern(&s.fields, &names);
+            let build = build(&s.fields, &names);
+            (
+                quote!(let Self #pattern = self; #(#krate::Pack::pack(#names, w);)*),
+                quote!(Self #build),
+            )
+        }
+        syn::Data::Enum(e) => {
+            if e.variants.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    &name,
+                    "#[derive(Pack)]: an enum without variants has no values",
+                ));
+            }
+            let tag_bits = usize::BITS - (e.variants.len() - 1).leading_zeros();
+            let (mut tags, mut packs, mut unpacks) = (Vec::new(), Vec::new(), Vec::new());
+            for (i, v) in e.variants.iter().enumerate() {
+                let (vname, tag) = (&v.ident, i as u64);
+                let names = field_names(&v.fields);
+                let pattern = pattern(&v.fields, &names);
+                let build = build(&v.fields, &names);
+                // The tag alone first (a field-less enum's becomes a cast), then the fields.
+                tags.push(quote!(Self::#vname { .. } => #tag,));
+                if !names.is_empty() {
+                    packs.push(quote!(Self::#vname #pattern => {
+                        #(#krate::Pack::pack(#names, w);)*
+                    }));
+                }
+                unpacks.push(quote!(#tag => Self::#vname #build,));
+            }
+            let fields = if packs.is_empty() {
+                quote!()
+            } else {
+                quote!(match self { #(#packs)* _ => {} })
+            };
+            let panic = format!("packed {name} has no variant {{}} (decode only what was packed)");
+            (
+                quote!(w.bits(match self { #(#tags)* }, #tag_bits); #fields),
+                quote!(match r.bits(#tag_bits) { #(#unpacks)* t => panic!(#panic, t), }),
+            )
+        }
+        syn::Data::Union(_) => {
+            return Err(syn::Error::new_spanned(
+                &name,
+                "#[derive(Pack)] does not apply to unions",
+            ))
+        }
+    };
+    Ok(quote! {
+        #[automatically_derived]
+        impl #impl_g #krate::Pack for #name #ty_g #where_g {
+            #[inline]
+            #[allow(unused_variables)]
+            fn pack(&self, w: &mut #krate::BitWriter<'_>) {
+                #pack_body
+            }
+            #[inline]
+            #[allow(unused_variables)]
+            fn unpack(r: &mut #krate::BitReader<'_>) -> Self {
+                #unpack_body
+            }
+        }
+    })
+}
+
+/// The names a pattern binds a struct's or variant's fields to: the field names, or `f0`,
+/// `f1`, … for a tuple's.
+fn field_names(fields: &syn::Fields) -> Vec<syn::Ident> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.ident.clone().unwrap_or_else(|| format_ident!("f{i}")))
+        .collect()
+}
+
+/// The pattern binding every field to its name (nothing for a unit struct or variant).
+fn pattern(fields: &syn::Fields, names: &[syn::Ident]) -> Tokens {
+    match fields {
+        syn::Fields::Named(_) => quote!({ #(#names),* }),
+        syn::Fields::Unnamed(_) => quote!(( #(#names),* )),
+        syn::Fields::Unit => quote!(),
+    }
+}
+
+/// The constructor's fields, each unpacked in declaration order (struct and tuple expressions
+/// evaluate their operands left to right).
+fn build(fields: &syn::Fields, names: &[syn::Ident]) -> Tokens {
+    let krate = quote!(::swspec_search::engine::pack);
+    let value = quote!(#krate::Pack::unpack(r));
+    match fields {
+        syn::Fields::Named(_) => quote!({ #(#names: #value),* }),
+        syn::Fields::Unnamed(_) => {
+            let values = names.iter().map(|_| &value);
+            quote!(( #(#values),* ))
+        }
+        syn::Fields::Unit => quote!(),
+    }
 }
