@@ -230,9 +230,12 @@ pub fn counts(items: &[Item]) -> (usize, usize, usize) {
     (covered, drivable, items.len() - drivable)
 }
 
-/// The profile timers: each timer a profile may bound, the parameter that bounds it and the
+/// Whether a profile bounds a timer.
+pub type Bounded = fn(&swspec_model::ProfileParams) -> bool;
+
+/// The profile timers: each timer a profile may bound, whether a profile bounds it, and the
 /// action class whose timing it constrains.
-pub const TIMERS: &[(&str, fn(&swspec_model::ProfileParams) -> bool, &str)] = &[
+pub const TIMERS: &[(&str, Bounded, &str)] = &[
     (
         "idle timeout",
         |p| p.idle_timeout_ms.is_some(),
