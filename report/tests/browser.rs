@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use swspec_conformance::capture::cdp::Cdp;
-use swspec_conformance::capture::chromium::{DEFAULT_BINARY, FLAGS};
+use swspec_conformance::capture::chromium::FLAGS;
 use swspec_conformance::capture::process::{fresh_profile, Group};
+use swspec_conformance::capture::Engine;
 use swspec_conformance::trace::Trace;
 
 const CALL: Duration = Duration::from_secs(20);
@@ -226,13 +227,14 @@ fn check_links(b: &Browser, page: &Path) -> usize {
 
 #[test]
 fn the_report_in_headless_chromium() {
-    let binary = Path::new(DEFAULT_BINARY);
+    let default_binary = Engine::Chromium.default_binary();
+    let binary = Path::new(default_binary);
     if !binary.exists() {
         assert!(
             std::env::var_os("CI").is_none(),
-            "{DEFAULT_BINARY} is missing under CI (apt-get install chromium)"
+            "{default_binary} is missing under CI (apt-get install chromium)"
         );
-        eprintln!("skipped: {DEFAULT_BINARY} is not installed (apt-get install chromium)");
+        eprintln!("skipped: {default_binary} is not installed (apt-get install chromium)");
         return;
     }
     let (site, _) = build("browser");
