@@ -388,6 +388,29 @@ fn wait_with_progress<C: Checker<SwModel>>(checker: C, every: Duration, start: I
     checker.join()
 }
 
+/// The feature flags given that `cfg`'s profile leaves out (its engine lacks the API), with
+/// the API: refused, since the run would report on a model without them.
+fn ignored_features(cfg: &ModelConfig) -> Vec<(&'static str, &'static str)> {
+    let apis = cfg.profile.params().apis;
+    [
+        ("--sync", cfg.sync && !apis.sync, "SyncManager"),
+        (
+            "--periodic-sync",
+            cfg.periodic_sync && !apis.periodic_sync,
+            "PeriodicSyncManager",
+        ),
+        (
+            "--background-fetch",
+            cfg.background_fetch && !apis.background_fetch,
+            "BackgroundFetchManager",
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, ignored, _)| *ignored)
+    .map(|(flag, _, api)| (flag, api))
+    .collect()
+}
+
 /// Runs `swspec check`; exit status 0 when every `always` holds and every `sometimes` is found.
 pub fn run(args: &CheckArgs) -> ExitCode {
     if !(args.progress_secs.is_finite() && args.progress_secs > 0.0) {
@@ -396,6 +419,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let threads = usize::from(args.threads);
     let cfg = args.config();
+    let ignored = ignored_features(&cfg);
+    for (flag, api) in &ignored {
+        eprintln!(
+            "swspec check: {flag} would change nothing under --profile {}: the engine exposes no {api}, so the model leaves it out (use --profile spec or chromium)",
+            cfg.profile.name()
+        );
+    }
+    if !ignored.is_empty() {
+        return ExitCode::from(2);
+    }
     let model = SwModel::new(cfg.clone());
     let mut builder = model.checker().threads(threads);
     if args.symmetry() {
