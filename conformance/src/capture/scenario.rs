@@ -11,6 +11,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use swspec_model::Permission;
 
+pub mod limits;
+
 /// How a lifetime promise (`waitUntil`) of a handler ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -499,7 +501,7 @@ impl Scenario {
                 _ => {}
             }
         }
-        Ok(())
+        limits::check(self)
     }
 }
 
