@@ -23,10 +23,18 @@ pub const MAX_JS_INTEGER: u64 = 1 << 53;
 /// The most URLs one background fetch may name (a trace counts its requests in a byte).
 pub const MAX_BG_FETCH_URLS: usize = 255;
 
-/// Checks every duration and count of `s` against its bound, and every `wait` against the
-/// observation it waits for.
+/// Checks every duration and count of `s` against its bound (and the profile parameters are
+/// finite and ≥ 0: the checker's timers read them), and every `wait` against the observation
+/// it waits for.
 pub(super) fn check(s: &Scenario) -> Result<(), String> {
     at_most("settle_ms", s.settle_ms, MAX_WAIT_MS)?;
+    for (key, v) in &s.profile_params {
+        if !(v.is_finite() && *v >= 0.0) {
+            return Err(format!(
+                "field `profile_params.{key}`: {v} is not a finite number ≥ 0"
+            ));
+        }
+    }
     for (key, b) in &s.version {
         for (name, ms) in [
             ("install_ms", b.install_ms),
@@ -219,5 +227,10 @@ mod tests {
             assert!(e.contains(&format!("field `{field}`")) && e.contains("over the limit"), "{e}");
         }
         assert!(parse(&format!("settle_ms = {}\n{OPEN}", super::MAX_WAIT_MS)).is_ok());
+        for v in ["nan", "-1.0", "inf"] {
+            let e =
+                parse(&format!("[profile_params]\nidle_timeout_ms = {v}\n{OPEN}")).expect_err(v);
+            assert!(e.contains("profile_params.idle_timeout_ms"), "{e}");
+        }
     }
 }
