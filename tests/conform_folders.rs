@@ -230,3 +230,48 @@ fn header_text_is_escaped_and_odd_first_lines_are_named() {
     let (code, out, err) = swspec(&["conform", &dir.display().to_string()]);
     assert_eq!(code, 0, "the default limit reads it: {out}\n{err}");
 }
+
+#[test]
+fn report_and_matrix_pass_over_symlink_loops_and_fifos() {
+    let root = scratch("report-walk");
+    let dir = root.join("engine-1");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/chromium-148/install-activate.jsonl"),
+        dir.join("install-activate.jsonl"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink("..", dir.join("up")).expect("symlink");
+    mkfifo(&dir.join("pipe.jsonl"));
+    let site = root.join("site");
+    for args in [
+        vec![
+            "report",
+            "--out",
+            site.to_str().expect("utf-8"),
+            dir.to_str().expect("utf-8"),
+        ],
+        vec!["matrix", "--traces", root.to_str().expect("utf-8")],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_swspec"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // A hang guard, not a timing assertion: the walk used to block on the FIFO forever.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let status = loop {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                break s;
+            }
+            if std::time::Instant::now() > until {
+                let _ = child.kill();
+                panic!("{args:?} did not end");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+}
