@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use swspec_model::properties::{applicable, Kind};
-use swspec_model::{Action, Fixes, ModelConfig, Profile, SwModel, SwState};
+use swspec_model::{knob, Action, Fixes, Knob, ModelConfig, Profile, SwModel, SwState};
 
 /// Knobs of `swspec check`. Defaults are the default model configuration.
 #[derive(Args, Debug, Clone)]
@@ -21,29 +21,23 @@ pub struct CheckArgs {
     /// run (stateright's parallel search); golden counts use 1.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     threads: u16,
-    /// Window clients that open, navigate and unload in the scope.
-    #[arg(long, default_value_t = ModelConfig::default().clients, value_parser = clap::value_parser!(u8).range(1..=4))]
+    // The numeric knobs: help, default and range come from the model's table (`knob`).
+    #[arg(long, help = knob_help(knob::CLIENTS), default_value_t = knob::CLIENTS.default, value_parser = knob_range(knob::CLIENTS))]
     clients: u8,
-    /// Script versions the server can serve.
-    #[arg(long, default_value_t = ModelConfig::default().versions, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, help = knob_help(knob::VERSIONS), default_value_t = knob::VERSIONS.default, value_parser = knob_range(knob::VERSIONS))]
     versions: u8,
-    /// Script URLs pages may register.
-    #[arg(long, default_value_t = ModelConfig::default().script_urls, value_parser = clap::value_parser!(u8).range(1..=3))]
+    #[arg(long, help = knob_help(knob::SCRIPT_URLS), default_value_t = knob::SCRIPT_URLS.default, value_parser = knob_range(knob::SCRIPT_URLS))]
     script_urls: u8,
-    /// Service workers that may be created in one run (redundant ones included).
-    #[arg(long, default_value_t = ModelConfig::default().max_workers, value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, help = knob_help(knob::MAX_WORKERS), default_value_t = knob::MAX_WORKERS.default, value_parser = knob_range(knob::MAX_WORKERS))]
     max_workers: u8,
-    /// Registrations that may be created in one run (register after unregister makes a new one).
-    #[arg(long, default_value_t = ModelConfig::default().max_registrations, value_parser = clap::value_parser!(u8).range(1..=4))]
+    #[arg(long, help = knob_help(knob::MAX_REGISTRATIONS), default_value_t = knob::MAX_REGISTRATIONS.default, value_parser = knob_range(knob::MAX_REGISTRATIONS))]
     max_registrations: u8,
-    /// Job promises that may be outstanding in the job queue at once (coalesced ones included).
-    #[arg(long, default_value_t = ModelConfig::default().max_queued_jobs, value_parser = clap::value_parser!(u8).range(1..=4))]
+    #[arg(long, help = knob_help(knob::MAX_QUEUED_JOBS), default_value_t = knob::MAX_QUEUED_JOBS.default, value_parser = knob_range(knob::MAX_QUEUED_JOBS))]
     max_queued_jobs: u8,
-    /// Extended (waitUntil) events that may be pending on one worker; 0 disables them.
-    #[arg(long, default_value_t = ModelConfig::default().max_pending_events, value_parser = clap::value_parser!(u8).range(0..=3))]
+    #[arg(long, help = knob_help(knob::MAX_PENDING_EVENTS), default_value_t = knob::MAX_PENDING_EVENTS.default, value_parser = knob_range(knob::MAX_PENDING_EVENTS))]
     max_pending_events: u8,
     /// Engine profile: spec, chromium, firefox or webkit (timeouts, stop rules, engine rules).
-    #[arg(long, default_value = "spec", value_parser = parse_profile)]
+    #[arg(long, default_value = "spec")]
     profile: Profile,
     /// Leave out subresource fetch events from controlled clients.
     #[arg(long)]
@@ -57,17 +51,14 @@ pub struct CheckArgs {
     /// Add Periodic Background Sync (register, unregister, firing, suspension).
     #[arg(long)]
     periodic_sync: bool,
-    /// Attempts a one-off sync registration gets under the spec profile (Chromium: always 3).
-    #[arg(long, default_value_t = ModelConfig::default().max_sync_attempts, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, help = knob_help(knob::MAX_SYNC_ATTEMPTS), default_value_t = knob::MAX_SYNC_ATTEMPTS.default, value_parser = knob_range(knob::MAX_SYNC_ATTEMPTS))]
     max_sync_attempts: u8,
     /// Add Background Fetch: fetch(), abort(), each record's network outcomes, the completion and
     /// click events, updateUI() and the background-fetch permission (spec and chromium profiles
     /// only; firefox and webkit have no API) [default: off].
     #[arg(long)]
     background_fetch: bool,
-    /// Background fetches one registration may hold at once, finished ones whose event is pending included (with
-    /// --background-fetch).
-    #[arg(long, default_value_t = ModelConfig::default().max_bg_fetches, value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, help = knob_help(knob::MAX_BG_FETCHES), default_value_t = knob::MAX_BG_FETCHES.default, value_parser = knob_range(knob::MAX_BG_FETCHES))]
     max_bg_fetches: u8,
     /// Also check the liveness properties (always P ⇒ eventually Q, under stated weak fairness)
     /// on the full state graph (no symmetry; every state is kept in memory).
@@ -195,14 +186,14 @@ impl CheckArgs {
     }
 }
 
-fn parse_profile(name: &str) -> Result<Profile, String> {
-    Profile::from_name(name).ok_or_else(|| {
-        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.name()).collect();
-        format!(
-            "unknown profile `{name}` (expected one of: {})",
-            names.join(", ")
-        )
-    })
+/// The value parser of a numeric knob: the range `ModelConfig::validate` allows ([`knob`]).
+fn knob_range(k: Knob) -> clap::builder::RangedI64ValueParser<u8> {
+    clap::value_parser!(u8).range(i64::from(k.min)..=i64::from(k.max))
+}
+
+/// The help of a numeric knob: its line in the table, with its range.
+fn knob_help(k: Knob) -> String {
+    format!("{} (range {}..={})", k.doc, k.min, k.max)
 }
 
 /// Verdict of one property.
@@ -419,6 +410,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
     let threads = usize::from(args.threads);
     let cfg = args.config();
+    if let Err(e) = cfg.validate() {
+        eprintln!("swspec check: {e}");
+        return ExitCode::from(2);
+    }
     let ignored = ignored_features(&cfg);
     for (flag, api) in &ignored {
         eprintln!(
@@ -702,4 +697,38 @@ fn print_text(out: &mut impl Write, r: &ReportJson) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{Command, FromArgMatches};
+
+    fn parse(args: &[&str]) -> Result<CheckArgs, clap::Error> {
+        let cmd = CheckArgs::augment_args(Command::new("check"));
+        let m = cmd.try_get_matches_from(std::iter::once("check").chain(args.iter().copied()))?;
+        CheckArgs::from_arg_matches(&m)
+    }
+
+    /// Each numeric flag takes exactly the range `ModelConfig::validate` allows, and no flag
+    /// means the default configuration.
+    #[test]
+    fn knob_flags_take_the_models_ranges() {
+        assert_eq!(
+            parse(&[]).map(|a| a.config()).ok(),
+            Some(ModelConfig::default())
+        );
+        for k in knob::ALL {
+            let Some(flag) = k.flag else { continue };
+            for v in [k.min, k.max] {
+                let args = parse(&[flag, &v.to_string()]).map_err(|e| e.to_string());
+                assert_eq!(args.map(|a| (k.get)(&a.config())), Ok(v), "{flag} {v}");
+            }
+            let above = (u16::from(k.max) + 1).to_string();
+            assert!(parse(&[flag, &above]).is_err(), "{flag} {above}");
+            if k.min > 0 {
+                assert!(parse(&[flag, &(k.min - 1).to_string()]).is_err(), "{flag}");
+            }
+        }
+    }
 }

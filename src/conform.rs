@@ -22,7 +22,7 @@ pub struct ConformArgs {
     paths: Vec<PathBuf>,
     /// Check against this profile only (spec, chromium, firefox, webkit). Default: both the
     /// header's profile and spec.
-    #[arg(long, value_parser = parse_profile)]
+    #[arg(long)]
     profile: Option<Profile>,
     /// Print the whole matched path, model action by action, for each trace.
     #[arg(long)]
@@ -46,12 +46,6 @@ pub struct ConformArgs {
     /// costs about 17 times its size in memory while it is parsed.
     #[arg(long, default_value_t = trace::MAX_LINE_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_line_bytes: usize,
-}
-
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    Profile::from_name(s).ok_or_else(|| {
-        format!("unknown profile {s:?} (expected spec, chromium, firefox or webkit)")
-    })
 }
 
 #[derive(Serialize)]

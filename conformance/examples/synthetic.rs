@@ -49,19 +49,19 @@ fn main() {
     update_waiting.extend([
         CloseClient(0),
         OpenClient(0),
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
         Update { client: 0 },
         RunJob,
         Install,
         InstallEventSettled(InstallOutcome::Fulfilled),
-        Navigate(0),
-        DispatchEvent {
+        Reload(0),
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
     ]);
@@ -82,27 +82,30 @@ fn main() {
     message.extend([
         CloseClient(0),
         OpenClient(0),
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
         PostMessage(0),
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: true,
+            wait_until: true,
             notify: false,
         },
-        SettleExtendedEvent(0),
-        Stop {
+        WaitUntilSettled {
+            worker: 0,
+            fulfilled: true,
+        },
+        StopWorker {
             worker: 0,
             cause: StopCause::Forced,
         },
         Fetch(0),
         WorkerStarted(0),
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
     ]);
@@ -122,9 +125,9 @@ fn main() {
     unregister.extend([
         CloseClient(0),
         OpenClient(0),
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
         Unregister { client: 0 },

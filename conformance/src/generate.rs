@@ -70,7 +70,7 @@ fn delay_before(a: &Action, profile: Profile) -> f64 {
     let p = profile.params();
     let big = |x: Option<f64>| x.map_or(0.0, |v| v + 1_000.0);
     match a {
-        Action::Stop {
+        Action::StopWorker {
             cause: StopCause::Idle,
             ..
         } => big(p.idle_timeout_ms),
@@ -208,8 +208,8 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
                         | Action::UpdateFetchFailed
                         | Action::UpdateBytesIdentical
                         | Action::WorkerStarted(_)
-                        | Action::DispatchEvent {
-                            extend: false,
+                        | Action::FunctionalEvent {
+                            wait_until: false,
                             notify: false,
                             ..
                         }
@@ -233,9 +233,9 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
 /// least `min_events` events. It stays within the model's bounds however long it gets.
 pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
     use swspec_model::InstallOutcome;
-    let dispatch = |extend| Action::DispatchEvent {
+    let dispatch = |extend| Action::FunctionalEvent {
         worker: 0,
-        extend,
+        wait_until: extend,
         notify: false,
     };
     let mut walk = vec![
@@ -248,7 +248,7 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
         Action::ActivateEventSettled(0),
-        Action::Navigate(0),
+        Action::Reload(0),
         dispatch(false),
     ];
     let round = [
@@ -256,15 +256,18 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
         dispatch(false),
         Action::PostMessage(0),
         dispatch(true),
-        Action::SettleExtendedEvent(0),
-        Action::Stop {
+        Action::WaitUntilSettled {
+            worker: 0,
+            fulfilled: true,
+        },
+        Action::StopWorker {
             worker: 0,
             cause: StopCause::Forced,
         },
         Action::Fetch(0),
         Action::WorkerStarted(0),
         dispatch(false),
-        Action::Navigate(0),
+        Action::Reload(0),
         dispatch(false),
     ];
     // Each round yields 16 observations.

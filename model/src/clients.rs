@@ -1,17 +1,15 @@
 //! Window clients: navigation into the scope (Handle Fetch makes them controlled), reload, unload
 //! (§Handle Fetch, §Handle Service Worker Client Unload, §Control and Use) and `clients.claim()`.
 
-use crate::{RegId, SwModel, SwState, WorkerId};
-use serde::{Deserialize, Serialize};
+use crate::{Action, EventKind, RegId, SwModel, SwState, WorkerId};
+use swspec_model_derive::state_type;
 
 /// Index of a client in [`SwState::clients`]. Clients are interchangeable (symmetry reduction).
 pub type ClientId = u8;
 
 /// How a client got its current controller. `Activate` and `Claim` fire `controllerchange`
 /// (Notify Controller Change); a navigation does not.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ControlledVia {
     /// Not controlled.
@@ -26,9 +24,7 @@ pub enum ControlledVia {
 }
 
 /// A window client in the scope.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[state_type(Copy, Default)]
 pub struct Client {
     /// The document is open (a closed client is a free slot a later navigation may reuse).
     pub open: bool,
@@ -67,6 +63,107 @@ impl SwState {
     }
 }
 
+/// When the client actions are enabled.
+impl SwModel {
+    /// Client `c`'s own steps: a closed client can open (navigate into the scope); an open one
+    /// can reload or unload. Returns whether it is open (only an open client calls APIs).
+    pub(crate) fn client_actions(
+        &self,
+        s: &SwState,
+        c: ClientId,
+        actions: &mut Vec<Action>,
+    ) -> bool {
+        if !s.clients[c as usize].open {
+            actions.push(Action::OpenClient(c));
+            return false;
+        }
+        actions.push(Action::Reload(c));
+        actions.push(Action::CloseClient(c));
+        true
+    }
+
+    /// `clients.claim()` by worker `w`, when it would take over some client (see
+    /// [`SwModel::claim_takes_over`]).
+    pub(crate) fn claim_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
+        if self.cfg.env.claim && Self::claim_takes_over(s, w) {
+            actions.push(Action::Claim(w));
+        }
+    }
+
+    /// §claim(): rejects with InvalidStateError when `w` is not its registration's active worker
+    /// (a guard, like [`SwModel::update_rejects`]).
+    pub fn claim_rejects(s: &SwState, w: WorkerId) -> bool {
+        s.reg(s.worker(w).registration).active != Some(w)
+    }
+
+    /// A successful `clients.claim()` by `w` would change some client's controller. Claims that
+    /// change nothing are not explored as actions (they add no state).
+    pub fn claim_takes_over(s: &SwState, w: WorkerId) -> bool {
+        !Self::claim_rejects(s, w)
+            && s.map_entry() == Some(s.worker(w).registration)
+            && s.clients.iter().any(|c| c.open && c.controller != Some(w))
+    }
+}
+
+/// The client actions' steps.
+impl SwModel {
+    /// A closed client navigates into the scope: §Handle Fetch makes the map entry's active
+    /// worker its controller, which gets the navigation's fetch event.
+    pub(crate) fn open_client(&self, s: &mut SwState, c: ClientId) {
+        let w = s.navigation_controller();
+        let client = &mut s.clients[c as usize];
+        client.open = true;
+        client.set_controller(w, ControlledVia::Navigation);
+        self.navigation_fetch(s, w);
+    }
+
+    /// An open client reloads: Handle Fetch for the new document, then Handle Service Worker
+    /// Client Unload for the old one (so the old registration is still in use meanwhile).
+    pub(crate) fn reload(&self, s: &mut SwState, c: ClientId) {
+        let old = s.client_registration(c);
+        // A new document: Chromium's per-page fetch allowance starts afresh.
+        s.clients[c as usize].bg_fetch_started = false;
+        let w = s.navigation_controller();
+        s.clients[c as usize].set_controller(w, ControlledVia::Navigation);
+        self.navigation_fetch(s, w);
+        if let Some(old) = old {
+            self.handle_client_unload(s, old);
+        }
+    }
+
+    /// A client's document unloads: §Handle Service Worker Client Unload.
+    pub(crate) fn close_client(&self, s: &mut SwState, c: ClientId) {
+        let old = s.client_registration(c);
+        s.clients[c as usize] = Client::default();
+        if let Some(old) = old {
+            self.handle_client_unload(s, old);
+        }
+    }
+
+    /// §Handle Fetch for a navigation request: the new controller gets a fetch event (queued;
+    /// dispatched once it is activated). When the worker's event bound is reached the event is
+    /// treated as skipped, as §Create Fetch Event and Dispatch allows for a worker whose fetch
+    /// listeners are empty (a documented bound effect).
+    fn navigation_fetch(&self, s: &mut SwState, w: Option<WorkerId>) {
+        if let Some(w) = w {
+            if self.cfg.fetch_events && self.can_receive(s, w) {
+                Self::queue_task(s, w, EventKind::Fetch);
+            }
+        }
+    }
+
+    /// `clients.claim()` by worker `w` (none when it rejects: [`SwModel::claim_rejects`]).
+    pub(crate) fn claim_call(&self, s: &mut SwState, w: WorkerId) -> Option<()> {
+        if Self::claim_rejects(s, w) {
+            return None;
+        }
+        let r = s.worker(w).registration;
+        self.claim(s, w, r);
+        Some(())
+    }
+}
+
+/// The client algorithms.
 impl SwModel {
     /// §Handle Service Worker Client Unload, for the registration `r` the unloaded client used.
     pub(crate) fn handle_client_unload(&self, s: &mut SwState, r: RegId) {

@@ -1,7 +1,10 @@
 //! The knobs that bound the model's state space, and the test-only switches that break it on purpose.
 //!
-//! Every field is documented with its default; `ModelConfig::default()` is the configuration that
-//! `swspec check` explores when given no flags, and that the README's figures describe.
+//! Every field is documented with its default (and a number with its range);
+//! `ModelConfig::default()` is the configuration that `swspec check` explores when given no flags,
+//! and that the README's figures describe. The numeric knobs are one table, [`knob::ALL`]:
+//! `ModelConfig::default`, `ModelConfig::validate` and the CLI's flags all read it, and a test
+//! checks that each field's doc states the table's default and range.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,29 +12,34 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ModelConfig {
     /// Window clients (documents) that can open in the scope, navigate and unload. Interchangeable,
-    /// so symmetry reduction applies to them. Default: 2.
+    /// so symmetry reduction applies to them. Default 2; range 1..=4 (`capacity::CLIENTS`).
     pub clients: u8,
     /// Distinct script versions the server can serve over the run. Each script fetch may return the
     /// newest worker's bytes or, while versions remain, the next version; two versions give one
-    /// update with changed bytes. Default: 2.
+    /// update with changed bytes. Default 2; range 1..=250 (a version number is a `u8` that
+    /// Install increments).
     pub versions: u8,
     /// Script URLs a page may register. With 1 every `register()` names the newest worker's URL; with 2
-    /// a registration can change its script URL. Default: 1.
+    /// a registration can change its script URL. Default 1; range 1..=8.
     pub script_urls: u8,
     /// Service workers that may be created in the whole run, redundant ones included. States that
-    /// would create more are outside the checked boundary. Default: 2 (a third worker is needed
-    /// for an install that replaces a waiting worker: `--max-workers 3 --versions 3`).
+    /// would create more are outside the checked boundary. Default 2 (a third worker is needed
+    /// for an install that replaces a waiting worker: `--max-workers 3 --versions 3`); range
+    /// 1..=8 (`capacity::WORKERS` less the one the boundary cuts).
     pub max_workers: u8,
     /// Registrations that may be created in the whole run (register after unregister makes a new
-    /// one). Default: 2.
+    /// one). Default 2; range 1..=4 (`capacity::REGISTRATIONS` less the one the boundary cuts).
     pub max_registrations: u8,
     /// Job promises that may be outstanding in the scope's job queue at once, coalesced ones
     /// included. A page's `register`/`update`/`unregister` call and the UA's Soft Update are
-    /// disabled while the queue is full. Default: 2.
+    /// disabled while the queue is full. Default 2; range 1..=4 (`capacity::JOBS`).
     pub max_queued_jobs: u8,
-    /// Events that may be queued or pending (kept alive by `waitUntil`) on one worker at once;
-    /// pages and the environment cannot send more. 0 disables message and fetch events.
-    /// Default: 1.
+    /// Events that may be queued or pending (kept alive by `waitUntil`) on one worker at once,
+    /// counting the tasks backed up in its registration; pages, push and notifications cannot
+    /// send more. 0 disables message and fetch events. Sync, periodicsync and background fetch
+    /// completion events are not held back by it (at most one per tag or fetch is in flight), so
+    /// with those features on it is at most `capacity::EVENTS` less their events
+    /// ([`ModelConfig::pending_events_room`]). Default 1; range 0..=10 (`capacity::EVENTS`).
     pub max_pending_events: u8,
     /// The engine profile: idle and event timeouts, stop rules, engine-specific rules.
     /// Default: `Profile::Spec`.
@@ -49,12 +57,14 @@ pub struct ModelConfig {
     /// Periodic Background Sync: register/unregister, periodicsync events, suspension, the
     /// periodic-background-sync permission. Default: false.
     pub periodic_sync: bool,
-    /// Distinct sync tags pages use (for each of one-off and periodic). Default: 1.
+    /// Distinct sync tags pages use (for each of one-off and periodic). Default 1; range 1..=2
+    /// (`capacity::SYNC_TAGS`).
     pub sync_tags: u8,
     /// Attempts a one-off sync registration gets under the spec profile (the spec leaves the
-    /// retry bound to the UA; Chromium's is 3 whatever this says). Default: 3.
+    /// retry bound to the UA; Chromium's is 3 whatever this says). Default 3; range 1..=5.
     pub max_sync_attempts: u8,
-    /// Periodic Background Sync's maximum number of retries (spec default 0). Default: 0.
+    /// Periodic Background Sync's maximum number of retries (spec default 0). Default 0; range
+    /// 0..=3.
     pub periodic_max_retries: u8,
     /// Enabled environment choices. Default: all on.
     pub env: EnvChoices,
@@ -76,9 +86,9 @@ pub struct ModelConfig {
     /// (SPEC_NOTES.md, "Background Fetch"). Only where the profile's engine has the API (not
     /// Firefox or WebKit). Default: false.
     pub background_fetch: bool,
-    /// Background fetches one registration may hold at once (1..=2), counting finished ones
-    /// whose completion event has not ended; with `background_fetch` off it has no effect.
-    /// Default: 1.
+    /// Background fetches one registration may hold at once, counting finished ones whose
+    /// completion event has not ended; with `background_fetch` off it has no effect. Default 1;
+    /// range 1..=2 (`bgfetch::BG_FETCHES`).
     pub max_bg_fetches: u8,
 }
 
@@ -173,86 +183,184 @@ pub enum Bug {
 }
 
 impl ModelConfig {
-    /// Checks the bounds against the state's fixed capacities (`crate::capacity`).
+    /// Checks every knob against its range ([`knob::ALL`]) and the worker's event lists against
+    /// their capacity ([`ModelConfig::pending_events_room`]); the error names the field, its
+    /// value and what is allowed.
     pub fn validate(&self) -> Result<(), String> {
-        use crate::capacity as cap;
-        let checks = [
-            ("clients", self.clients as usize, 1, cap::CLIENTS),
-            ("versions", self.versions as usize, 1, 250),
-            ("script_urls", self.script_urls as usize, 1, 8),
-            (
-                "max_workers",
-                self.max_workers as usize,
-                1,
-                cap::WORKERS - 1,
-            ),
-            (
-                "max_registrations",
-                self.max_registrations as usize,
-                1,
-                cap::REGISTRATIONS - 1,
-            ),
-            (
-                "max_queued_jobs",
-                self.max_queued_jobs as usize,
-                1,
-                cap::JOBS,
-            ),
-            ("sync_tags", self.sync_tags as usize, 1, cap::SYNC_TAGS),
-            ("max_sync_attempts", self.max_sync_attempts as usize, 1, 5),
-            (
-                "periodic_max_retries",
-                self.periodic_max_retries as usize,
-                0,
-                3,
-            ),
-            (
-                "max_pending_events",
-                self.max_pending_events as usize,
-                0,
-                cap::EVENTS - 1,
-            ),
-            (
-                "max_bg_fetches",
-                self.max_bg_fetches as usize,
-                1,
-                crate::bgfetch::BG_FETCHES,
-            ),
-        ];
-        for (name, v, lo, hi) in checks {
-            if v < lo || v > hi {
-                return Err(format!("{name} = {v} is outside {lo}..={hi}"));
+        for k in knob::ALL {
+            let v = (k.get)(self);
+            if v < k.min || v > k.max {
+                return Err(format!(
+                    "{} = {v} is outside {}..={}",
+                    k.field, k.min, k.max
+                ));
             }
         }
+        let room = self.pending_events_room();
+        if usize::from(self.max_pending_events) > room {
+            return Err(format!(
+                "max_pending_events = {} does not fit: a worker's event lists hold {} events \
+                 (capacity::EVENTS) and {} of them are kept for {}, so at most {room} remain",
+                self.max_pending_events,
+                crate::capacity::EVENTS,
+                crate::capacity::EVENTS - room,
+                self.unheld_events().join(", "),
+            ));
+        }
         Ok(())
+    }
+
+    /// How large `max_pending_events` may be under this configuration: `capacity::EVENTS` less
+    /// one sync and one periodicsync event per tag and one completion event per background fetch,
+    /// for the features that are on (those events are not held back by `max_pending_events`; a
+    /// tag or fetch has at most one in flight).
+    pub fn pending_events_room(&self) -> usize {
+        let params = self.profile.params();
+        let tags = usize::from(self.sync_tags);
+        let sync = if self.sync && params.apis.sync {
+            tags
+        } else {
+            0
+        };
+        let periodic = if self.periodic_sync && params.apis.periodic_sync {
+            tags
+        } else {
+            0
+        };
+        let bg = if self.background_fetch && params.apis.background_fetch {
+            usize::from(self.max_bg_fetches)
+        } else {
+            0
+        };
+        crate::capacity::EVENTS.saturating_sub(sync + periodic + bg)
+    }
+
+    /// The events `pending_events_room` keeps room for (not held back by `max_pending_events`),
+    /// for the error message.
+    fn unheld_events(&self) -> Vec<String> {
+        let params = self.profile.params();
+        let mut out = Vec::new();
+        if self.sync && params.apis.sync {
+            out.push(format!("{} sync event(s)", self.sync_tags));
+        }
+        if self.periodic_sync && params.apis.periodic_sync {
+            out.push(format!("{} periodicsync event(s)", self.sync_tags));
+        }
+        if self.background_fetch && params.apis.background_fetch {
+            out.push(format!("{} background fetch event(s)", self.max_bg_fetches));
+        }
+        out
     }
 }
 
 impl Default for ModelConfig {
     fn default() -> Self {
         Self {
-            clients: 2,
-            versions: 2,
-            script_urls: 1,
-            max_workers: 2,
-            max_registrations: 2,
-            max_queued_jobs: 2,
-            max_pending_events: 1,
+            clients: knob::CLIENTS.default,
+            versions: knob::VERSIONS.default,
+            script_urls: knob::SCRIPT_URLS.default,
+            max_workers: knob::MAX_WORKERS.default,
+            max_registrations: knob::MAX_REGISTRATIONS.default,
+            max_queued_jobs: knob::MAX_QUEUED_JOBS.default,
+            max_pending_events: knob::MAX_PENDING_EVENTS.default,
             profile: crate::Profile::Spec,
             fetch_events: true,
             push: false,
             sync: false,
             periodic_sync: false,
-            sync_tags: 1,
-            max_sync_attempts: 3,
-            periodic_max_retries: 0,
+            sync_tags: knob::SYNC_TAGS.default,
+            max_sync_attempts: knob::MAX_SYNC_ATTEMPTS.default,
+            periodic_max_retries: knob::PERIODIC_MAX_RETRIES.default,
             env: EnvChoices::default(),
             fixes: Fixes::default(),
             track_finished_jobs: false,
             network_stabilizes: false,
             bug: None,
             background_fetch: false,
-            max_bg_fetches: 1,
+            max_bg_fetches: knob::MAX_BG_FETCHES.default,
         }
+    }
+}
+
+/// A numeric knob of [`ModelConfig`]: its flag, field, default and valid range. The constants
+/// of [`knob`] are the one table of them.
+#[derive(Clone, Copy, Debug)]
+pub struct Knob {
+    /// The `swspec check` flag that sets it, if there is one.
+    pub flag: Option<&'static str>,
+    /// The `ModelConfig` field.
+    pub field: &'static str,
+    /// Its value in `ModelConfig::default()`.
+    pub default: u8,
+    /// The smallest valid value.
+    pub min: u8,
+    /// The largest valid value (a state capacity, or what keeps a number in range).
+    pub max: u8,
+    /// What it bounds, in a line (the flag's help).
+    pub doc: &'static str,
+    /// Reads it from a configuration.
+    pub get: fn(&ModelConfig) -> u8,
+}
+
+/// The numeric knobs of [`ModelConfig`], one constant each, and [`knob::ALL`].
+pub mod knob {
+    use super::{Knob, ModelConfig};
+    use crate::capacity as cap;
+
+    /// One row a knob: `NAME: field, flag, default D, MIN..=MAX, "help line";`.
+    macro_rules! knobs {
+        ($($name:ident: $field:ident, $flag:expr, default $default:literal,
+           $min:literal..=$max:expr, $doc:literal;)*) => {
+            $(
+                #[doc = concat!("`", stringify!($field), "`: ", $doc, ".")]
+                pub const $name: Knob = Knob {
+                    flag: $flag,
+                    field: stringify!($field),
+                    default: $default,
+                    min: $min,
+                    max: $max,
+                    doc: $doc,
+                    get: |c: &ModelConfig| c.$field,
+                };
+            )*
+
+            /// Every numeric knob, in field order.
+            pub const ALL: [Knob; [$(stringify!($name)),*].len()] = [$($name),*];
+        };
+    }
+
+    knobs! {
+        CLIENTS: clients, Some("--clients"), default 2, 1..=cap::CLIENTS as u8,
+            "Window clients that open, navigate and unload in the scope";
+        VERSIONS: versions, Some("--versions"), default 2, 1..=250,
+            "Script versions the server can serve";
+        SCRIPT_URLS: script_urls, Some("--script-urls"), default 1, 1..=8,
+            "Script URLs pages may register";
+        MAX_WORKERS: max_workers, Some("--max-workers"), default 2, 1..=(cap::WORKERS - 1) as u8,
+            "Service workers that may be created in one run (redundant ones included)";
+        MAX_REGISTRATIONS: max_registrations, Some("--max-registrations"), default 2,
+            1..=(cap::REGISTRATIONS - 1) as u8,
+            "Registrations that may be created in one run (register after unregister makes a \
+             new one)";
+        MAX_QUEUED_JOBS: max_queued_jobs, Some("--max-queued-jobs"), default 2,
+            1..=cap::JOBS as u8,
+            "Job promises that may be outstanding in the job queue at once (coalesced ones \
+             included)";
+        MAX_PENDING_EVENTS: max_pending_events, Some("--max-pending-events"), default 1,
+            0..=cap::EVENTS as u8,
+            "Events that may be queued or pending on one worker at once; 0 disables message \
+             and fetch events (less with --sync, --periodic-sync, --background-fetch, whose \
+             events need room too)";
+        SYNC_TAGS: sync_tags, None, default 1, 1..=cap::SYNC_TAGS as u8,
+            "Distinct sync tags pages use (for each of one-off and periodic)";
+        MAX_SYNC_ATTEMPTS: max_sync_attempts, Some("--max-sync-attempts"), default 3, 1..=5,
+            "Attempts a one-off sync registration gets under the spec profile (Chromium: \
+             always 3)";
+        PERIODIC_MAX_RETRIES: periodic_max_retries, None, default 0, 0..=3,
+            "Periodic Background Sync's maximum number of retries";
+        MAX_BG_FETCHES: max_bg_fetches, Some("--max-bg-fetches"), default 1,
+            1..=crate::bgfetch::BG_FETCHES as u8,
+            "Background fetches one registration may hold at once, finished ones whose event is \
+             pending included (with --background-fetch)";
     }
 }

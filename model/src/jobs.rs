@@ -6,13 +6,15 @@
 //! while the last job's promise is unsettled is coalesced into it and shares its result.
 
 use crate::{
-    capacity, Bug, ClientId, List, RegId, SwModel, SwState, Worker, WorkerId, WorkerState,
+    capacity, Action, Bug, ClientId, List, RegId, RunningStatus, SwModel, SwState, Worker,
+    WorkerId, WorkerState,
 };
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// §Appendix A: job type. Register and update name a script URL (an index, see
 /// `ModelConfig::script_urls`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "lowercase", tag = "type", content = "script")]
 pub enum JobType {
     /// `register(scriptURL)`.
@@ -24,7 +26,7 @@ pub enum JobType {
 }
 
 /// Where the running job is in its algorithm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "snake_case", tag = "phase")]
 pub enum JobPhase {
     /// Queued; Run Job has not started it yet.
@@ -44,7 +46,7 @@ pub enum JobPhase {
 }
 
 /// A job in the scope's job queue.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type]
 pub struct Job {
     /// Register, update or unregister.
     pub job_type: JobType,
@@ -88,6 +90,30 @@ pub enum JobResult {
     TypeError,
 }
 
+/// How an install event ends (§Install: WaitForAsynchronousExtensions and Run Service Worker).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstallOutcome {
+    /// Every `waitUntil` promise fulfilled (or none was added).
+    Fulfilled,
+    /// A `waitUntil` promise rejected.
+    Rejected,
+    /// The user agent's timeout set the event's timed out flag.
+    TimedOut,
+    /// Run Service Worker failed: the event never ran.
+    StartFailed,
+}
+
+impl InstallOutcome {
+    /// Every outcome, in action order.
+    pub const ALL: [InstallOutcome; 4] = [
+        InstallOutcome::Fulfilled,
+        InstallOutcome::Rejected,
+        InstallOutcome::TimedOut,
+        InstallOutcome::StartFailed,
+    ];
+}
+
 impl SwState {
     /// Job promises outstanding in the queue.
     pub fn queued_promises(&self) -> usize {
@@ -95,6 +121,147 @@ impl SwState {
     }
 }
 
+/// When the job actions are enabled.
+impl SwModel {
+    /// The page calls `register()`, `update()` and `unregister()` of open client `c`: each
+    /// schedules a job while the queue has room (`max_queued_jobs`); `update()` needs a newest
+    /// worker (otherwise the guard [`SwModel::update_rejects`]).
+    pub(crate) fn page_job_actions(&self, s: &SwState, c: ClientId, actions: &mut Vec<Action>) {
+        if self.job_queue_full(s) {
+            return;
+        }
+        for script in 0..self.cfg.script_urls {
+            actions.push(Action::Register { client: c, script });
+        }
+        if let Some(r) = s.map_entry() {
+            if s.reg(r).newest().is_some() {
+                actions.push(Action::Update { client: c });
+            }
+            if self.cfg.env.unregister {
+                actions.push(Action::Unregister { client: c });
+            }
+        }
+    }
+
+    /// The user agent's Soft Update (while the queue has room), then the steps of the front
+    /// job: Run Job when it is queued; the script fetch's outcomes while it fetches (the
+    /// server's choice); the install event's outcomes while it installs.
+    pub(crate) fn job_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        let env = &self.cfg.env;
+        if env.soft_update && !self.job_queue_full(s) {
+            if let Some(r) = s.map_entry() {
+                if s.reg(r).newest().is_some() {
+                    actions.push(Action::SoftUpdate);
+                }
+            }
+        }
+        let Some(job) = s.jobs.first() else { return };
+        match job.phase {
+            JobPhase::Queued => actions.push(Action::RunJob),
+            JobPhase::Fetching { registration } => {
+                if env.fetch_failure {
+                    actions.push(Action::UpdateFetchFailed);
+                }
+                if Self::can_fetch_identical(s, registration) {
+                    actions.push(Action::UpdateBytesIdentical);
+                }
+                if self.next_version(s, registration).is_some() {
+                    if env.evaluation_failure {
+                        actions.push(Action::UpdateEvaluationFailed);
+                    }
+                    actions.push(Action::Install);
+                }
+            }
+            JobPhase::Installing { worker, .. } => {
+                if s.worker(worker).running == RunningStatus::Running {
+                    actions.push(Action::InstallEventSettled(InstallOutcome::Fulfilled));
+                }
+                if env.install_failure {
+                    for o in &InstallOutcome::ALL[1..] {
+                        actions.push(Action::InstallEventSettled(*o));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The queue holds `max_queued_jobs` promises: pages and Soft Update cannot schedule more.
+    fn job_queue_full(&self, s: &SwState) -> bool {
+        s.queued_promises() >= self.cfg.max_queued_jobs as usize
+    }
+
+    /// §update(): rejects with InvalidStateError when the registration has no newest worker. A
+    /// rejected call changes nothing, so it is a guard rather than an action.
+    pub fn update_rejects(s: &SwState) -> bool {
+        s.map_entry().is_none_or(|r| s.reg(r).newest().is_none())
+    }
+}
+
+/// The job actions' steps.
+impl SwModel {
+    /// `register(script)` by `client`: §Start Register, Create Job, Schedule Job.
+    pub(crate) fn register_call(s: &mut SwState, client: ClientId, script: u8) {
+        Self::schedule_job(s, Job::new(JobType::Register(script), Some(client)));
+    }
+
+    /// `update()` by `client`: an update job for the newest worker's script URL (none without a
+    /// newest worker: that is the guard [`SwModel::update_rejects`]).
+    pub(crate) fn update_call(s: &mut SwState, client: ClientId) -> Option<()> {
+        let r = s.map_entry()?;
+        let n = s.reg(r).newest()?;
+        let script = s.worker(n).script;
+        Self::schedule_job(s, Job::new(JobType::Update(script), Some(client)));
+        Some(())
+    }
+
+    /// `unregister()` by `client`: an unregister job.
+    pub(crate) fn unregister_call(s: &mut SwState, client: ClientId) {
+        Self::schedule_job(s, Job::new(JobType::Unregister, Some(client)));
+    }
+
+    /// §Soft Update: an update job with no client (and so no promise).
+    pub(crate) fn soft_update(s: &mut SwState) -> Option<()> {
+        let r = s.map_entry()?;
+        let n = s.reg(r).newest()?;
+        let script = s.worker(n).script;
+        Self::schedule_job(s, Job::new(JobType::Update(script), None));
+        Some(())
+    }
+
+    /// The front job's script fetch fails, or the changed script fails to evaluate.
+    pub(crate) fn fetch_failed(&self, s: &mut SwState) -> Option<()> {
+        let JobPhase::Fetching { registration } = s.jobs.first()?.phase else {
+            return None;
+        };
+        self.update_failed(s, registration);
+        Some(())
+    }
+
+    /// The front job's script is changed and evaluates: Install starts with the next version.
+    pub(crate) fn install_step(&self, s: &mut SwState) -> Option<()> {
+        let JobPhase::Fetching { registration } = s.jobs.first()?.phase else {
+            return None;
+        };
+        let version = self.next_version(s, registration)?;
+        Self::install(s, registration, version);
+        Some(())
+    }
+
+    /// The install event of the front job's worker ends with `outcome`.
+    pub(crate) fn install_event_settled(
+        &self,
+        s: &mut SwState,
+        outcome: InstallOutcome,
+    ) -> Option<()> {
+        let JobPhase::Installing { worker, first } = s.jobs.first()?.phase else {
+            return None;
+        };
+        self.install_finished(s, worker, first, outcome == InstallOutcome::Fulfilled);
+        Some(())
+    }
+}
+
+/// The job algorithms.
 impl SwModel {
     /// §Schedule Job (the queue is the one scope's).
     pub(crate) fn schedule_job(s: &mut SwState, job: Job) {

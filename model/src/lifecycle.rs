@@ -6,28 +6,14 @@
 //! `skipWaiting()`, from Handle Service Worker Client Unload and from the settling of an
 //! extended event, and it ends when the activate event settles (whatever its outcome).
 
-use crate::{capacity, Bug, EventKind, List, RegId, RunningStatus, SwModel, SwState};
-use serde::{Deserialize, Serialize};
+use crate::{capacity, Action, Bug, EventKind, List, RegId, RunningStatus, SwModel, SwState};
+use swspec_model_derive::{observed_type, state_type};
 
 /// Index of a worker in [`SwState::workers`]; stable for the whole run.
 pub type WorkerId = u8;
 
 /// §Service Worker: a worker's state (`ServiceWorkerState`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-    Default,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {
     /// Fetched and evaluated, not yet installing. Never observable at an action boundary.
@@ -46,7 +32,7 @@ pub enum WorkerState {
 }
 
 /// One service worker (§Service Worker).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type]
 pub struct Worker {
     /// Its containing registration.
     pub registration: RegId,
@@ -126,6 +112,79 @@ impl SwState {
     }
 }
 
+/// When the lifecycle actions are enabled.
+impl SwModel {
+    /// Worker `w`'s lifecycle steps: its activate event ends (once it runs), and an installing
+    /// or waiting worker calls `skipWaiting()` (once: the flag stays set).
+    pub(crate) fn lifecycle_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
+        let worker = s.worker(w);
+        if worker.state == WorkerState::Activating && worker.running != RunningStatus::Starting {
+            actions.push(Action::ActivateEventSettled(w));
+        }
+        if self.cfg.env.skip_waiting
+            && !worker.skip_waiting
+            && matches!(
+                worker.state,
+                WorkerState::Installing | WorkerState::Installed
+            )
+        {
+            actions.push(Action::SkipWaiting(w));
+        }
+    }
+
+    /// Chromium's lame-duck timeout, for each registration whose waiting worker it would
+    /// activate ([`SwModel::lame_duck_due`]); other profiles have none.
+    pub(crate) fn lame_duck_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if self.cfg.profile.params().lame_duck_ms.is_none() {
+            return;
+        }
+        for r in 0..s.registrations.len() as RegId {
+            if self.lame_duck_due(s, r) {
+                actions.push(Action::LameDuckActivate(r));
+            }
+        }
+    }
+
+    /// Chromium's lame duck: a waiting worker is held back only by the active worker's pending
+    /// events, and either it called skipWaiting() or no client uses the registration.
+    pub fn lame_duck_due(&self, s: &SwState, r: RegId) -> bool {
+        let reg = s.reg(r);
+        match (reg.waiting, reg.active) {
+            (Some(w), Some(a)) => {
+                s.worker(a).state == WorkerState::Activated
+                    && !s.worker(a).has_no_pending_events()
+                    && (s.worker(w).skip_waiting || s.clients_using(r) == 0)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The lifecycle actions' steps.
+impl SwModel {
+    /// Worker `w`'s activate event ends, whatever its outcome: it is activated (with the fix for
+    /// finding 1, Try Activate runs again).
+    pub(crate) fn activate_event_settled(&self, s: &mut SwState, w: WorkerId) -> Option<()> {
+        if s.worker(w).state != WorkerState::Activating {
+            return None;
+        }
+        s.update_worker_state(w, WorkerState::Activated);
+        if self.cfg.fixes.activate_retries_try_activate {
+            let r = s.worker(w).registration;
+            self.try_activate(s, r);
+        }
+        Some(())
+    }
+
+    /// `self.skipWaiting()` in worker `w`: set the skip waiting flag, Try Activate.
+    pub(crate) fn skip_waiting(&self, s: &mut SwState, w: WorkerId) {
+        s.worker_mut(w).skip_waiting = true;
+        let r = s.worker(w).registration;
+        self.try_activate(s, r);
+    }
+}
+
+/// The lifecycle algorithms.
 impl SwModel {
     /// §Try Activate.
     pub(crate) fn try_activate(&self, s: &mut SwState, r: RegId) {

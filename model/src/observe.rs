@@ -1,7 +1,7 @@
 //! Observations: what JavaScript, DevTools and the test driver can see of a model step. This is
 //! the one vocabulary shared by the model and by traces captured from browsers: the trace checker
 //! (`swspec-conformance`) reads [`Observation`]s from trace files and compares them with
-//! [`SwModel::observe`] of the model's steps.
+//! [`SwModel::observe`](crate::SwModel::observe) of the model's steps.
 //!
 //! An observation names workers, clients, sync tags, script URLs and background fetch ids by an
 //! identifier of type `I`: the model uses its own indices (`u8`), a trace uses whatever strings
@@ -11,29 +11,18 @@
 //! Observations are derived from the pre-state, the action and the post-state, so the transition
 //! function needs no changes to be observable: worker state changes are `statechange`, a client
 //! whose controller was set by Activate or claim() gets `controllerchange`, and so on. Calls
-//! that reject without changing state are *guard* steps ([`SwModel::guard_steps`]).
+//! that reject without changing state are *guard* steps
+//! ([`SwModel::guard_steps`](crate::SwModel::guard_steps)). Both are in `observe/steps.rs`.
+
+mod steps;
 
 use crate::{
-    Action, BgResult, ClientId, ControlledVia, EventKind, FailureReason, JobType, Permission,
-    PermissionState, RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
+    BgResult, EventKind, FailureReason, Permission, PermissionState, RunningStatus, WorkerState,
 };
-use serde::{Deserialize, Serialize};
+use swspec_model_derive::{observed_type, Kinds};
 
 /// Which promise of the page a job settles.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum JobCall {
     /// `navigator.serviceWorker.register()`.
@@ -45,20 +34,7 @@ pub enum JobCall {
 }
 
 /// How the page saw a job promise settle (§Resolve Job Promise, §Reject Job Promise).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum JobOutcome {
     /// Resolved with the registration.
@@ -74,20 +50,7 @@ pub enum JobOutcome {
 }
 
 /// The lifecycle events a worker's own script sees.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleEvent {
     /// `install`.
@@ -98,20 +61,7 @@ pub enum LifecycleEvent {
 
 /// Functional events by their DOM name (the payload of [`EventKind`] goes into the observation's
 /// own fields).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "lowercase")]
 pub enum EventName {
     /// `fetch`.
@@ -140,10 +90,10 @@ pub enum EventName {
 
 /// One observable fact. Serialised with a `type` tag (`{"type":"state_change","worker":"3",
 /// "state":"installed"}`); optional fields are omitted when absent.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+// `KINDS` (every `type` tag, for validating a header's `observes` and the schema) and
+// `kind_index` are derived from the variants (`Kinds`); a doc line here would go into the schema.
+#[observed_type]
+#[derive(Kinds)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Observation<I> {
     // ---- the driver's steps (what the harness made a page, the user or the network do) ----
@@ -416,86 +366,9 @@ impl<I> Channel<I> {
 }
 
 impl<I> Observation<I> {
-    /// Every observation kind, for validating a header's list and the schema.
-    pub const KINDS: &'static [ObsKind] = &[
-        "open_client",
-        "reload",
-        "close_client",
-        "register",
-        "update",
-        "unregister",
-        "post_message",
-        "fetch",
-        "stop_worker",
-        "go_offline",
-        "go_online",
-        "subscribe",
-        "push_message",
-        "notification_click",
-        "notification_close",
-        "set_permission",
-        "sync_register",
-        "periodic_sync_register",
-        "periodic_sync_unregister",
-        "background_fetch",
-        "bg_fetch_abort",
-        "job_settled",
-        "update_found",
-        "controller_change",
-        "sync_tags",
-        "state_change",
-        "running_status",
-        "lifecycle_event",
-        "functional_event",
-        "wait_until_settled",
-        "skip_waiting",
-        "claim",
-        "bg_fetch_settled",
-    ];
-
     /// The observation's kind (its serialised `type`).
     pub fn kind(&self) -> ObsKind {
         Self::KINDS[self.kind_index()]
-    }
-
-    /// The position of the observation's kind in [`Observation::KINDS`].
-    pub fn kind_index(&self) -> usize {
-        use Observation::*;
-        match self {
-            OpenClient { .. } => 0,
-            Reload { .. } => 1,
-            CloseClient { .. } => 2,
-            Register { .. } => 3,
-            Update { .. } => 4,
-            Unregister { .. } => 5,
-            PostMessage { .. } => 6,
-            Fetch { .. } => 7,
-            StopWorker { .. } => 8,
-            GoOffline => 9,
-            GoOnline => 10,
-            Subscribe { .. } => 11,
-            PushMessage => 12,
-            NotificationClick => 13,
-            NotificationClose => 14,
-            SetPermission { .. } => 15,
-            SyncRegister { .. } => 16,
-            PeriodicSyncRegister { .. } => 17,
-            PeriodicSyncUnregister { .. } => 18,
-            BackgroundFetch { .. } => 19,
-            BgFetchAbort { .. } => 20,
-            JobSettled { .. } => 21,
-            UpdateFound => 22,
-            ControllerChange { .. } => 23,
-            SyncTags { .. } => 24,
-            StateChange { .. } => 25,
-            RunningStatus { .. } => 26,
-            LifecycleEvent { .. } => 27,
-            FunctionalEvent { .. } => 28,
-            WaitUntilSettled { .. } => 29,
-            SkipWaiting { .. } => 30,
-            Claim { .. } => 31,
-            BgFetchSettled { .. } => 32,
-        }
     }
 
     /// The observation's identifiers, in field order, with their spaces.
@@ -704,307 +577,3 @@ impl EventKind {
 /// A step with no state change that a page or worker can still observe: a rejected or no-op
 /// call. The checker takes it only when its first observation is the event at hand.
 pub type GuardStep = Vec<Obs>;
-
-impl SwModel {
-    /// The observations of `action` taken from `pre` to `post`, in the order the spec makes
-    /// them (driver step first, then job promise, worker states, clients, events).
-    pub fn observe(&self, pre: &SwState, action: &Action, post: &SwState) -> Vec<Obs> {
-        use Observation as O;
-        let mut out = Vec::new();
-        // The driver's step, or the worker script's call.
-        out.extend(Self::call_observation(pre, action));
-        // Job promises: the front job's, and its coalesced equivalents'.
-        if let Some(job) = pre.jobs.first().filter(|j| !j.settled) {
-            let removed = post.jobs.len() < pre.jobs.len();
-            let settled = post.jobs.first().is_some_and(|j| j.settled);
-            if removed || settled {
-                let call = match job.job_type {
-                    JobType::Register(_) => JobCall::Register,
-                    JobType::Update(_) => JobCall::Update,
-                    JobType::Unregister => JobCall::Unregister,
-                };
-                let outcome = match (action, call) {
-                    (Action::RunJob, JobCall::Unregister) => {
-                        if pre.map.is_some() {
-                            JobOutcome::UnregisteredTrue
-                        } else {
-                            JobOutcome::UnregisteredFalse
-                        }
-                    }
-                    (Action::RunJob, JobCall::Update) => JobOutcome::TypeError,
-                    (Action::UpdateFetchFailed | Action::UpdateEvaluationFailed, _) => {
-                        JobOutcome::TypeError
-                    }
-                    _ => JobOutcome::Registration,
-                };
-                for client in std::iter::once(job.client)
-                    .chain(job.equivalent.iter().copied())
-                    .flatten()
-                {
-                    out.push(O::JobSettled {
-                        client,
-                        call,
-                        outcome,
-                    });
-                }
-            }
-        }
-        if matches!(action, Action::Install) {
-            out.push(O::UpdateFound);
-        }
-        // Worker states (new workers start in `parsed`, which is never observable) and running
-        // status. Workers that became `activating` run their activate event, reported after the
-        // clients' controllerchange (the model does not split the dispatch from the state
-        // change; see SPEC_NOTES "Observations").
-        let mut activating = Vec::new();
-        for (i, w) in post.workers.iter().enumerate() {
-            let worker = i as WorkerId;
-            let before = pre.workers.get(i);
-            let old_state = before.map_or(WorkerState::Parsed, |b| b.state);
-            if w.state != old_state {
-                // One step may pass through states (install ends, Try Activate activates): each
-                // is a `statechange` of its own.
-                const PATH: [WorkerState; 4] = [
-                    WorkerState::Installing,
-                    WorkerState::Installed,
-                    WorkerState::Activating,
-                    WorkerState::Activated,
-                ];
-                let from = PATH.iter().position(|x| *x == old_state);
-                let to = PATH.iter().position(|x| *x == w.state);
-                let states: &[WorkerState] = match (from, to) {
-                    (Some(f), Some(t)) if f < t => &PATH[f + 1..=t],
-                    (None, Some(t)) if old_state == WorkerState::Parsed => &PATH[..=t],
-                    _ => std::slice::from_ref(&w.state),
-                };
-                out.extend(states.iter().map(|&state| O::StateChange { worker, state }));
-                if w.state == WorkerState::Activating {
-                    activating.push(worker);
-                }
-            }
-            let old_running = before.map_or(RunningStatus::Stopped, |b| b.running);
-            if w.running != old_running {
-                if before.is_none() && w.running == RunningStatus::Running {
-                    // A new worker's script was evaluated by Update: DevTools shows it start.
-                    out.push(O::RunningStatus {
-                        worker,
-                        status: RunningStatus::Starting,
-                    });
-                }
-                out.push(O::RunningStatus {
-                    worker,
-                    status: w.running,
-                });
-            }
-        }
-        // controllerchange for clients handed over by Activate or claim().
-        for (i, c) in post.clients.iter().enumerate() {
-            let before = pre.clients[i];
-            if c.controller != before.controller
-                && matches!(c.via, ControlledVia::Activate | ControlledVia::Claim)
-            {
-                out.push(O::ControllerChange { client: i as u8 });
-            }
-        }
-        // Events the worker's script sees.
-        match *action {
-            Action::Install => {
-                if let Some(w) = post.jobs.first().and_then(|j| match j.phase {
-                    crate::JobPhase::Installing { worker, .. } => Some(worker),
-                    _ => None,
-                }) {
-                    out.push(O::LifecycleEvent {
-                        worker: w,
-                        event: LifecycleEvent::Install,
-                    });
-                }
-            }
-            Action::DispatchEvent {
-                worker,
-                extend,
-                notify,
-            } => {
-                if let Some(&kind) = pre.worker(worker).tasks.first() {
-                    out.push(Self::functional_event(pre, worker, kind, extend, notify));
-                }
-            }
-            Action::SettleExtendedEvent(worker) | Action::RejectExtendedEvent(worker) => {
-                if let Some(&kind) = pre.worker(worker).extended.first() {
-                    out.push(O::WaitUntilSettled {
-                        worker,
-                        event: kind.event_name(),
-                        fulfilled: matches!(action, Action::SettleExtendedEvent(_)),
-                    });
-                }
-            }
-            Action::BgFetchComplete {
-                registration,
-                fetch,
-            } => {
-                let f = &post.reg(registration).bg.fetches[fetch as usize];
-                if f.result != BgResult::Unset {
-                    out.push(O::BgFetchSettled {
-                        id: f.id,
-                        result: f.result,
-                        failure_reason: f.failure_reason,
-                    });
-                }
-            }
-            _ => {}
-        }
-        out.extend(activating.into_iter().map(|worker| O::LifecycleEvent {
-            worker,
-            event: LifecycleEvent::Activate,
-        }));
-        out
-    }
-
-    /// The observation of `action`'s own call, when it is one: the driver's step (a page's call,
-    /// the user's or DevTools' action, the network) or the worker script's `skipWaiting()` /
-    /// `clients.claim()`. It depends on the action and `pre` only, and [`SwModel::observe`]
-    /// always reports it first.
-    pub fn call_observation(pre: &SwState, action: &Action) -> Option<Obs> {
-        use Observation as O;
-        match *action {
-            Action::OpenClient(client) => Some(O::OpenClient { client }),
-            Action::Navigate(client) => Some(O::Reload { client }),
-            Action::CloseClient(client) => Some(O::CloseClient { client }),
-            Action::Register { client, script } => Some(O::Register { client, script }),
-            Action::Update { client } => Some(O::Update { client }),
-            Action::Unregister { client } => Some(O::Unregister { client }),
-            Action::PostMessage(client) => Some(O::PostMessage { client }),
-            Action::Fetch(client) => Some(O::Fetch { client }),
-            Action::Stop {
-                worker,
-                cause: StopCause::Forced,
-            } => Some(O::StopWorker { worker }),
-            Action::GoOffline => Some(O::GoOffline),
-            Action::GoOnline => Some(O::GoOnline),
-            Action::Subscribe(client) => Some(O::Subscribe { client }),
-            Action::PushMessage => Some(O::PushMessage),
-            Action::NotificationClick => Some(O::NotificationClick),
-            Action::NotificationClose => Some(O::NotificationClose),
-            Action::SetPermission { permission, state } => {
-                Some(O::SetPermission { permission, state })
-            }
-            Action::SyncRegister { client, tag } => Some(O::SyncRegister { client, tag }),
-            Action::PeriodicSyncRegister { client, tag } => {
-                Some(O::PeriodicSyncRegister { client, tag })
-            }
-            Action::PeriodicSyncUnregister { client, tag } => {
-                Some(O::PeriodicSyncUnregister { client, tag })
-            }
-            Action::BackgroundFetch {
-                client,
-                id,
-                requests,
-                ..
-            } => Some(O::BackgroundFetch {
-                client,
-                id,
-                requests,
-            }),
-            Action::BgFetchAbort {
-                registration,
-                fetch,
-            } => Some(O::BgFetchAbort {
-                id: pre.reg(registration).bg.fetches[fetch as usize].id,
-            }),
-            Action::SkipWaiting(worker) => Some(O::SkipWaiting { worker }),
-            Action::Claim(worker) => Some(O::Claim { worker }),
-            _ => None,
-        }
-    }
-
-    fn functional_event(
-        s: &SwState,
-        worker: WorkerId,
-        kind: EventKind,
-        extend: bool,
-        notify: bool,
-    ) -> Obs {
-        let (tag, last_chance) = match kind {
-            EventKind::Sync { tag, last_chance } => (Some(tag), Some(last_chance)),
-            EventKind::PeriodicSync { tag, .. } => (Some(tag), None),
-            EventKind::BgFetchSuccess(slot)
-            | EventKind::BgFetchFail(slot)
-            | EventKind::BgFetchAbort(slot)
-            | EventKind::BgFetchClick(slot) => {
-                let r = s.worker(worker).registration;
-                (s.reg(r).bg.fetches.get(slot as usize).map(|f| f.id), None)
-            }
-            _ => (None, None),
-        };
-        Observation::FunctionalEvent {
-            worker,
-            event: kind.event_name(),
-            tag,
-            last_chance,
-            wait_until: extend,
-            notify,
-        }
-    }
-
-    /// Observable steps that change no state: calls that reject or do nothing. Each is a list of
-    /// observations, the first being the call itself.
-    pub fn guard_steps(&self, s: &SwState) -> Vec<GuardStep> {
-        use Observation as O;
-        let mut out = Vec::new();
-        for (i, c) in s.clients.iter().enumerate() {
-            if !c.open {
-                continue;
-            }
-            let client = i as ClientId;
-            // §update() with no newest worker: InvalidStateError.
-            if s.map_entry().is_some() && Self::update_rejects(s) {
-                out.push(vec![
-                    O::Update { client },
-                    O::JobSettled {
-                        client,
-                        call: JobCall::Update,
-                        outcome: JobOutcome::InvalidStateError,
-                    },
-                ]);
-            }
-            // postMessage / fetch with no controller: nothing reaches a worker.
-            if c.controller.is_none() {
-                out.push(vec![O::Fetch { client }]);
-            }
-            // sync.getTags(): the pending, waiting or firing registrations' tags.
-            if let Some(r) = s.map_entry().filter(|_| self.cfg.sync) {
-                let mut tags: Vec<u8> = s.reg(r).sync.iter().map(|g| g.tag).collect();
-                tags.sort_unstable();
-                out.push(vec![O::SyncTags { client, tags }]);
-            }
-        }
-        // A permission set to the state it has already (a harness granting what the model's
-        // origin starts with): nothing changes.
-        for permission in [
-            Permission::Push,
-            Permission::BackgroundSync,
-            Permission::PeriodicBackgroundSync,
-            Permission::BackgroundFetch,
-        ] {
-            out.push(vec![O::SetPermission {
-                permission,
-                state: s.permissions.get(permission),
-            }]);
-        }
-        for (i, w) in s.workers.iter().enumerate() {
-            let worker = i as WorkerId;
-            if w.state == WorkerState::Redundant || w.running != RunningStatus::Running {
-                continue;
-            }
-            // skipWaiting() that Try Activate cannot act on (already flagged, or active).
-            if w.skip_waiting || matches!(w.state, WorkerState::Activating | WorkerState::Activated)
-            {
-                out.push(vec![O::SkipWaiting { worker }]);
-            }
-            // clients.claim() that rejects or takes over nobody.
-            if !Self::claim_takes_over(s, worker) {
-                out.push(vec![O::Claim { worker }]);
-            }
-        }
-        out
-    }
-}

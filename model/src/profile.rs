@@ -8,22 +8,10 @@
 //! digest (§6 "Termination / timeouts"), and what was observed on this machine.
 
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// Which engine's choices the model follows.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
+#[state_type(Copy, Default, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Everything the specs allow (the default).
@@ -54,11 +42,6 @@ impl Profile {
             Profile::Firefox => "firefox",
             Profile::Webkit => "webkit",
         }
-    }
-
-    /// Parses a profile name.
-    pub fn from_name(name: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.name() == name)
     }
 
     /// The profile's parameters.
@@ -169,6 +152,35 @@ impl std::fmt::Display for Profile {
     }
 }
 
+/// Parses a profile by its [`Profile::name`] (the command line's `--profile`).
+impl std::str::FromStr for Profile {
+    type Err = UnknownProfile;
+
+    fn from_str(name: &str) -> Result<Profile, UnknownProfile> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| UnknownProfile(name.to_string()))
+    }
+}
+
+/// A name that is no profile's; its message lists the valid names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownProfile(pub String);
+
+impl std::fmt::Display for UnknownProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown profile `{}` (expected one of: ", self.0)?;
+        for (i, p) in Profile::ALL.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{p}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::error::Error for UnknownProfile {}
+
 /// When a running worker with nothing to do may be stopped (§Lifetime leaves it to the UA).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -271,4 +283,21 @@ pub struct ProfileParams {
     pub default_notification_for_silent_push: bool,
     /// Background APIs the engine exposes.
     pub apis: Apis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Profile;
+
+    #[test]
+    fn names_parse_back_and_unknown_names_list_the_valid_ones() {
+        for p in Profile::ALL {
+            assert_eq!(p.name().parse::<Profile>(), Ok(p));
+        }
+        let err = "blink".parse::<Profile>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown profile `blink` (expected one of: spec, chromium, firefox, webkit)"
+        );
+    }
 }

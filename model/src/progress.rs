@@ -60,8 +60,12 @@ fn progress_of(a: &Action) -> Option<(u8, u8)> {
     match a {
         Action::ActivateEventSettled(w) => Some((*w, 0)),
         Action::WorkerStarted(w) | Action::WorkerStartFailed(w) => Some((*w, 1)),
-        Action::DispatchEvent { worker, .. } => Some((*worker, 2)),
-        Action::SettleExtendedEvent(w) | Action::EventTimedOut(w) => Some((*w, 3)),
+        Action::FunctionalEvent { worker, .. } => Some((*worker, 2)),
+        Action::WaitUntilSettled {
+            worker,
+            fulfilled: true,
+        }
+        | Action::EventTimedOut(worker) => Some((*worker, 3)),
         _ => None,
     }
 }

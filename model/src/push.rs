@@ -2,25 +2,12 @@
 //! §Receiving a push message; WHATWG Notifications §Activating a notification, §Closing a
 //! notification; Permissions). Permissions are environment state the user can grant or revoke.
 
-use crate::{ClientId, EventKind, RegId, SwModel, SwState};
+use crate::{Action, ClientId, EventKind, SwModel, SwState};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::observed_type;
 
 /// A permission's state for the origin.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionState {
     /// Granted (how the capture harness sets it up).
@@ -31,20 +18,7 @@ pub enum PermissionState {
 }
 
 /// The powerful features the model knows about.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum Permission {
     /// `"push"` (with `"notifications"`, which push needs for user-visible messages).
@@ -100,7 +74,53 @@ pub enum SubscribeError {
     NotAllowedError,
 }
 
+/// When the push actions are enabled.
 impl SwModel {
+    /// Open client `c` subscribes to push, when the map entry's registration has no
+    /// subscription yet and the call would succeed ([`SwModel::subscribe_rejects`]).
+    pub(crate) fn subscribe_actions(&self, s: &SwState, c: ClientId, actions: &mut Vec<Action>) {
+        if self.subscribe_rejects(s, true).is_none() {
+            if let Some(r) = s.map_entry() {
+                if !s.reg(r).push_subscribed {
+                    actions.push(Action::Subscribe(c));
+                }
+            }
+        }
+    }
+
+    /// The push service delivers a message to a subscribed registration's active worker; the
+    /// user clicks or closes its notification (each while the worker can take another event);
+    /// the user flips the push permission.
+    pub(crate) fn push_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let reg = s.reg(r);
+            if let Some(a) = reg.active {
+                let room = self.can_receive(s, a);
+                if reg.push_subscribed && room {
+                    actions.push(Action::PushMessage);
+                }
+                if reg.notification && room {
+                    actions.push(Action::NotificationClick);
+                    actions.push(Action::NotificationClose);
+                }
+            }
+        }
+        Self::toggle_permission(s, Permission::Push, actions);
+    }
+
+    /// The user flips `permission` (grant when denied, revoke when granted).
+    pub(crate) fn toggle_permission(
+        s: &SwState,
+        permission: Permission,
+        actions: &mut Vec<Action>,
+    ) {
+        let state = match s.permissions.get(permission) {
+            PermissionState::Granted => PermissionState::Denied,
+            PermissionState::Denied => PermissionState::Granted,
+        };
+        actions.push(Action::SetPermission { permission, state });
+    }
+
     /// §subscribe() method: the rejection, if any, for a call by a page of the scope with the
     /// given `userVisibleOnly`. A rejected call changes no state (a guard, not an action).
     pub fn subscribe_rejects(
@@ -120,7 +140,10 @@ impl SwModel {
         }
         None
     }
+}
 
+/// The push actions' steps and algorithms.
+impl SwModel {
     /// `subscribe()` succeeds for the map entry's registration.
     pub(crate) fn subscribe(s: &mut SwState, _client: ClientId) {
         if let Some(r) = s.map_entry() {
@@ -128,12 +151,14 @@ impl SwModel {
         }
     }
 
-    /// §Receiving a push message: Fire Functional Event `push` on the subscribed registration's
-    /// active worker.
-    pub(crate) fn push_message(s: &mut SwState, r: RegId) {
+    /// §Receiving a push message: Fire Functional Event `push` on the map entry's (subscribed)
+    /// registration's active worker.
+    pub(crate) fn push_message(s: &mut SwState) -> Option<()> {
+        let r = s.map_entry()?;
         if let Some(a) = s.reg(r).active {
             Self::queue_task(s, a, EventKind::Push);
         }
+        Some(())
     }
 
     /// A permission changes; revoking push deactivates every push subscription.
@@ -152,9 +177,11 @@ impl SwModel {
         }
     }
 
-    /// The user clicks (`close == false`) or closes the registration's visible notification:
-    /// Fire Functional Event `notificationclick` / `notificationclose` on its active worker.
-    pub(crate) fn notification_activated(s: &mut SwState, r: RegId, close: bool) {
+    /// The user clicks (`close == false`) or closes the map entry's registration's visible
+    /// notification: Fire Functional Event `notificationclick` / `notificationclose` on its
+    /// active worker.
+    pub(crate) fn notification_activated(s: &mut SwState, close: bool) -> Option<()> {
+        let r = s.map_entry()?;
         if close {
             s.reg_mut(r).notification = false;
         }
@@ -166,5 +193,6 @@ impl SwModel {
             };
             Self::queue_task(s, a, kind);
         }
+        Some(())
     }
 }

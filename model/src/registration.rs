@@ -6,13 +6,13 @@
 //! clients use them; Clear Registration empties their slots and marks them cleared.
 
 use crate::{SwState, WorkerId};
-use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// Index of a registration in [`SwState::registrations`]; stable for the whole run.
 pub type RegId = u8;
 
 /// One service worker registration (§Service Worker Registration).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Default)]
 pub struct Registration {
     /// The installing worker slot (its state is `installing`).
     pub installing: Option<WorkerId>,

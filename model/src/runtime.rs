@@ -10,25 +10,14 @@
 //! Termination backs up queued fetch and functional-event tasks to the registration (re-queued
 //! when the active worker runs again) and discards the others (messages).
 
-use crate::{ForcedStop, IdleStop, RegId, SwModel, SwState, WorkerId, WorkerState};
+use crate::{
+    Action, ClientId, ForcedStop, IdleStop, RegId, SwModel, SwState, WorkerId, WorkerState,
+};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::{observed_type, state_type};
 
 /// Whether the worker's event loop runs (DevTools' `runningStatus`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum RunningStatus {
     /// Not running.
@@ -44,7 +33,7 @@ pub enum RunningStatus {
 }
 
 /// Kinds of events that reach a worker through its task queues.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
     /// `fetch` for a subresource request of a controlled client (§Handle Fetch).
@@ -107,7 +96,7 @@ impl EventKind {
 }
 
 /// Why a worker stopped: each cause is a distinct action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum StopCause {
     /// No pending event for the profile's idle timeout.
@@ -191,6 +180,172 @@ impl SwState {
     }
 }
 
+/// When the runtime actions are enabled.
+impl SwModel {
+    /// Open client `c` posts a message to its controller or requests a subresource, while the
+    /// controller can take another event ([`SwModel::can_receive`]).
+    pub(crate) fn page_event_actions(&self, s: &SwState, c: ClientId, actions: &mut Vec<Action>) {
+        if let Some(w) = s.clients[c as usize].controller {
+            if self.can_receive(s, w) {
+                actions.push(Action::PostMessage(c));
+                if self.cfg.fetch_events {
+                    actions.push(Action::Fetch(c));
+                }
+            }
+        }
+    }
+
+    /// Worker `w`'s running-status steps: a starting worker starts or fails to; a running one
+    /// dispatches its front task (its handler extending the event or not, a push handler
+    /// showing a notification or not), has its extended events time out (when the profile has
+    /// an event timeout), and is stopped for each cause the profile allows now.
+    pub(crate) fn running_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
+        let worker = s.worker(w);
+        match worker.running {
+            RunningStatus::Starting => {
+                actions.push(Action::WorkerStarted(w));
+                actions.push(Action::WorkerStartFailed(w));
+            }
+            RunningStatus::Running => {
+                if self.can_dispatch(s, w) {
+                    let push = worker.tasks.first() == Some(&EventKind::Push);
+                    for wait_until in [false, true] {
+                        for notify in [false, true] {
+                            if !notify || push {
+                                actions.push(Action::FunctionalEvent {
+                                    worker: w,
+                                    wait_until,
+                                    notify,
+                                });
+                            }
+                        }
+                    }
+                }
+                if !worker.extended.is_empty()
+                    && (self.cfg.profile.params().event_timeout_ms.is_some()
+                        || self.cfg.profile == crate::Profile::Spec)
+                {
+                    actions.push(Action::EventTimedOut(w));
+                }
+                for cause in [StopCause::Idle, StopCause::Forced, StopCause::Unresponsive] {
+                    if self.can_stop(s, w, cause) {
+                        actions.push(Action::StopWorker { worker: w, cause });
+                    }
+                }
+            }
+            RunningStatus::Stopped | RunningStatus::Stopping => {}
+        }
+    }
+
+    /// The oldest extended event of worker `w` settles; a sync or periodicsync one may also
+    /// reject (the outcome matters to its registration).
+    pub(crate) fn extended_event_actions(
+        &self,
+        s: &SwState,
+        w: WorkerId,
+        actions: &mut Vec<Action>,
+    ) {
+        let extended = &s.worker(w).extended;
+        if !extended.is_empty() {
+            actions.push(Action::WaitUntilSettled {
+                worker: w,
+                fulfilled: true,
+            });
+            if matches!(
+                extended.first(),
+                Some(EventKind::Sync { .. } | EventKind::PeriodicSync { .. })
+            ) {
+                actions.push(Action::WaitUntilSettled {
+                    worker: w,
+                    fulfilled: false,
+                });
+            }
+        }
+    }
+
+    /// Can an event be sent to worker `w` now? It must be able to run (not redundant), not be
+    /// on its way down (a stopping worker is restarted only once stopped), and be within the
+    /// `max_pending_events` bound (its queued and pending events plus the tasks backed up in its
+    /// registration).
+    pub fn can_receive(&self, s: &SwState, w: WorkerId) -> bool {
+        let worker = s.worker(w);
+        // Tasks backed up in the registration are bound for its active worker: they count too.
+        let backed_up = s.reg(worker.registration).backup.len();
+        worker.state != WorkerState::Redundant
+            && worker.running != RunningStatus::Stopping
+            && s.events_on(w) + backed_up < self.cfg.max_pending_events as usize
+    }
+
+    /// §ExtendableEvent `waitUntil()`: called from an event's handler after the event stopped
+    /// being active (no lifetime promise pending, or timed out), it throws InvalidStateError. The
+    /// model knows an event of `kind` on worker `w` is still active only while it is in the set of
+    /// extended events (a guard for the trace checker: a throwing call changes no state).
+    pub fn wait_until_rejects(s: &SwState, w: WorkerId, kind: EventKind) -> bool {
+        !s.worker(w).extended.contains(&kind)
+    }
+}
+
+/// The runtime actions' steps.
+impl SwModel {
+    /// Client `c` posts a message to its controller: a message task on it (Run Service Worker
+    /// starts it if needed).
+    pub(crate) fn post_message(s: &mut SwState, c: ClientId) -> Option<()> {
+        let w = s.clients[c as usize].controller?;
+        Self::queue_task(s, w, EventKind::Message);
+        Some(())
+    }
+
+    /// Client `c` requests a subresource: §Handle Fetch queues a fetch task on its controller.
+    pub(crate) fn subresource_fetch(s: &mut SwState, c: ClientId) -> Option<()> {
+        let w = s.clients[c as usize].controller?;
+        Self::queue_task(s, w, EventKind::Fetch);
+        Some(())
+    }
+
+    /// Worker `w` dispatches its front task; with `notify` its push handler shows a
+    /// notification.
+    pub(crate) fn functional_event(
+        &self,
+        s: &mut SwState,
+        w: WorkerId,
+        wait_until: bool,
+        notify: bool,
+    ) {
+        if notify {
+            let r = s.worker(w).registration;
+            s.reg_mut(r).notification = true;
+        }
+        self.dispatch(s, w, wait_until);
+    }
+
+    /// The last lifetime promise of worker `w`'s oldest extended event fulfils (`ok`) or one
+    /// rejects: the event ends; when it was the last, Try Clear Registration and Try Activate.
+    pub(crate) fn extended_event_ends(&self, s: &mut SwState, w: WorkerId, ok: bool) -> Option<()> {
+        if s.worker(w).extended.is_empty() {
+            return None;
+        }
+        let kind = s.worker_mut(w).extended.remove(0);
+        self.event_completed(s, w, kind, ok);
+        if s.worker(w).extended.is_empty() {
+            let r = s.worker(w).registration;
+            self.after_events_settled(s, r);
+        }
+        Some(())
+    }
+
+    /// Worker `w`'s extended events time out; under profiles that kill on timeout the worker is
+    /// terminated too.
+    pub(crate) fn event_timed_out(&self, s: &mut SwState, w: WorkerId) {
+        self.time_out_events(s, w);
+        if self.cfg.profile.params().timeout_kills_worker
+            && s.worker(w).running == RunningStatus::Running
+        {
+            self.stop(s, w, StopCause::EventTimeout);
+        }
+    }
+}
+
+/// The runtime algorithms.
 impl SwModel {
     /// §Run Service Worker, the part that starts a stopped worker: it becomes `starting`.
     /// Redundant workers never start (Run Service Worker returns failure).
@@ -373,9 +528,9 @@ impl SwModel {
                 .is_some_and(|t| !t.is_functional() || activated)
     }
 
-    /// Dispatches worker `w`'s front task. With `extend`, its handler leaves a lifetime promise
+    /// Dispatches worker `w`'s front task. With `wait_until`, its handler leaves a lifetime promise
     /// pending and the event joins the set of extended events.
-    pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, extend: bool) {
+    pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, wait_until: bool) {
         let kind = s.worker_mut(w).tasks.remove(0);
         if kind.is_functional() {
             let r = s.worker(w).registration;
@@ -385,7 +540,7 @@ impl SwModel {
             }
             Self::bg_event_dispatched(s, w, kind);
         }
-        if extend {
+        if wait_until {
             s.worker_mut(w).extended.push(kind);
         } else {
             self.event_completed(s, w, kind, true);

@@ -11,11 +11,14 @@
 //! `pending` with a not-before time), re-registering during back-off neither fires nor resets the
 //! attempts, three attempts.
 
-use crate::{capacity, ClientId, EventKind, List, Profile, RegId, SwModel, SwState};
+use crate::{
+    capacity, Action, ClientId, EventKind, List, Permission, Profile, RegId, SwModel, SwState,
+};
 use serde::{Deserialize, Serialize};
+use swspec_model_derive::state_type;
 
 /// §Constructs: a sync registration's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "camelCase")]
 pub enum SyncState {
     /// Waiting to fire (when online).
@@ -30,7 +33,7 @@ pub enum SyncState {
 }
 
 /// One one-off sync registration (§Constructs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 pub struct SyncRegistration {
     /// Its tag (an index into `ModelConfig::sync_tags`).
     pub tag: u8,
@@ -43,7 +46,7 @@ pub struct SyncRegistration {
 }
 
 /// Periodic Background Sync: a periodic sync registration's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 #[serde(rename_all = "kebab-case")]
 pub enum PeriodicState {
     /// Waiting for its interval.
@@ -57,7 +60,7 @@ pub enum PeriodicState {
 }
 
 /// One periodic sync registration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[state_type(Copy)]
 pub struct PeriodicRegistration {
     /// Its tag.
     pub tag: u8,
@@ -86,6 +89,128 @@ pub type SyncList = List<SyncRegistration, { capacity::SYNC_TAGS }>;
 /// The periodic sync registrations of a service worker registration.
 pub type PeriodicList = List<PeriodicRegistration, { capacity::SYNC_TAGS }>;
 
+/// When the sync, periodic sync and network actions are enabled.
+impl SwModel {
+    /// One-off sync: open clients register each tag (while `sync.register()` would succeed), a
+    /// pending tag fires ([`SwModel::sync_can_fire`]), a waiting or backing-off one's retry
+    /// delay passes; the network goes offline and online; the user flips the permission.
+    pub(crate) fn sync_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let can_register = self.sync_register_rejects(s, false, false).is_none();
+            for tag in 0..self.cfg.sync_tags {
+                if can_register {
+                    for (c, client) in s.clients.iter().enumerate() {
+                        if client.open {
+                            actions.push(Action::SyncRegister {
+                                client: c as ClientId,
+                                tag,
+                            });
+                        }
+                    }
+                }
+                if self.sync_can_fire(s, tag) {
+                    actions.push(Action::SyncFire { tag });
+                }
+                if s.reg(r)
+                    .sync
+                    .iter()
+                    .any(|g| g.tag == tag && (g.state == SyncState::Waiting || g.delayed))
+                {
+                    actions.push(Action::SyncRetryDue { tag });
+                }
+            }
+        }
+        self.network_actions(s, actions);
+        Self::toggle_permission(s, Permission::BackgroundSync, actions);
+    }
+
+    /// Periodic sync: open clients register each tag (while `periodicSync.register()` would
+    /// succeed) and unregister a registered one, a pending tag fires
+    /// ([`SwModel::periodic_can_fire`]), the UA suspends a pending one or resumes a suspended
+    /// one; the network (unless one-off sync already moves it); the user flips the permission.
+    pub(crate) fn periodic_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if let Some(r) = s.map_entry() {
+            let can_register = self.sync_register_rejects(s, true, false).is_none();
+            for tag in 0..self.cfg.sync_tags {
+                let reg = s.reg(r).periodic.iter().find(|g| g.tag == tag);
+                for (c, client) in s.clients.iter().enumerate() {
+                    if !client.open {
+                        continue;
+                    }
+                    let client = c as ClientId;
+                    if can_register {
+                        actions.push(Action::PeriodicSyncRegister { client, tag });
+                    }
+                    if reg.is_some() {
+                        actions.push(Action::PeriodicSyncUnregister { client, tag });
+                    }
+                }
+                if self.periodic_can_fire(s, tag) {
+                    actions.push(Action::PeriodicSyncFire { tag });
+                }
+                match reg.map(|g| g.state) {
+                    Some(PeriodicState::Pending) => {
+                        actions.push(Action::PeriodicSyncSuspend { tag, suspend: true })
+                    }
+                    Some(PeriodicState::Suspended) => actions.push(Action::PeriodicSyncSuspend {
+                        tag,
+                        suspend: false,
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        if !self.one_off_sync_enabled() {
+            self.network_actions(s, actions);
+        }
+        Self::toggle_permission(s, Permission::PeriodicBackgroundSync, actions);
+    }
+
+    /// One-off sync is on and the profile's engine has it.
+    pub(crate) fn one_off_sync_enabled(&self) -> bool {
+        self.cfg.sync && self.cfg.profile.params().apis.sync
+    }
+
+    /// Periodic sync is on and the profile's engine has it.
+    pub(crate) fn periodic_sync_enabled(&self) -> bool {
+        self.cfg.periodic_sync && self.cfg.profile.params().apis.periodic_sync
+    }
+
+    /// The network goes offline or online (never offline again once stabilized).
+    pub(crate) fn network_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if s.online {
+            if !s.network_stable {
+                actions.push(Action::GoOffline);
+            }
+        } else {
+            actions.push(Action::GoOnline);
+        }
+    }
+
+    /// Liveness runs only (`ModelConfig::network_stabilizes`): the network comes online for
+    /// good, once.
+    pub(crate) fn network_stabilizes_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
+        if self.cfg.network_stabilizes && !s.network_stable {
+            actions.push(Action::NetworkStabilizes);
+        }
+    }
+}
+
+/// The network actions' steps.
+impl SwState {
+    /// The network goes offline (`false`) or comes back (`true`).
+    pub(crate) fn set_online(&mut self, online: bool) {
+        self.online = online;
+    }
+
+    /// The network comes online for good.
+    pub(crate) fn network_stabilizes(&mut self) {
+        self.online = true;
+        self.network_stable = true;
+    }
+}
+
+/// The sync and periodic sync algorithms.
 impl SwModel {
     /// Attempts a one-off sync registration gets (lastChance is the last of them): the
     /// configured `max_sync_attempts` under the spec profile, 3 in Chromium.

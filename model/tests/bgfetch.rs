@@ -103,9 +103,9 @@ const COMPLETE: Action = Action::BgFetchComplete {
     registration: 0,
     fetch: 0,
 };
-const HANDLE_AND_WAIT: Action = Action::DispatchEvent {
+const HANDLE_AND_WAIT: Action = Action::FunctionalEvent {
     worker: 0,
-    extend: true,
+    wait_until: true,
     notify: false,
 };
 
@@ -161,7 +161,10 @@ fn success_fires_backgroundfetchsuccess_and_update_ui_works_once() {
         step(0, RecordOutcome::Chunk),
         COMPLETE,
         HANDLE_AND_WAIT,
-        Action::SettleExtendedEvent(0),
+        Action::WaitUntilSettled {
+            worker: 0,
+            fulfilled: true,
+        },
     ]);
     let s = replay(&m, &path).pop().unwrap();
     let f = s.bg_fetch(0, 0);
@@ -377,9 +380,9 @@ fn fetch_rejections() {
                 fetch: 0,
             },
             COMPLETE,
-            Action::DispatchEvent {
+            Action::FunctionalEvent {
                 worker: 0,
-                extend: false,
+                wait_until: false,
                 notify: false,
             },
         ],

@@ -26,10 +26,10 @@ fn model(profile: Profile) -> SwModel {
 fn controlled_by_v1() -> Vec<Action> {
     let mut path = install_v1();
     path.extend([
-        Navigate(0),
-        DispatchEvent {
+        Reload(0),
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         },
     ]);
@@ -37,9 +37,9 @@ fn controlled_by_v1() -> Vec<Action> {
 }
 
 fn dispatch(worker: u8, extend: bool) -> Action {
-    DispatchEvent {
+    FunctionalEvent {
         worker,
-        extend,
+        wait_until: extend,
         notify: false,
     }
 }
@@ -68,7 +68,10 @@ fn pending_message_on_the_old_worker_delays_activation_until_it_settles() {
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.reg(0).waiting, Some(1), "held back by v1's pending event");
     assert_eq!(s.worker(0).extended.as_slice(), &[EventKind::Message]);
-    path.push(SettleExtendedEvent(0));
+    path.push(WaitUntilSettled {
+        worker: 0,
+        fulfilled: true,
+    });
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.reg(0).active, Some(1));
     assert_eq!(s.worker(0).state, WorkerState::Redundant);
@@ -135,7 +138,7 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     path.extend([
         Fetch(0),
         PostMessage(0),
-        Stop {
+        StopWorker {
             worker: 0,
             cause: StopCause::Forced,
         },
@@ -175,7 +178,7 @@ fn shortest_path_to_backed_up_tasks_waiting_on_a_running_worker() {
 
 #[test]
 fn idle_stop_needs_no_pending_events_and_webkit_also_no_open_client() {
-    let stop = Stop {
+    let stop = StopWorker {
         worker: 0,
         cause: StopCause::Idle,
     };
@@ -225,9 +228,9 @@ fn silent_push_gets_a_default_notification_in_chromium_only() {
     path.extend([
         Subscribe(0),
         PushMessage,
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: true,
         },
         NotificationClose,

@@ -42,12 +42,12 @@ fn waiting_worker_activates_when_last_client_unloads_not_on_reload() {
     let m = SwModel::default();
     let mut path = install_v1();
     path.extend([
-        Navigate(0), // reload: now controlled by v1
+        Reload(0), // reload: now controlled by v1
         Update { client: 0 },
         RunJob,
         Install,
         InstallEventSettled(Fulfilled), // v2 waits: a client uses the registration
-        Navigate(0),                    // a reload does not activate it
+        Reload(0),                      // a reload does not activate it
     ]);
     let states = replay(&m, &path);
     let s = states.last().expect("states");
@@ -80,7 +80,7 @@ fn shortest_path_to_a_waiting_worker_held_back_by_one_client() {
             Install,
             Update { client: 0 }, // queued behind the running register job
             InstallEventSettled(Fulfilled), // v1 activating
-            Navigate(0),          // reload: controlled by v1
+            Reload(0),            // reload: controlled by v1
             RunJob,
             Install,
             InstallEventSettled(Fulfilled), // v2 waits (v1 still activating, and a client)
@@ -135,16 +135,16 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     let m = SwModel::default();
     let mut path = install_v1();
     path.extend([
-        Navigate(0),
-        DispatchEvent {
+        Reload(0),
+        FunctionalEvent {
             worker: 0,
-            extend: false, // the reload's navigation fetch
+            wait_until: false, // the reload's navigation fetch
             notify: false,
         },
         PostMessage(0), // a message task queued on v1 ...
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: true, // ... whose handler leaves a waitUntil promise pending
+            wait_until: true, // ... whose handler leaves a waitUntil promise pending
             notify: false,
         },
         Update { client: 0 },
@@ -155,7 +155,10 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     ]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.reg(0).waiting, Some(1), "held back by v1's pending event");
-    path.push(SettleExtendedEvent(0));
+    path.push(WaitUntilSettled {
+        worker: 0,
+        fulfilled: true,
+    });
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.reg(0).active, Some(1));
     assert_eq!(s.clients[0].controller, Some(1));
@@ -263,7 +266,7 @@ fn unregister_keeps_controlled_clients_until_they_unload_and_register_makes_a_ne
     let m = SwModel::default();
     let mut path = install_v1();
     path.extend([
-        Navigate(0),
+        Reload(0),
         Unregister { client: 0 },
         RunJob,
         Register {
@@ -284,7 +287,7 @@ fn unregister_keeps_controlled_clients_until_they_unload_and_register_makes_a_ne
     assert!(!s.reg(0).cleared);
     assert_eq!(s.worker(1).state, WorkerState::Activating);
     // Reload: the new document gets the new registration; the old one is cleared.
-    path.push(Navigate(0));
+    path.push(Reload(0));
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.clients[0].controller, Some(1));
     assert!(s.reg(0).cleared);
@@ -299,7 +302,7 @@ fn a_new_install_replaces_the_waiting_worker() {
     });
     let mut path = install_v1();
     path.extend([
-        Navigate(0),
+        Reload(0),
         Update { client: 0 },
         RunJob,
         Install,

@@ -1,57 +1,8 @@
-//! SPEC_NOTES.md names every property and every action the model has.
+//! SPEC_NOTES.md names every property and every action the model has, and each action's
+//! catalogue entry points at the function that enables it.
 
+use swspec_model::action::ACTIONS;
 use swspec_model::properties::PROPERTIES;
-
-const ACTIONS: &[&str] = &[
-    "OpenClient",
-    "Navigate",
-    "CloseClient",
-    "Register",
-    "Update",
-    "Unregister",
-    "SoftUpdate",
-    "RunJob",
-    "UpdateFetchFailed",
-    "UpdateBytesIdentical",
-    "UpdateEvaluationFailed",
-    "Install",
-    "InstallEventSettled",
-    "ActivateEventSettled",
-    "SkipWaiting",
-    "Claim",
-    "PostMessage",
-    "Fetch",
-    "WorkerStarted",
-    "WorkerStartFailed",
-    "DispatchEvent",
-    "SettleExtendedEvent",
-    "EventTimedOut",
-    "Stop",
-    "Subscribe",
-    "PushMessage",
-    "NotificationClick",
-    "NotificationClose",
-    "SetPermission",
-    "LameDuckActivate",
-    "RejectExtendedEvent",
-    "SyncRegister",
-    "SyncFire",
-    "SyncRetryDue",
-    "GoOffline",
-    "GoOnline",
-    "PeriodicSyncRegister",
-    "PeriodicSyncUnregister",
-    "PeriodicSyncFire",
-    "PeriodicSyncSuspend",
-    "NetworkStabilizes",
-    "BackgroundFetch",
-    "BgFetchAbort",
-    "BgRecordProgress",
-    "BgFetchOnline",
-    "BgFetchComplete",
-    "BgFetchClick",
-    "BgUpdateUi",
-];
 
 #[test]
 fn spec_notes_cover_every_property_and_action() {
@@ -65,67 +16,39 @@ fn spec_notes_cover_every_property_and_action() {
     }
     for a in ACTIONS {
         assert!(
-            notes.contains(&format!("| `{a}")),
-            "SPEC_NOTES.md has no row for action `{a}`"
+            notes.contains(&format!("| `{}", a.name)),
+            "SPEC_NOTES.md has no row for action `{}`",
+            a.name
         );
     }
 }
 
-/// The list above is exhaustive: a new action must be added to it (and to SPEC_NOTES.md).
+/// Each entry's `enabled_in` (`file.rs: SwModel::function`) names a function defined in that
+/// file of `model/src`, and every entry has a description and a spec section.
 #[test]
-fn action_list_is_exhaustive() {
-    use swspec_model::Action;
-    let check = |a: &Action| -> &'static str {
-        match a {
-            Action::OpenClient(_) => "OpenClient",
-            Action::Navigate(_) => "Navigate",
-            Action::CloseClient(_) => "CloseClient",
-            Action::Register { .. } => "Register",
-            Action::Update { .. } => "Update",
-            Action::Unregister { .. } => "Unregister",
-            Action::SoftUpdate => "SoftUpdate",
-            Action::RunJob => "RunJob",
-            Action::UpdateFetchFailed => "UpdateFetchFailed",
-            Action::UpdateBytesIdentical => "UpdateBytesIdentical",
-            Action::UpdateEvaluationFailed => "UpdateEvaluationFailed",
-            Action::Install => "Install",
-            Action::InstallEventSettled(_) => "InstallEventSettled",
-            Action::ActivateEventSettled(_) => "ActivateEventSettled",
-            Action::SkipWaiting(_) => "SkipWaiting",
-            Action::Claim(_) => "Claim",
-            Action::PostMessage(_) => "PostMessage",
-            Action::Fetch(_) => "Fetch",
-            Action::WorkerStarted(_) => "WorkerStarted",
-            Action::WorkerStartFailed(_) => "WorkerStartFailed",
-            Action::DispatchEvent { .. } => "DispatchEvent",
-            Action::SettleExtendedEvent(_) => "SettleExtendedEvent",
-            Action::EventTimedOut(_) => "EventTimedOut",
-            Action::Stop { .. } => "Stop",
-            Action::Subscribe(_) => "Subscribe",
-            Action::PushMessage => "PushMessage",
-            Action::NotificationClick => "NotificationClick",
-            Action::NotificationClose => "NotificationClose",
-            Action::SetPermission { .. } => "SetPermission",
-            Action::LameDuckActivate(_) => "LameDuckActivate",
-            Action::RejectExtendedEvent(_) => "RejectExtendedEvent",
-            Action::SyncRegister { .. } => "SyncRegister",
-            Action::SyncFire { .. } => "SyncFire",
-            Action::SyncRetryDue { .. } => "SyncRetryDue",
-            Action::GoOffline => "GoOffline",
-            Action::GoOnline => "GoOnline",
-            Action::PeriodicSyncRegister { .. } => "PeriodicSyncRegister",
-            Action::PeriodicSyncUnregister { .. } => "PeriodicSyncUnregister",
-            Action::PeriodicSyncFire { .. } => "PeriodicSyncFire",
-            Action::PeriodicSyncSuspend { .. } => "PeriodicSyncSuspend",
-            Action::NetworkStabilizes => "NetworkStabilizes",
-            Action::BackgroundFetch { .. } => "BackgroundFetch",
-            Action::BgFetchAbort { .. } => "BgFetchAbort",
-            Action::BgRecordProgress { .. } => "BgRecordProgress",
-            Action::BgFetchOnline { .. } => "BgFetchOnline",
-            Action::BgFetchComplete { .. } => "BgFetchComplete",
-            Action::BgFetchClick { .. } => "BgFetchClick",
-            Action::BgUpdateUi { .. } => "BgUpdateUi",
-        }
-    };
-    assert!(ACTIONS.contains(&check(&Action::RunJob)));
+fn each_action_names_the_home_of_its_enabling_rule() {
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+    for a in ACTIONS {
+        let (file, function) = a
+            .enabled_in
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("{}: `{}` is not `file: function`", a.name, a.enabled_in));
+        let function = function.rsplit("::").next().unwrap_or(function).trim();
+        let text = std::fs::read_to_string(format!("{src}{file}"))
+            .unwrap_or_else(|e| panic!("{}: {file}: {e}", a.name));
+        assert!(
+            text.contains(&format!("fn {function}(")),
+            "{}: no `fn {function}` in model/src/{file}",
+            a.name
+        );
+        assert!(
+            !a.description.is_empty() && !a.spec.is_empty(),
+            "{}",
+            a.name
+        );
+    }
+    let mut names: Vec<&str> = ACTIONS.iter().map(|a| a.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), ACTIONS.len());
 }

@@ -80,12 +80,15 @@ fn sync_state(s: &SwState) -> Option<(SyncState, u8, bool)> {
 fn failed_attempt() -> Vec<Action> {
     vec![
         SyncFire { tag: 0 },
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: true,
+            wait_until: true,
             notify: false,
         },
-        RejectExtendedEvent(0),
+        WaitUntilSettled {
+            worker: 0,
+            fulfilled: false,
+        },
     ]
 }
 
@@ -115,12 +118,15 @@ fn chromium_last_chance_failure_removes_the_registration() {
         "the third attempt is the last chance"
     );
     path.extend([
-        DispatchEvent {
+        FunctionalEvent {
             worker: 0,
-            extend: true,
+            wait_until: true,
             notify: false,
         },
-        RejectExtendedEvent(0),
+        WaitUntilSettled {
+            worker: 0,
+            fulfilled: false,
+        },
     ]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(
@@ -152,7 +158,7 @@ fn shortest_path_to_a_last_chance_event_under_chromium() {
             RunJob,
             Install,
             InstallEventSettled(Fulfilled),
-            Stop {
+            StopWorker {
                 worker: 0,
                 cause: swspec_model::StopCause::Forced
             },
@@ -183,9 +189,9 @@ fn reregistering_while_firing_fires_exactly_once_more_with_fresh_attempts() {
             sync_state(&s),
             Some((SyncState::ReregisteredWhileFiring, 1, false))
         );
-        path.extend([DispatchEvent {
+        path.extend([FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         }]);
         let s = replay(&m, &path).pop().expect("state");
@@ -195,9 +201,9 @@ fn reregistering_while_firing_fires_exactly_once_more_with_fresh_attempts() {
             "{profile}"
         );
         path.push(SyncFire { tag: 0 });
-        path.push(DispatchEvent {
+        path.push(FunctionalEvent {
             worker: 0,
-            extend: false,
+            wait_until: false,
             notify: false,
         });
         let s = replay(&m, &path).pop().expect("state");
@@ -292,9 +298,9 @@ fn periodic_unregister_while_firing_and_revocation() {
     assert_eq!(g.state, PeriodicState::Pending);
     assert!(g.gen, "a new object beside the old event still in flight");
     // The old event's end does not touch the new registration.
-    path.push(DispatchEvent {
+    path.push(FunctionalEvent {
         worker: 0,
-        extend: false,
+        wait_until: false,
         notify: false,
     });
     let s = replay(&m, &path).pop().expect("state");

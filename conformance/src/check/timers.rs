@@ -22,11 +22,11 @@ impl Search<'_> {
         match *a {
             // A redundant worker's stop is not an idle stop: engines stop a worker as soon as
             // it is doomed (Chromium `ServiceWorkerVersion::Doom`), the spec leaves it to idle.
-            Action::Stop {
+            Action::StopWorker {
                 worker,
                 cause: StopCause::Idle,
             } if c.s.worker(worker).state == WorkerState::Redundant => true,
-            Action::Stop {
+            Action::StopWorker {
                 worker,
                 cause: StopCause::Idle,
             } => self.idle_stop_ok(c, worker, t),
