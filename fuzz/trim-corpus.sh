@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trims fuzz/corpus/<target> to at most N files (default 50) after `cargo fuzz cmin`: measures each
 # input's edge coverage on its own, then keeps a greedy set cover of the edges (named seed files,
-# `*.jsonl`, are always kept). `cmin` alone keeps every input with a unique feature (hundreds).
+# `*.jsonl` and `*.toml`, are always kept). `cmin` alone keeps every input with a unique feature (hundreds).
 #
 #   cargo +nightly fuzz cmin -s none <target>
 #   ./trim-corpus.sh <target> [N]
@@ -29,7 +29,7 @@ covfile, corpus, cap = sys.argv[1], sys.argv[2], int(sys.argv[3])
 cov = {p[0]: set(p[1:]) for p in (l.split() for l in open(covfile)) if p}
 size = lambda f: os.path.getsize(os.path.join(corpus, f))
 total = set().union(*cov.values()) if cov else set()
-chosen = [f for f in cov if f.endswith(".jsonl")]
+chosen = [f for f in cov if f.endswith((".jsonl", ".toml"))]
 have = set().union(*(cov[f] for f in chosen)) if chosen else set()
 while len(chosen) < cap:
     best = max((f for f in cov if f not in chosen),

@@ -1,10 +1,22 @@
 //! `swspec capture`: run scenario files in a real browser and write their traces.
+//!
+//! SIGINT, SIGTERM and SIGHUP stop it cleanly: the browser's processes are killed, the partial
+//! trace written, the scratch folder removed, and the exit status is 128 + the signal. Progress
+//! lines go to stdout with no fuss when it is closed: the captures go on.
 
 use clap::Args;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use swspec_conformance::capture::{self, scenario::Scenario, Engine};
+use swspec_conformance::capture::{self, scenario::Scenario, signal, CaptureError, Engine, OutDir};
+
+/// `println!` that ignores a closed stdout (a capture is not given up for its progress lines).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
 
 /// Knobs of `swspec capture`.
 #[derive(Args, Debug, Clone)]
@@ -41,6 +53,10 @@ fn parse_engine(s: &str) -> Result<Engine, String> {
 
 /// Runs `swspec capture`.
 pub fn run(args: &CaptureArgs) -> ExitCode {
+    if let Err(e) = signal::install() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let all = match Scenario::load_dir(&args.scenarios) {
         Ok(s) => s,
         Err(e) => {
@@ -51,7 +67,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
     if args.list {
         for s in &all {
             let slow = if s.slow { " [slow]" } else { "" };
-            println!("{:<34} {}{slow}", s.name, s.description);
+            say!("{:<34} {}{slow}", s.name, s.description);
         }
         return ExitCode::SUCCESS;
     }
@@ -77,12 +93,30 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
         .browser
         .clone()
         .unwrap_or_else(|| PathBuf::from(args.engine.default_binary()));
+    // Before any browser starts: a folder that cannot be written, or that another capture
+    // writes into, fails now rather than after the first scenario ran.
+    let out = match OutDir::lock(&args.out) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let started = Instant::now();
     let mut failed = 0;
+    let mut done = 0;
     for s in &chosen {
-        match capture::capture(args.engine, &binary, s, &args.out) {
+        if signal::received().is_some() {
+            break;
+        }
+        done += 1;
+        match capture::capture(args.engine, &binary, s, &out) {
             Ok(c) => {
                 let status = match (&c.error, &c.unsupported) {
+                    (Some(e @ CaptureError::Interrupted(_)), _) => {
+                        failed += 1;
+                        format!("STOPPED ({e}); kept as partial")
+                    }
                     (Some(e), _) => {
                         failed += 1;
                         format!("FAILED ({e}); kept as partial")
@@ -90,7 +124,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
                     (None, Some(u)) => format!("unsupported: {}", u.missing.join("; ")),
                     (None, None) => "ok".to_string(),
                 };
-                println!(
+                say!(
                     "{:<34} {:>7.1} s {:>5} events  {}  {status}",
                     s.name,
                     c.seconds,
@@ -98,10 +132,10 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
                     c.path.display()
                 );
                 if let Some(log) = &c.log {
-                    println!("    browser log: {}", log.display());
+                    say!("    browser log: {}", log.display());
                 }
                 for u in &c.unmapped {
-                    println!("    unmapped: {u}");
+                    say!("    unmapped: {u}");
                 }
             }
             Err(e) => {
@@ -110,11 +144,18 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
             }
         }
     }
-    println!(
-        "{} scenario(s) in {:.1} s; {failed} failed",
-        chosen.len(),
+    say!(
+        "{done} scenario(s) in {:.1} s; {failed} failed",
         started.elapsed().as_secs_f64()
     );
+    if let Some(sig) = signal::received() {
+        eprintln!(
+            "swspec capture: stopped by {}; {} scenario(s) not run",
+            signal::name(sig),
+            chosen.len() - done
+        );
+        return ExitCode::from(signal::exit_code(sig));
+    }
     if failed > 0 {
         ExitCode::from(1)
     } else {

@@ -1,14 +1,17 @@
 //! `swspec conform`: check traces against the model and compare each verdict with the one its
-//! folder's `expected.toml` states.
+//! folder's `expected.toml` states (with no such file, a trace is as expected when it
+//! conforms). Everything printed from a trace or a file name is cleaned for the terminal.
 
+use crate::term::{clean, path as shown};
 use clap::Args;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use swspec_conformance::check::{self, Divergence, Options, Verdict};
-use swspec_conformance::expected::{Expectations, Pin};
-use swspec_conformance::trace::{self, InputError, Trace};
+use swspec_conformance::expected::{Expectations, Lookup, Pin};
+use swspec_conformance::trace::{self, InputError, Limits, Trace};
+use swspec_conformance::walk::{self, Skipped};
 use swspec_model::Profile;
 
 /// Knobs of `swspec conform`.
@@ -49,6 +52,10 @@ pub struct ConformArgs {
     /// `<folder>_<trace>.<profile>.itf.json` [default: none].
     #[arg(long, value_name = "DIR")]
     itf: Option<PathBuf>,
+    /// The longest trace line read (bytes); a longer line makes the trace unusable. A line
+    /// costs about 17 times its size in memory while it is parsed.
+    #[arg(long, default_value_t = trace::MAX_LINE_BYTES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_line_bytes: usize,
 }
 
 #[derive(Serialize)]
@@ -59,7 +66,13 @@ struct Row {
     events: usize,
     profile: &'static str,
     verdict: &'static str,
-    expected: String,
+    /// The expected verdict (`None`: the folder's expected.toml does not list the trace, or
+    /// there is none).
+    expected: Option<String>,
+    /// Where the expectation came from: `listed` (expected.toml), `unlisted` (expected.toml
+    /// does not name the trace: never as expected) or `no_file` (no expected.toml: as
+    /// expected when it conforms).
+    expectation: &'static str,
     as_expected: bool,
     first_divergence: Option<Divergence>,
     nodes: usize,
@@ -72,15 +85,25 @@ struct Row {
 struct Report {
     traces: Vec<Row>,
     errors: Vec<InputError>,
+    /// Entries of the folders that were not checked (not regular files, symlinks to folders).
+    skipped: Vec<Skipped>,
 }
 
 impl Report {
     /// Records unusable input (and says so on stderr unless the report is JSON).
     fn error(&mut self, json: bool, e: InputError) {
         if !json {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", clean(&e.to_string()));
         }
         self.errors.push(e);
+    }
+
+    /// Records an entry that is not checked (and says so on stderr unless the report is JSON).
+    fn skip(&mut self, json: bool, s: Skipped) {
+        if !json {
+            eprintln!("warning: {}: {} (skipped)", shown(&s.path), s.reason);
+        }
+        self.skipped.push(s);
     }
 }
 
@@ -98,6 +121,7 @@ pub fn run_paths(paths: Vec<PathBuf>) -> ExitCode {
         max_nodes: d.max_nodes,
         no_quiescent_end: !d.quiescent_end,
         itf: None,
+        max_line_bytes: trace::MAX_LINE_BYTES,
     })
 }
 
@@ -120,28 +144,35 @@ pub fn run(args: &ConformArgs) -> ExitCode {
     let mut report = Report {
         traces: Vec::new(),
         errors: Vec::new(),
+        skipped: Vec::new(),
     };
-    let files = match trace::collect(&args.paths) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("swspec conform: {e}");
-            return ExitCode::from(2);
-        }
+    let collected = walk::collect(&args.paths);
+    for e in collected.errors {
+        report.error(args.json, e);
+    }
+    for s in collected.skipped {
+        report.skip(args.json, s);
+    }
+    let files = collected.files;
+    let limits = Limits {
+        max_line_bytes: args.max_line_bytes,
     };
     let mut expectations = Expectations::default();
     for file in &files {
-        let t = match Trace::read(file) {
+        let t = match Trace::read_with(file, &limits) {
             Ok(t) => t,
             Err(e) => {
                 report.error(args.json, e);
                 continue;
             }
         };
-        let expectation = match expectations.for_trace(file) {
-            Ok(x) => x.cloned(),
+        let expectation = match expectations.lookup(file) {
+            Ok(Lookup::Listed(x)) => Expected::Listed(x.clone()),
+            Ok(Lookup::Unlisted) => Expected::Unlisted,
+            Ok(Lookup::NoFile) => Expected::NoFile,
             Err(message) => {
                 report.error(args.json, input_error(file, None, message));
-                None
+                Expected::Unlisted
             }
         };
         let profiles: Vec<Profile> = match args.profile {
@@ -164,14 +195,22 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             };
             let millis = started.elapsed().as_secs_f64() * 1e3;
             let (expected, pin) = match &expectation {
-                None => ("(none)".to_string(), None),
-                Some(x) if profile == Profile::Spec => (x.spec.clone(), x.spec_at.clone()),
-                Some(x) => (x.engine.clone(), x.engine_at.clone()),
+                Expected::Listed(x) if profile == Profile::Spec => {
+                    (Some(x.spec.clone()), x.spec_at.clone())
+                }
+                Expected::Listed(x) => (Some(x.engine.clone()), x.engine_at.clone()),
+                Expected::Unlisted | Expected::NoFile => (None, None),
             };
             let pin_ok = pin
                 .as_ref()
                 .is_none_or(|p| p.holds(&t, outcome.divergence.as_ref()));
-            let as_expected = outcome.verdict.name() == expected && pin_ok;
+            let as_expected = match &expectation {
+                Expected::Listed(_) => {
+                    expected.as_deref() == Some(outcome.verdict.name()) && pin_ok
+                }
+                Expected::NoFile => outcome.verdict == Verdict::Conforms,
+                Expected::Unlisted => false,
+            };
             let row = Row {
                 file: file.display().to_string(),
                 engine: t.header.engine.clone(),
@@ -180,6 +219,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
                 profile: profile.name(),
                 verdict: outcome.verdict.name(),
                 expected,
+                expectation: expectation.name(),
                 as_expected,
                 first_divergence: outcome.divergence.clone(),
                 nodes: outcome.nodes,
@@ -188,7 +228,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
                 millis,
             };
             if !args.json {
-                print_row(&row, pin.as_ref(), &outcome, args.explain);
+                print_row(&row, pin.as_ref(), &outcome, args);
             }
             if let Some(dir) = &args.itf {
                 if let Err(e) = write_itf(dir, file, profile, &outcome) {
@@ -205,8 +245,22 @@ pub fn run(args: &ConformArgs) -> ExitCode {
             Err(e) => eprintln!("swspec conform: {e}"),
         }
     } else {
+        let no_file = report
+            .traces
+            .iter()
+            .filter(|r| r.expectation == "no_file")
+            .count();
+        if no_file > 0 {
+            println!(
+                "{no_file} check(s) had no expected.toml in their folder: each is as expected when it conforms"
+            );
+        }
+        let skipped = match report.skipped.len() {
+            0 => String::new(),
+            n => format!(", {n} skipped"),
+        };
         println!(
-            "{} trace file(s), {} check(s): {} as expected, {} not as expected, {} unusable",
+            "{} trace file(s), {} check(s): {} as expected, {} not as expected, {} unusable{skipped}",
             files.len(),
             report.traces.len(),
             report.traces.len() - unexpected,
@@ -272,66 +326,131 @@ fn input_error(file: &std::path::Path, line: Option<usize>, message: String) -> 
     }
 }
 
-fn print_row(row: &Row, pin: Option<&Pin>, outcome: &check::Outcome, explain: bool) {
+/// What a trace's folder expects of it.
+enum Expected {
+    /// Its `expected.toml` entry.
+    Listed(swspec_conformance::expected::Expectation),
+    /// The folder's `expected.toml` does not list it.
+    Unlisted,
+    /// The folder has no `expected.toml`.
+    NoFile,
+}
+
+impl Expected {
+    fn name(&self) -> &'static str {
+        match self {
+            Expected::Listed(_) => "listed",
+            Expected::Unlisted => "unlisted",
+            Expected::NoFile => "no_file",
+        }
+    }
+}
+
+/// What the row's verdict was held to, in words.
+fn expectation_text(row: &Row, pin: Option<&Pin>) -> String {
+    let folder = Path::new(&row.file)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match (row.expectation, &row.expected) {
+        (_, Some(x)) => format!(
+            "expected {x}{}",
+            pin.map(|p| format!(" at {p}")).unwrap_or_default()
+        ),
+        ("no_file", None) => format!(
+            "no expected.toml in {}: as expected when it conforms",
+            shown(folder)
+        ),
+        _ => format!("not listed in {}", shown(&folder.join("expected.toml"))),
+    }
+}
+
+fn print_row(row: &Row, pin: Option<&Pin>, outcome: &check::Outcome, args: &ConformArgs) {
     let mark = if row.as_expected { "ok  " } else { "FAIL" };
+    let file = clean(&row.file);
     println!(
-        "{mark} {} [{} {}] {} events vs {}: {} (expected {}{}); {} nodes, peak frontier {}, {:.1} ms",
-        row.file,
-        row.engine,
-        row.scenario,
+        "{mark} {file} [{} {}] {} events vs {}: {} ({}); {} nodes, peak frontier {}, {:.1} ms",
+        clean(&row.engine),
+        clean(&row.scenario),
         row.events,
         row.profile,
         row.verdict,
-        row.expected,
-        pin.map(|p| format!(" at {p}")).unwrap_or_default(),
+        expectation_text(row, pin),
         row.nodes,
         row.peak_frontier,
         row.millis
     );
     if let Some(d) = &outcome.divergence {
-        if outcome.verdict == Verdict::Inconclusive {
-            println!("     the search budget ran out (raise --max-nodes)");
-        }
-        match d.line {
-            Some(l) => println!(
-                "     first divergence: {}:{l}: {}",
-                row.file,
-                d.event.as_deref().unwrap_or("")
-            ),
-            None => println!("     first divergence: at the end of {}", row.file),
-        }
-        println!("     {}", d.reason);
-        if let Some(l) = d.last_matched_line {
-            println!("     last matched: line {l}");
-        }
-        println!("     candidate states before it: {}", d.candidates);
-        for s in &d.candidate_summaries {
-            println!("       - {s}");
-        }
-        if !d.expected.is_empty() {
-            println!("     the model would accept there:");
-            for e in &d.expected {
-                println!("       {e}");
-            }
-        }
-        if !d.last_steps.is_empty() && !explain {
-            println!("     last steps of one candidate:");
-            for s in &d.last_steps {
-                println!("     {s}");
-            }
+        if outcome.verdict == Verdict::Diverges {
+            print_divergence(&file, d, args.explain);
+        } else {
+            print_limit(&file, d, outcome, args);
         }
         println!(
-            "     replay: swspec conform {} --profile {} --explain",
-            row.file, row.profile
+            "     replay: swspec conform {file} --profile {} --explain",
+            row.profile
         );
     }
-    if explain {
+    if args.explain {
         println!(
             "     path ({} hidden steps at most between events):",
             outcome.max_hidden_used
         );
         for s in outcome.path.lines() {
-            println!("     {s}");
+            println!("     {}", clean(&s));
         }
     }
+}
+
+/// The first event no candidate accepts, and what the model would have accepted there.
+fn print_divergence(file: &str, d: &Divergence, explain: bool) {
+    match d.line {
+        Some(l) => println!(
+            "     first divergence: {file}:{l}: {}",
+            clean(d.event.as_deref().unwrap_or(""))
+        ),
+        None => println!("     first divergence: at the end of {file}"),
+    }
+    println!("     {}", clean(&d.reason));
+    if let Some(l) = d.last_matched_line {
+        println!("     last matched: line {l}");
+    }
+    println!("     candidate states before it: {}", d.candidates);
+    for s in &d.candidate_summaries {
+        println!("       - {}", clean(s));
+    }
+    if !d.expected.is_empty() {
+        println!("     the model would accept there:");
+        for e in &d.expected {
+            println!("       {}", clean(e));
+        }
+    }
+    if !d.last_steps.is_empty() && !explain {
+        println!("     last steps of one candidate:");
+        for s in &d.last_steps {
+            println!("     {}", clean(s));
+        }
+    }
+}
+
+/// A search stopped by a limit: what ran out and how far it got, never worded as a divergence.
+fn print_limit(file: &str, d: &Divergence, outcome: &check::Outcome, args: &ConformArgs) {
+    println!(
+        "     not decided: the search used its budget of {} nodes (--max-nodes) before it found \
+         a path or ruled every one out; this is a limit of the check, not a divergence",
+        args.max_nodes
+    );
+    match d.last_matched_line {
+        Some(l) => println!("     furthest event matched: {file}:{l}"),
+        None => println!("     no event matched yet"),
+    }
+    println!(
+        "     candidate states open there: {} ({} nodes searched)",
+        d.candidates, outcome.nodes
+    );
+    println!(
+        "     to decide it: swspec conform {file} --profile {} --max-nodes {}",
+        outcome.profile.name(),
+        args.max_nodes.saturating_mul(10)
+    );
 }

@@ -7,6 +7,7 @@ mod coverage;
 mod explore;
 mod matrix;
 mod report;
+mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -40,6 +41,17 @@ enum Command {
     Schema,
 }
 
+/// A closed stdout (`swspec conform traces | head -1`) ends the command quietly, as it ends
+/// `cat`: the default action of SIGPIPE, which Rust's runtime otherwise ignores (every later
+/// `println!` would then panic). `capture` keeps ignoring it: a browser is running, and its
+/// progress lines are not worth losing the capture for.
+fn stdout_may_close() {
+    // SAFETY: signal(2) with SIG_DFL, before any thread is started; no memory is touched.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -49,6 +61,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if !matches!(cli.command, Command::Capture(_)) {
+        stdout_may_close();
+    }
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Conform(args) => conform::run(&args),

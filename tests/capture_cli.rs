@@ -193,3 +193,111 @@ fn every_expected_divergence_names_an_existing_spec_notes_entry() {
         }
     }
 }
+
+/// Runs `swspec capture --engine ENGINE --scenario install-activate` with `--browser` and
+/// `--out` as given and its own TMPDIR: (exit code, stderr).
+fn capture_with(engine: &str, browser: &Path, out: &Path, tmp: &Path) -> (i32, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_swspec"))
+        .args([
+            "capture",
+            "--engine",
+            engine,
+            "--scenario",
+            "install-activate",
+        ])
+        .arg("--browser")
+        .arg(browser)
+        .arg("--out")
+        .arg(out)
+        .env("TMPDIR", tmp)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run swspec capture");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A browser that cannot start (a folder, a file that is not executable, a program that exits
+/// at once) is an error with exit 2 that leaves nothing in the temporary folder: no
+/// `swspec-*` profile, no scratch folder, no trace.
+#[test]
+fn a_browser_that_cannot_start_leaves_no_temporary_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = scratch("bad-browser");
+    let (tmp, out) = (root.join("tmp"), root.join("out"));
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let folder = root.join("folder");
+    std::fs::create_dir(&folder).expect("folder");
+    let plain = root.join("plain");
+    std::fs::write(&plain, "not a program\n").expect("plain");
+    let exits = root.join("exits");
+    std::fs::write(&exits, "#!/bin/sh\necho 'fake browser: no' >&2\nexit 3\n").expect("exits");
+    std::fs::set_permissions(&exits, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    for engine in ["chromium", "firefox", "webkit"] {
+        for browser in [&folder, &plain, &exits] {
+            let (code, err) = capture_with(engine, browser, &out, &tmp);
+            let what = format!("{engine} {}", browser.display());
+            assert_ne!(code, 0, "{what}: {err}");
+            assert!(!err.contains("panicked"), "{what}: {err}");
+            let left: Vec<_> = std::fs::read_dir(&tmp)
+                .expect("tmp")
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            assert!(left.is_empty(), "{what}: left in TMPDIR: {left:?}\n{err}");
+            let traces: Vec<_> = std::fs::read_dir(&out)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect();
+            assert!(traces.is_empty(), "{what}: {traces:?}");
+        }
+    }
+}
+
+/// An output folder that cannot be made, or that another capture holds, fails with exit 2
+/// before any browser starts (the fake browser would leave a mark if it ran).
+#[test]
+fn an_unwritable_or_locked_output_folder_fails_before_the_browser_starts() {
+    use std::os::unix::fs::PermissionsExt;
+    use swspec_conformance::capture::OutDir;
+    let root = scratch("out-checked-first");
+    let tmp = root.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let mark = root.join("browser-ran");
+    let browser = root.join("browser");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", mark.display()),
+    )
+    .expect("browser");
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // A file where a folder should be: no permission bits matter (the tests may run as root).
+    let file = root.join("a-file");
+    std::fs::write(&file, "").expect("file");
+    let (code, err) = capture_with("chromium", &browser, &file.join("out"), &tmp);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a-file"), "{err}");
+    assert!(
+        !mark.exists(),
+        "the browser ran before the folder was checked"
+    );
+
+    let out = root.join("out");
+    let held = OutDir::lock(&out).expect("the first capture's lock");
+    let (code, err) = capture_with("chromium", &browser, &out, &tmp);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is writing into this folder"), "{err}");
+    assert!(!mark.exists(), "the browser ran in a locked folder");
+    drop(held);
+    let (code, err) = capture_with("chromium", &browser, &out, &tmp);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        mark.exists(),
+        "with the lock released the capture starts: {err}"
+    );
+}

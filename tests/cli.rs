@@ -243,3 +243,18 @@ fn the_printed_replay_command_reproduces_the_discoveries() {
         .count();
     assert!(discoveries >= 3, "{discoveries} discoveries");
 }
+
+#[test]
+fn a_feature_the_profile_lacks_is_refused_not_ignored() {
+    for (profile, flag, api) in [
+        ("firefox", "--background-fetch", "BackgroundFetchManager"),
+        ("webkit", "--background-fetch", "BackgroundFetchManager"),
+        ("firefox", "--sync", "SyncManager"),
+        ("webkit", "--periodic-sync", "PeriodicSyncManager"),
+    ] {
+        let (code, out, err) = swspec(&["check", "--profile", profile, flag]);
+        assert_eq!(code, 2, "{profile} {flag}: {out}{err}");
+        assert!(err.contains(flag) && err.contains(api), "{err}");
+        assert!(out.is_empty(), "nothing is checked: {out}");
+    }
+}

@@ -100,29 +100,54 @@ struct File {
 #[derive(Debug, Default)]
 pub struct Expectations {
     by_path: BTreeMap<PathBuf, Expectation>,
-    loaded: BTreeMap<PathBuf, Result<(), String>>,
+    /// Per folder: whether it has an expectation file, or why it cannot be used.
+    loaded: BTreeMap<PathBuf, Result<bool, String>>,
+}
+
+/// What a trace's folder says of it.
+#[derive(Clone, Copy, Debug)]
+pub enum Lookup<'a> {
+    /// The folder has no `expected.toml`.
+    NoFile,
+    /// The folder's `expected.toml` does not list the trace.
+    Unlisted,
+    /// The trace's entry.
+    Listed(&'a Expectation),
 }
 
 impl Expectations {
     /// The expectation for `trace`, loading its folder's file on first use. An unreadable or
     /// malformed file is an error naming it.
     pub fn for_trace(&mut self, trace: &Path) -> Result<Option<&Expectation>, String> {
+        Ok(match self.lookup(trace)? {
+            Lookup::Listed(x) => Some(x),
+            Lookup::NoFile | Lookup::Unlisted => None,
+        })
+    }
+
+    /// What `trace`'s folder says of it: no file, not listed, or its entry (loading the
+    /// folder's file on first use; an unreadable or malformed file is an error naming it).
+    pub fn lookup(&mut self, trace: &Path) -> Result<Lookup<'_>, String> {
         let dir = trace.parent().unwrap_or(Path::new(".")).to_path_buf();
         if !self.loaded.contains_key(&dir) {
             let r = self.load(&dir);
             self.loaded.insert(dir.clone(), r);
         }
-        if let Some(Err(e)) = self.loaded.get(&dir) {
-            return Err(e.clone());
+        match self.loaded.get(&dir) {
+            Some(Err(e)) => Err(e.clone()),
+            Some(Ok(false)) => Ok(Lookup::NoFile),
+            _ => Ok(self
+                .by_path
+                .get(trace)
+                .map_or(Lookup::Unlisted, Lookup::Listed)),
         }
-        Ok(self.by_path.get(trace))
     }
 
-    fn load(&mut self, dir: &Path) -> Result<(), String> {
+    fn load(&mut self, dir: &Path) -> Result<bool, String> {
         let path = dir.join(FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
         let file: File = toml::from_str(&text).map_err(|e| {
@@ -153,6 +178,6 @@ impl Expectations {
             }
             self.by_path.insert(dir.join(&x.file), x);
         }
-        Ok(())
+        Ok(true)
     }
 }

@@ -1,7 +1,8 @@
 //! # swspec-conformance
 //!
 //! The trace format ([`trace`]) and the trace checker ([`check`]) that compares traces captured
-//! from real browsers with the swspec model, plus the expected-verdict files ([`expected`]).
+//! from real browsers with the swspec model, plus the expected-verdict files ([`expected`]) and the folder walk that finds traces
+//! ([`walk`]).
 //! The capture harness ([`capture`]) drives real browsers through scenario files and writes
 //! traces. [`generate`] makes traces from model executions, for the soundness and mutation tests
 //! and the benchmarks. Observations are the model crate's own types
@@ -12,5 +13,6 @@ pub mod check;
 pub mod expected;
 pub mod generate;
 pub mod trace;
+pub mod walk;
 
 pub use swspec_model::{Obs, Observation, Profile};

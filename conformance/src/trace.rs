@@ -16,6 +16,25 @@ pub const FORMAT: &str = "swspec-trace";
 pub const FORMAT_VERSION: u32 = 1;
 /// The largest timestamp accepted (2^53 ms: exact in an f64, ~285,000 years).
 pub const MAX_TIMESTAMP_MS: f64 = 9_007_199_254_740_992.0;
+/// The longest line read by default (1 MiB; the longest captured line is about 1.3 KB). A line
+/// is parsed into values about 17 times its size, so the cap bounds the memory one line costs.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// What a trace may hold before it is refused, for memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest line, in bytes (default [`MAX_LINE_BYTES`]; `swspec conform
+    /// --max-line-bytes`).
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: MAX_LINE_BYTES,
+        }
+    }
+}
 
 /// The first line of a trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -156,10 +175,13 @@ fn parse_line<T: serde::de::DeserializeOwned>(
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let field = e.path().to_string();
-        let field = (field != ".").then_some(field);
         let inner = e.into_inner();
+        let deep = inner.to_string().contains("recursion limit");
+        let field = (field != ".").then(|| if deep { shorten(&field) } else { field });
         let message = if inner.is_eof() {
             format!("truncated line: {inner}")
+        } else if deep {
+            format!("{inner} (values nested deeper than 128 levels)")
         } else {
             inner.to_string()
         };
@@ -176,22 +198,90 @@ fn parse_line<T: serde::de::DeserializeOwned>(
     Ok(value)
 }
 
-fn is_header_line(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v.get("format").cloned())
-        .is_some()
+/// A field path cut to its first 60 characters (a deeply nested one is thousands long).
+fn shorten(field: &str) -> String {
+    match field.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &field[..i]),
+        None => field.to_string(),
+    }
+}
+
+/// Just enough of a line to tell a header: whether it is an object with a `format` key. Every
+/// value is skipped without being built, and a line that is not an object is refused at its
+/// first byte.
+struct Probe(bool);
+
+impl<'de> Deserialize<'de> for Probe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = Probe;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Probe, A::Error> {
+                let mut format = false;
+                while let Some(k) = m.next_key::<String>()? {
+                    format |= k == "format";
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+                Ok(Probe(format))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
+/// Whether a line is a header: `Ok(true)` for a JSON object with a `format` key, the JSON error
+/// when it is not JSON at all.
+fn probe_header(text: &str) -> Result<bool, serde_json::Error> {
+    match serde_json::from_str::<Probe>(text) {
+        Ok(Probe(format)) => Ok(format),
+        // An array or a scalar is JSON, only not an object.
+        Err(e) if e.is_data() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The message for a line that is not JSON: the parser's, with what a recursion limit means.
+fn not_json(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    if m.contains("recursion limit") {
+        format!("not JSON this parser reads: {m} (values nested deeper than 128 levels)")
+    } else {
+        format!("not JSON: {m}")
+    }
 }
 
 impl Trace {
     /// Reads and parses a trace file.
     pub fn read(path: &Path) -> Result<Trace, InputError> {
+        Self::read_with(path, &Limits::default())
+    }
+
+    /// Reads and parses a trace file within `limits`.
+    pub fn read_with(path: &Path, limits: &Limits) -> Result<Trace, InputError> {
         let bytes = std::fs::read(path).map_err(|e| err(path, None, None, e.to_string()))?;
-        Self::parse(path, &bytes)
+        Self::parse_with(path, &bytes, limits)
     }
 
     /// Parses trace bytes (`path` is for messages).
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Trace, InputError> {
+        Self::parse_with(path, bytes, &Limits::default())
+    }
+
+    /// Parses trace bytes within `limits` (`path` is for messages).
+    pub fn parse_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Trace, InputError> {
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            return Err(err(
+                path,
+                Some(1),
+                None,
+                "the file starts with a UTF-8 byte order mark (BOM), which JSON Lines does not \
+                 allow: remove its first 3 bytes"
+                    .into(),
+            ));
+        }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -216,7 +306,26 @@ impl Trace {
         let Some((first_no, first)) = lines.next() else {
             return Err(err(path, None, None, "empty trace: no header line".into()));
         };
-        if !is_header_line(first) {
+        let too_long = |no: usize, l: &str| {
+            (l.len() > limits.max_line_bytes).then(|| {
+                err(
+                    path,
+                    Some(no),
+                    None,
+                    format!(
+                        "the line is {} bytes, over the limit of {} (--max-line-bytes)",
+                        l.len(),
+                        limits.max_line_bytes
+                    ),
+                )
+            })
+        };
+        if let Some(e) = too_long(first_no, first) {
+            return Err(e);
+        }
+        let is_header =
+            probe_header(first).map_err(|e| err(path, Some(first_no), None, not_json(&e)))?;
+        if !is_header {
             return Err(err(
                 path,
                 Some(first_no),
@@ -257,15 +366,18 @@ impl Trace {
         let mut events = Vec::new();
         let mut last_t: BTreeMap<Source, f64> = BTreeMap::new();
         for (no, l) in lines {
-            if is_header_line(l) {
-                return Err(err(
+            if let Some(e) = too_long(no, l) {
+                return Err(e);
+            }
+            let e: Event = parse_line(path, no, l).map_err(|e| match probe_header(l) {
+                Ok(true) => err(
                     path,
                     Some(no),
                     Some("format".into()),
                     "a header line after the first line".into(),
-                ));
-            }
-            let e: Event = parse_line(path, no, l)?;
+                ),
+                _ => e,
+            })?;
             if !e.t.is_finite() || e.t < 0.0 || e.t > MAX_TIMESTAMP_MS {
                 return Err(err(
                     path,
@@ -329,40 +441,6 @@ fn obs_too_big(obs: &Observation<String>) -> Option<String> {
         Observation::SyncTags { tags, .. } if tags.len() > 64 => Some("obs.tags".into()),
         _ => None,
     }
-}
-
-/// Collects the trace files under `paths` (files as given, folders recursively: `*.jsonl`,
-/// skipping `*.partial.jsonl`), sorted.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| err(p, None, None, e.to_string()))?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| err(dir, None, None, e.to_string()))?;
-    for entry in rd {
-        let entry = entry.map_err(|e| err(dir, None, None, e.to_string()))?;
-        let p = entry.path();
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.ends_with(".jsonl") && !name.ends_with(".partial.jsonl") {
-                out.push(p);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The JSON Schema of a trace line: either a [`Header`] or an [`Event`].

@@ -84,10 +84,21 @@ fn name_of(p: &Path) -> String {
         .map_or(String::new(), |n| n.to_string_lossy().into_owned())
 }
 
+/// A folder's folders and regular files, sorted. A symlink is kept only when it leads to a
+/// regular file: a link to a folder could loop (`up -> ..`), and a FIFO or a device named
+/// `*.jsonl` would block the read (the rules of `swspec_conformance::walk`).
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let ft = e.file_type().ok()?;
+            let path = e.path();
+            let keep = ft.is_dir()
+                || ft.is_file()
+                || (ft.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file()));
+            keep.then_some(path)
+        })
         .collect();
     v.sort();
     Ok(v)

@@ -32,6 +32,30 @@ use std::time::Duration;
 use swspec_model::SwModel;
 use swspec_search::engine::memory::{MemoryBound, StopFlag};
 
+/// The feature flags given that `cfg`'s profile leaves out (its engine lacks the API), with
+/// the API: refused, since the run would report on a model without them. (`--all-features`
+/// only turns on what the profile has.)
+fn ignored_features(cfg: &swspec_model::ModelConfig) -> Vec<(&'static str, &'static str)> {
+    let apis = cfg.profile.params().apis;
+    [
+        ("--sync", cfg.sync && !apis.sync, "SyncManager"),
+        (
+            "--periodic-sync",
+            cfg.periodic_sync && !apis.periodic_sync,
+            "PeriodicSyncManager",
+        ),
+        (
+            "--background-fetch",
+            cfg.background_fetch && !apis.background_fetch,
+            "BackgroundFetchManager",
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, ignored, _)| *ignored)
+    .map(|(flag, _, api)| (flag, api))
+    .collect()
+}
+
 /// Runs `swspec check`; exit status 0 when every `always` holds and every `sometimes` is found
 /// (and every liveness violation is an expected finding), 1 otherwise, 2 on bad usage.
 pub fn run(args: &CheckArgs) -> ExitCode {
@@ -42,6 +66,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let run = args.run_config();
     if let Err(e) = run.model.validate() {
         eprintln!("swspec check: {e}");
+        return ExitCode::from(2);
+    }
+    let ignored = ignored_features(&run.model);
+    for (flag, api) in &ignored {
+        eprintln!(
+            "swspec check: {flag} would change nothing under --profile {}: the engine exposes no {api}, so the model leaves it out (use --profile spec or chromium)",
+            run.model.profile.name()
+        );
+    }
+    if !ignored.is_empty() {
         return ExitCode::from(2);
     }
     let model = SwModel::new(run.model.clone());

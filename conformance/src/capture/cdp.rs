@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -153,13 +153,25 @@ impl Cdp {
         timeout: Duration,
     ) -> Result<Value, String> {
         let rx = self.start(method, params, session)?;
-        match rx.recv_timeout(timeout) {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(format!("{method}: {e}")),
-            Err(_) => Err(format!(
-                "{method}: no answer within {} ms",
-                timeout.as_millis()
-            )),
+        // In slices, so that a stop signal ends the wait at once.
+        let until = std::time::Instant::now() + timeout;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left.min(Duration::from_millis(50))) {
+                Ok(Ok(v)) => return Ok(v),
+                Ok(Err(e)) => return Err(format!("{method}: {e}")),
+                Err(RecvTimeoutError::Timeout) if !left.is_zero() => {
+                    if let Some(sig) = super::signal::received() {
+                        return Err(format!("{method}: stopped by {}", super::signal::name(sig)));
+                    }
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "{method}: no answer within {} ms",
+                        timeout.as_millis()
+                    ))
+                }
+            }
         }
     }
 

@@ -10,14 +10,13 @@ use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
 use super::engine::Engine;
 use super::error::CaptureError;
-use super::process::{self, Group};
+use super::process::{self, Group, Scratch, Watch};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
 use super::session::Session;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -62,6 +61,7 @@ struct Shared {
 /// A running Chromium with its DevTools connection.
 struct Browser {
     group: Group,
+    watch: Watch,
     cdp: Cdp,
     version: String,
     args: Vec<String>,
@@ -74,29 +74,26 @@ impl Browser {
         rec: Recorder,
         shared: Arc<Mutex<Shared>>,
         served: Arc<dyn Fn() -> u32 + Send + Sync>,
-        log_dir: &Path,
+        scratch: &Scratch,
     ) -> Result<Browser, CaptureError> {
-        if !binary.exists() {
-            return Err(process::missing("Chromium", binary, "chromium"));
-        }
-        let user_data_dir = process::fresh_profile("chromium")?;
+        process::check_binary("Chromium", binary, "chromium")?;
         let mut args: Vec<String> = FLAGS.iter().map(|s| s.to_string()).collect();
         args.extend(extra.iter().cloned());
-        let mut cmd = Command::new(binary);
+        let mut cmd = scratch.command(binary);
         cmd.args(&args)
-            .arg(format!("--user-data-dir={}", user_data_dir.display()))
+            .arg(format!("--user-data-dir={}", scratch.profile().display()))
             .arg("about:blank");
-        let (mut group, url) = Group::spawn(
+        let (group, url) = Group::spawn(
             cmd,
             "Chromium",
-            &log_dir.join("chromium.stderr"),
+            &scratch.log("chromium.stderr"),
             Some(|line| {
                 line.strip_prefix("DevTools listening on ")
                     .map(|u| u.trim().to_string())
             }),
             Duration::from_secs(30),
         )?;
-        group.remove_on_kill(user_data_dir);
+        let watch = group.watch();
         let url = url.unwrap_or_default();
         let handler_shared = shared.clone();
         let cdp = Cdp::connect(&url, move |ev| {
@@ -110,6 +107,7 @@ impl Browser {
         let version = product.split('/').nth(1).unwrap_or(product).to_string();
         Ok(Browser {
             group,
+            watch,
             cdp,
             version,
             args,
@@ -245,7 +243,7 @@ pub fn run(
     scenario: &Scenario,
     binary: &Path,
     session: &mut Session,
-    log_dir: &Path,
+    scratch: &Scratch,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
     let server = session.server.clone();
@@ -257,7 +255,7 @@ pub fn run(
         rec.clone(),
         shared.clone(),
         Arc::new(move || srv.version()),
-        log_dir,
+        scratch,
     )?;
     session.engine_version = browser.version.clone();
     session.settings.insert(
@@ -270,6 +268,7 @@ pub fn run(
     );
     let mut driver = Driver {
         cdp: &browser.cdp,
+        watch: browser.watch.clone(),
         rec: &rec,
         shared: &shared,
         tabs: BTreeMap::new(),
@@ -287,6 +286,7 @@ pub fn run(
 
 struct Driver<'a> {
     cdp: &'a Cdp,
+    watch: Watch,
     rec: &'a Recorder,
     shared: &'a Mutex<Shared>,
     tabs: BTreeMap<String, Tab>,
@@ -304,9 +304,13 @@ impl Driver<'_> {
         session: Option<&str>,
     ) -> Result<Value, CaptureError> {
         self.alive()?;
-        self.cdp
-            .call(method, params, session, CALL)
-            .map_err(CaptureError::Browser)
+        self.cdp.call(method, params, session, CALL).map_err(|e| {
+            // A closed connection is most often the browser gone: say that, with its status.
+            self.watch
+                .check_within(Duration::from_millis(500))
+                .err()
+                .unwrap_or(CaptureError::Browser(e))
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
@@ -351,6 +355,10 @@ impl Driver<'_> {
     fn wait_load(&self, session: &str, before: u32) -> Result<(), CaptureError> {
         let until = Instant::now() + Duration::from_secs(15);
         while self.loads(session) <= before {
+            self.alive()?;
+            if let Some(sig) = super::signal::received() {
+                return Err(CaptureError::Interrupted(super::signal::name(sig).into()));
+            }
             if Instant::now() > until {
                 return Err(CaptureError::Timeout(
                     "the page did not load within 15 s".into(),
@@ -447,10 +455,20 @@ impl Driver<'_> {
 
 impl Ops for Driver<'_> {
     fn alive(&self) -> Result<(), CaptureError> {
-        match self.lock().crashed.clone() {
-            Some(c) => Err(CaptureError::Browser(format!("the browser crashed: {c}"))),
-            None => Ok(()),
+        self.watch.check()?;
+        if let Some(c) = self.lock().crashed.clone() {
+            return Err(CaptureError::Browser(format!("a renderer crashed: {c}")));
         }
+        if self.cdp.is_closed() {
+            return Err(self
+                .watch
+                .check_within(Duration::from_millis(500))
+                .err()
+                .unwrap_or_else(|| {
+                    CaptureError::Browser("the browser closed the DevTools connection".into())
+                }));
+        }
+        Ok(())
     }
 
     fn open(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {

@@ -4,11 +4,12 @@
 //! do is the engine adapter's ([`Ops`]): DevTools for Chromium, WebDriver BiDi for Firefox,
 //! WebDriver classic for WebKit.
 
-use super::engine::Engine;
+use super::engine::{step_name, Engine};
 use super::error::{CaptureError, Unsupported};
 use super::map::{self, Mapped};
 use super::scenario::{Scenario, Step};
 use super::server::{RecSrc, Recorder, Server};
+use super::signal;
 use crate::trace::{self, Event};
 use serde_json::json;
 use serde_json::Value;
@@ -67,6 +68,10 @@ pub trait Ops {
     }
 }
 
+/// The driver note a failed capture ends with (records stamped after it are the browser being
+/// torn down, and are left out of the partial trace).
+pub const STOP_NOTE: &str = "capture stopped";
+
 fn unsupported(step: &str) -> CaptureError {
     CaptureError::Scenario(format!("this engine cannot do `{step}`"))
 }
@@ -91,14 +96,23 @@ pub fn run(
         last_step: 0.0,
     };
     let mut detected = false;
-    for step in &scenario.step {
-        r.exec(step)?;
+    let stopped = |e: CaptureError| {
+        rec.push(
+            RecSrc::Driver,
+            json!({"note": STOP_NOTE, "error": e.to_string()}),
+        );
+        e
+    };
+    for (i, step) in scenario.step.iter().enumerate() {
+        let at = |e: CaptureError| stopped(e.or_interrupted().during(i + 1, &step_name(step)));
+        r.exec(step).map_err(at)?;
         if let (Step::Open { client }, false) = (step, detected) {
             detected = true;
-            r.detect(scenario, engine, client)?;
+            r.detect(scenario, engine, client).map_err(at)?;
         }
     }
-    r.settle(scenario.settle_ms.max(min_settle_ms))?;
+    r.settle(scenario.settle_ms.max(min_settle_ms))
+        .map_err(|e| stopped(e.or_interrupted()))?;
     // Marks how long the capture watched: a heartbeat gap before it is a stop.
     rec.push(RecSrc::Driver, json!({"note": map::END_NOTE}));
     Ok(())
@@ -112,6 +126,29 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
+    /// Between two looks at the trace: a stop signal, a page poll, and whether the browser
+    /// still runs (so a crash ends the wait at once, not when it times out).
+    fn tick(&mut self) -> Result<(), CaptureError> {
+        if let Some(sig) = signal::received() {
+            return Err(CaptureError::Interrupted(signal::name(sig).into()));
+        }
+        self.ops.poll()?;
+        self.ops.alive()
+    }
+
+    /// Sleeps `d` in slices of at most 250 ms (the page-poll cadence), ticking between them.
+    fn pause(&mut self, d: Duration) -> Result<(), CaptureError> {
+        let until = Instant::now() + d;
+        loop {
+            self.tick()?;
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            thread::sleep(left.min(Duration::from_millis(250)));
+        }
+    }
+
     /// Checks the scenario's needs against the first client's feature detection (its `load`
     /// record) and the engine's automation.
     fn detect(
@@ -122,7 +159,7 @@ impl Runner<'_> {
     ) -> Result<(), CaptureError> {
         let until = Instant::now() + Duration::from_secs(10);
         let features = loop {
-            self.ops.poll()?;
+            self.tick()?;
             let found = self.rec.snapshot().into_iter().rev().find_map(|r| {
                 (r.src == RecSrc::Page(client.to_string()) && r.data["ev"] == "load")
                     .then(|| r.data["features"].clone())
@@ -194,10 +231,9 @@ impl Runner<'_> {
                 .count()
         };
         loop {
-            self.ops.poll()?;
+            self.tick()?;
             let n = activity(self.rec);
-            thread::sleep(Duration::from_millis(quiet_ms));
-            self.ops.poll()?;
+            self.pause(Duration::from_millis(quiet_ms))?;
             if activity(self.rec) == n || Instant::now() > until {
                 return Ok(());
             }
@@ -335,12 +371,11 @@ impl Runner<'_> {
                 let since = self.last_step;
                 let until = Instant::now() + Duration::from_millis(*timeout_ms);
                 loop {
-                    self.ops.poll()?;
+                    self.tick()?;
                     let mapped = map::map_until(&self.rec.snapshot(), self.rec.clock.now());
                     if wait_satisfied(step, &mapped, since) {
                         break;
                     }
-                    self.ops.alive()?;
                     if Instant::now() > until && *optional {
                         self.rec.push(
                             RecSrc::Driver,
@@ -357,14 +392,7 @@ impl Runner<'_> {
                     self.rec.wait_change(Duration::from_millis(100));
                 }
             }
-            Step::Sleep { ms } => {
-                let until = Instant::now() + Duration::from_millis(*ms);
-                while Instant::now() < until {
-                    self.ops.poll()?;
-                    let left = until.saturating_duration_since(Instant::now());
-                    thread::sleep(left.min(Duration::from_millis(250)));
-                }
-            }
+            Step::Sleep { ms } => self.pause(Duration::from_millis(*ms))?,
         }
         Ok(())
     }

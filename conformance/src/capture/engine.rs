@@ -87,7 +87,7 @@ impl Engine {
 }
 
 /// A step's `do` name.
-fn step_name(step: &Step) -> String {
+pub(super) fn step_name(step: &Step) -> String {
     serde_json::to_value(step)
         .ok()
         .and_then(|v| v.get("do").and_then(Value::as_str).map(String::from))

@@ -20,6 +20,32 @@ pub enum CaptureError {
     /// The engine lacks an API or an automation command the scenario needs (recorded as
     /// `<scenario>.unsupported.json`, not as a trace).
     Unsupported(Box<Unsupported>),
+    /// A stop signal (SIGINT, SIGTERM, SIGHUP) ended the capture: its name and where.
+    Interrupted(String),
+}
+
+impl CaptureError {
+    /// The error with where it happened appended: ` during step N (`do`)`.
+    pub fn during(self, n: usize, step: &str) -> CaptureError {
+        let at = |m: String| format!("{m} during step {n} (`{step}`)");
+        match self {
+            CaptureError::Browser(m) => CaptureError::Browser(at(m)),
+            CaptureError::Timeout(m) => CaptureError::Timeout(at(m)),
+            CaptureError::Scenario(m) => CaptureError::Scenario(at(m)),
+            CaptureError::Interrupted(m) => CaptureError::Interrupted(at(m)),
+            other => other,
+        }
+    }
+
+    /// The error, or [`CaptureError::Interrupted`] when a stop signal came (whatever failed
+    /// then failed because the capture was stopping).
+    pub fn or_interrupted(self) -> CaptureError {
+        match (super::signal::received(), self) {
+            (_, e @ CaptureError::Interrupted(_)) => e,
+            (Some(sig), _) => CaptureError::Interrupted(super::signal::name(sig).into()),
+            (None, e) => e,
+        }
+    }
 }
 
 /// Why a scenario cannot run on an engine, with what was detected.
@@ -51,6 +77,7 @@ impl fmt::Display for CaptureError {
             CaptureError::Unsupported(u) => {
                 write!(f, "unsupported here: {}", u.missing.join("; "))
             }
+            CaptureError::Interrupted(m) => write!(f, "interrupted by {m}"),
         }
     }
 }

@@ -12,14 +12,13 @@ use super::cdp::{Cdp, CdpEvent};
 use super::drive::Ops;
 use super::engine::Engine;
 use super::error::CaptureError;
-use super::process::{self, Group};
+use super::process::{self, Group, Scratch, Watch};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
 use super::session::Session;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -77,6 +76,7 @@ pub fn profile_params(prefs: &BTreeMap<String, Value>) -> BTreeMap<String, f64> 
 /// A running Firefox with its BiDi session.
 struct Browser {
     group: Group,
+    watch: Watch,
     bidi: Cdp,
     version: String,
 }
@@ -86,19 +86,17 @@ impl Browser {
         binary: &Path,
         prefs: &[(String, Value)],
         on_event: impl Fn(CdpEvent) + Send + 'static,
-        log_dir: &Path,
+        scratch: &Scratch,
     ) -> Result<Browser, CaptureError> {
-        if !binary.exists() {
-            return Err(process::missing("Firefox", binary, "firefox-esr"));
-        }
-        let profile = process::fresh_profile("firefox")?;
+        process::check_binary("Firefox", binary, "firefox-esr")?;
+        let profile = scratch.profile();
         let user_js: String = prefs
             .iter()
             .map(|(k, v)| format!("user_pref({}, {v});\n", json!(k)))
             .collect();
         std::fs::write(profile.join("user.js"), user_js)
             .map_err(|e| CaptureError::Setup(format!("cannot write user.js: {e}")))?;
-        let mut cmd = Command::new(binary);
+        let mut cmd = scratch.command(binary);
         cmd.args([
             "--headless",
             "--no-remote",
@@ -108,17 +106,17 @@ impl Browser {
         .arg(&profile)
         .arg("about:blank")
         .env("MOZ_CRASHREPORTER_DISABLE", "1");
-        let (mut group, url) = Group::spawn(
+        let (group, url) = Group::spawn(
             cmd,
             "Firefox",
-            &log_dir.join("firefox.stderr"),
+            &scratch.log("firefox.stderr"),
             Some(|line| {
                 line.strip_prefix("WebDriver BiDi listening on ")
                     .map(|u| format!("{}/session", u.trim()))
             }),
             Duration::from_secs(60),
         )?;
-        group.remove_on_kill(profile);
+        let watch = group.watch();
         let url = url.unwrap_or_default();
         let bidi = Cdp::connect(&url, on_event).map_err(CaptureError::Setup)?;
         let caps = bidi
@@ -130,6 +128,7 @@ impl Browser {
             .to_string();
         Ok(Browser {
             group,
+            watch,
             bidi,
             version,
         })
@@ -185,7 +184,7 @@ pub fn run(
     scenario: &Scenario,
     binary: &Path,
     session: &mut Session,
-    log_dir: &Path,
+    scratch: &Scratch,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
     let server = session.server.clone();
@@ -196,7 +195,7 @@ pub fn run(
         binary,
         &prefs,
         move |ev| on_event(&h_rec, &h_contexts, ev),
-        log_dir,
+        scratch,
     )?;
     session.engine_version = browser.version.clone();
     session
@@ -210,6 +209,7 @@ pub fn run(
     }
     let mut driver = Driver {
         bidi: &browser.bidi,
+        watch: browser.watch.clone(),
         contexts,
         tabs: BTreeMap::new(),
     };
@@ -222,6 +222,7 @@ pub fn run(
 
 struct Driver<'a> {
     bidi: &'a Cdp,
+    watch: Watch,
     contexts: Contexts,
     /// Client name → browsing context.
     tabs: BTreeMap<String, String>,
@@ -230,9 +231,13 @@ struct Driver<'a> {
 impl Driver<'_> {
     fn bidi(&self, method: &str, params: Value) -> Result<Value, CaptureError> {
         self.alive()?;
-        self.bidi
-            .call(method, params, None, CALL)
-            .map_err(CaptureError::Browser)
+        self.bidi.call(method, params, None, CALL).map_err(|e| {
+            // A closed connection is most often the browser gone: say that, with its status.
+            self.watch
+                .check_within(Duration::from_millis(500))
+                .err()
+                .unwrap_or(CaptureError::Browser(e))
+        })
     }
 
     fn context(&self, client: &str) -> Result<String, CaptureError> {
@@ -245,13 +250,17 @@ impl Driver<'_> {
 
 impl Ops for Driver<'_> {
     fn alive(&self) -> Result<(), CaptureError> {
+        self.watch.check()?;
         if self.bidi.is_closed() {
-            Err(CaptureError::Browser(
-                "Firefox closed the WebDriver BiDi connection".into(),
-            ))
-        } else {
-            Ok(())
+            return Err(self
+                .watch
+                .check_within(Duration::from_millis(500))
+                .err()
+                .unwrap_or_else(|| {
+                    CaptureError::Browser("Firefox closed the WebDriver BiDi connection".into())
+                }));
         }
+        Ok(())
     }
 
     fn open(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {

@@ -3,16 +3,20 @@
 //! The split follows proptest-state-machine's: the model (`swspec-model`) is the reference, and
 //! this module is only the adapter for the system under test. It drives the browser, records
 //! raw records from every source on one clock ([`server::Recorder`]), and maps them to the shared
-//! observation types ([`map`]). Traces are written atomically; a capture that fails (browser
-//! crash, a step's timeout, a wait that never came) is kept as `<scenario>.partial.jsonl`, which
-//! `swspec conform` skips.
+//! observation types ([`map`]). Traces are written atomically into a locked output folder
+//! ([`OutDir`]); a capture that fails (browser crash, a step's timeout, a wait that never came,
+//! a stop signal) is kept as `<scenario>.partial.jsonl`, which `swspec conform` skips, with the
+//! browser's log beside it as `<scenario>.partial.log`. Nothing else outlives a capture: the
+//! browser's profile, its TMPDIR and its logs live in one scratch folder ([`process::Scratch`])
+//! that is removed on every path, and its processes are killed by group and by marker.
 //!
 //! Dependencies go one way. The shared harness knows nothing of any engine: what an engine is
 //! and what the harness must know of it ([`Engine`], [`observes`]), why a capture fails
 //! ([`CaptureError`], [`Unsupported`]), what a run shares with its adapter ([`Session`]), the
 //! scenario format ([`scenario`]), the HTTP server and recorder ([`server`]), the step driver
 //! ([`drive`]), the mapping of raw records to observations ([`map`]), browser processes
-//! ([`process`]) and the DevTools/BiDi client ([`cdp`]). The engine adapters ([`chromium`],
+//! ([`process`]), stop signals ([`signal`]), the output folder ([`output`]) and the
+//! DevTools/BiDi client ([`cdp`]). The engine adapters ([`chromium`],
 //! [`firefox`], [`webkit`]) build on those and never on each other; this module's
 //! [`capture`] alone picks an adapter and writes the trace.
 
@@ -23,15 +27,18 @@ mod engine;
 mod error;
 pub mod firefox;
 pub mod map;
+pub mod output;
 pub mod process;
 pub mod scenario;
 pub mod server;
 mod session;
+pub mod signal;
 pub mod webkit;
 
 pub use drive::wait_satisfied;
 pub use engine::{observes, Engine, HEARTBEAT_MS};
 pub use error::{CaptureError, Unsupported};
+pub use output::{write_atomically, OutDir};
 pub use session::Session;
 
 use crate::trace::{self, Header};
@@ -56,19 +63,18 @@ pub struct Captured {
     pub unsupported: Option<Unsupported>,
     /// Records the mapping could not turn into the observation they seem to show.
     pub unmapped: Vec<String>,
-    /// Where the browser's stderr was kept (failed captures only).
+    /// Where the browser's log was kept (`<scenario>.partial.log`, failed captures only).
     pub log: Option<PathBuf>,
 }
 
-/// Captures `scenario` with `engine` into `out_dir/<scenario>.jsonl`.
+/// Captures `scenario` with `engine` into `out/<scenario>.jsonl`.
 pub fn capture(
     engine: Engine,
     binary: &Path,
     scenario: &Scenario,
-    out_dir: &Path,
+    out: &OutDir,
 ) -> Result<Captured, CaptureError> {
-    std::fs::create_dir_all(out_dir)
-        .map_err(|e| CaptureError::Io(format!("{}: {e}", out_dir.display())))?;
+    let out_dir = out.path();
     let started = Instant::now();
     let rec = server::Recorder::new();
     let server = server::Server::start(rec.clone(), scenario.behaviours(), engine.heartbeat_ms())
@@ -79,20 +85,17 @@ pub fn capture(
         engine_version: String::new(),
         settings: BTreeMap::new(),
     };
-    let log_dir = std::env::temp_dir().join(format!(
-        "swspec-capture-{}-{}",
-        std::process::id(),
-        scenario.name
-    ));
-    let _ = std::fs::create_dir_all(&log_dir);
+    // Removed when this function returns, whichever way.
+    let scratch = process::Scratch::new()?;
     let result = match engine {
-        Engine::Chromium => chromium::run(scenario, binary, &mut session, &log_dir),
-        Engine::Firefox => firefox::run(scenario, binary, &mut session, &log_dir),
-        Engine::Webkit => webkit::run(scenario, binary, &mut session, &log_dir),
-    };
+        Engine::Chromium => chromium::run(scenario, binary, &mut session, &scratch),
+        Engine::Firefox => firefox::run(scenario, binary, &mut session, &scratch),
+        Engine::Webkit => webkit::run(scenario, binary, &mut session, &scratch),
+    }
+    .map_err(CaptureError::or_interrupted);
+    let partial_log = out_dir.join(format!("{}.partial.log", scenario.name));
     if let Err(CaptureError::Setup(m)) = &result {
-        // Nothing ran: no trace, partial or not. The browser's log is kept if it wrote one.
-        let _ = std::fs::remove_dir(&log_dir);
+        // Nothing ran: no trace, partial or not (the message quotes the browser's output).
         return Err(CaptureError::Setup(m.clone()));
     }
     if let Err(CaptureError::Unsupported(u)) = &result {
@@ -105,7 +108,7 @@ pub fn capture(
         let text = serde_json::to_string_pretty(&u).unwrap_or_default() + "\n";
         write_atomically(&path, &text)?;
         let _ = std::fs::remove_file(out_dir.join(format!("{}.partial.jsonl", scenario.name)));
-        let _ = std::fs::remove_dir_all(&log_dir);
+        let _ = std::fs::remove_file(&partial_log);
         return Ok(Captured {
             path,
             events: 0,
@@ -125,7 +128,18 @@ pub fn capture(
             serde_json::to_value(&scenario.profile_params).unwrap_or(Value::Null),
         );
     }
-    let mapped = map::map(&session.rec.snapshot());
+    let mut records = session.rec.snapshot();
+    if result.is_err() {
+        // What is stamped after the failure is the browser being torn down, not the scenario.
+        let stop = records
+            .iter()
+            .find(|r| r.src == server::RecSrc::Driver && r.data["note"] == drive::STOP_NOTE)
+            .map(|r| r.t);
+        if let Some(stop) = stop {
+            records.retain(|r| r.t <= stop);
+        }
+    }
+    let mapped = map::map(&records);
     let header = Header {
         format: trace::FORMAT.into(),
         version: trace::FORMAT_VERSION,
@@ -149,13 +163,12 @@ pub fn capture(
     if error.is_none() {
         // A good capture replaces any earlier partial one.
         let _ = std::fs::remove_file(out_dir.join(format!("{}.partial.jsonl", scenario.name)));
+        let _ = std::fs::remove_file(&partial_log);
     }
-    // A failed capture keeps the browser's log beside nothing else: its path is reported.
-    let log = if error.is_some() {
-        Some(log_dir)
-    } else {
-        let _ = std::fs::remove_dir_all(&log_dir);
-        None
+    // A failed capture keeps the browser's log beside its partial trace.
+    let log = match &error {
+        Some(_) => output::keep_logs(&scratch.logs(), &partial_log),
+        None => None,
     };
     Ok(Captured {
         path,
@@ -166,19 +179,6 @@ pub fn capture(
         unmapped: mapped.unmapped,
         log,
     })
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it into place.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), CaptureError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CaptureError::Io(format!("{}: {e}", path.display()))
-        })
 }
 
 /// Now as RFC 3339 UTC (seconds).

@@ -11,6 +11,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use swspec_model::Permission;
 
+pub mod limits;
+
 /// How a lifetime promise (`waitUntil`) of a handler ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -366,14 +368,26 @@ impl Scenario {
     }
 
     /// The interfaces its steps need (`SyncManager`, `PeriodicSyncManager`,
-    /// `BackgroundFetchManager`, `PushManager`), in that order, each once.
+    /// `BackgroundFetchManager`, `PushManager`), in that order, each once. A `sync_tags` step
+    /// beside another API and no other Background Sync step is a barrier (a round trip through
+    /// the registration), not a use of Background Sync: it adds no `SyncManager` (an engine
+    /// lacking the other API cannot run the scenario anyway).
     pub fn needs(&self) -> Vec<&'static str> {
+        let mut out = self.needs_but_sync_tags();
+        let reads_tags = self.step.iter().any(|s| matches!(s, Step::SyncTags { .. }));
+        if reads_tags && out.is_empty() {
+            out.push("SyncManager");
+        }
+        out
+    }
+
+    /// [`Scenario::needs`] of every step but `sync_tags`.
+    fn needs_but_sync_tags(&self) -> Vec<&'static str> {
         use Permission as P;
         let mut out = Vec::new();
         for step in &self.step {
             let need = match step {
                 Step::SyncRegister { .. }
-                | Step::SyncTags { .. }
                 | Step::GoOffline
                 | Step::GoOnline
                 | Step::Grant {
@@ -499,7 +513,7 @@ impl Scenario {
                 _ => {}
             }
         }
-        Ok(())
+        limits::check(self)
     }
 }
 
@@ -558,5 +572,26 @@ mod tests {
             parse("description = \"d\"\n[version.x]\n[[step]]\ndo = \"open\"\nclient = \"c\"\n")
                 .expect_err("bad version key");
         assert!(e.message.contains("version.x"), "{e}");
+    }
+
+    #[test]
+    fn a_sync_tags_barrier_beside_another_api_needs_no_sync_manager() {
+        let with = |steps: &str| {
+            parse(&format!(
+                "description = \"d\"\n[[step]]\ndo = \"open\"\nclient = \"c1\"\n{steps}"
+            ))
+            .expect("parses")
+            .needs()
+        };
+        let tags = "[[step]]\ndo = \"sync_tags\"\nclient = \"c1\"\n";
+        let fetch = "[[step]]\ndo = \"bg_fetch\"\nclient = \"c1\"\nid = \"f\"\nurls = [\"/a\"]\n";
+        let sync = "[[step]]\ndo = \"sync_register\"\nclient = \"c1\"\ntag = \"t\"\n";
+        assert_eq!(with(&format!("{fetch}{tags}")), ["BackgroundFetchManager"]);
+        assert_eq!(with(tags), ["SyncManager"]);
+        assert_eq!(
+            with(&format!("{fetch}{sync}{tags}")),
+            ["SyncManager", "BackgroundFetchManager"]
+        );
+        assert!(with("").is_empty());
     }
 }

@@ -10,7 +10,7 @@
 use super::drive::Ops;
 use super::engine::Engine;
 use super::error::CaptureError;
-use super::process::{self, Group};
+use super::process::{self, Group, Scratch, Watch};
 use super::scenario::Scenario;
 use super::server::{RecSrc, Recorder};
 use super::session::Session;
@@ -19,7 +19,6 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -51,8 +50,9 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
     let what = format!("{method} {path}");
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .map_err(|e| format!("{what}: cannot connect to WebKitWebDriver: {e}"))?;
+    // Short reads, so that a stop signal is seen while WebKitWebDriver thinks.
     stream
-        .set_read_timeout(Some(CALL))
+        .set_read_timeout(Some(Duration::from_millis(100)))
         .map_err(|e| e.to_string())?;
     let body = body.map(Value::to_string).unwrap_or_default();
     let req = format!(
@@ -62,10 +62,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
     stream
         .write_all(req.as_bytes())
         .map_err(|e| format!("{what}: {e}"))?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("{what}: no answer: {e}"))?;
+    let raw = read_answer(&mut stream, &what)?;
     let text = String::from_utf8_lossy(&raw);
     let (head, body) = text
         .split_once("\r\n\r\n")
@@ -89,6 +86,35 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         Ok(v.get("value").cloned().unwrap_or(Value::Null))
     } else {
         Err(format!("{what}: HTTP {status}: {}", v["value"]))
+    }
+}
+
+/// Reads an answer to its end, within [`CALL`], unless a stop signal comes first.
+fn read_answer(stream: &mut TcpStream, what: &str) -> Result<Vec<u8>, String> {
+    let until = Instant::now() + CALL;
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(raw),
+            Ok(n) => raw.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                if let Some(sig) = super::signal::received() {
+                    return Err(format!("{what}: stopped by {}", super::signal::name(sig)));
+                }
+                if Instant::now() > until {
+                    return Err(format!("{what}: no answer within {} s", CALL.as_secs()));
+                }
+            }
+            Err(e) => return Err(format!("{what}: no answer: {e}")),
+        }
     }
 }
 
@@ -117,36 +143,26 @@ fn free_port() -> Result<u16, CaptureError> {
 /// WebKitWebDriver under xvfb-run, with a MiniBrowser session.
 struct Browser {
     group: Group,
+    watch: Watch,
     wd: WebDriver,
     version: String,
 }
 
 impl Browser {
-    fn launch(binary: &Path, log_dir: &Path) -> Result<Browser, CaptureError> {
-        if !binary.exists() {
-            return Err(process::missing(
-                "WebKitWebDriver",
-                binary,
-                "webkit2gtk-driver",
-            ));
-        }
+    fn launch(binary: &Path, scratch: &Scratch) -> Result<Browser, CaptureError> {
+        process::check_binary("WebKitWebDriver", binary, "webkit2gtk-driver")?;
         let xvfb = Path::new("/usr/bin/xvfb-run");
-        if !xvfb.exists() {
-            return Err(process::missing("xvfb-run", xvfb, "xvfb"));
-        }
+        process::check_binary("xvfb-run", xvfb, "xvfb")?;
         let port = free_port()?;
-        let mut cmd = Command::new(xvfb);
+        // Its TMPDIR is the scratch's: xvfb-run's own temporary folder lands there too.
+        let mut cmd = scratch.command(xvfb);
         cmd.args(["-a", "-s", "-screen 0 1280x800x24"])
             .arg(binary)
             .arg(format!("--port={port}"));
-        let (group, _) = Group::spawn(
-            cmd,
-            "WebKitWebDriver",
-            &log_dir.join("webkit.log"),
-            None,
-            Duration::ZERO,
-        )?;
+        let log = scratch.log("webkit.log");
+        let (group, _) = Group::spawn(cmd, "WebKitWebDriver", &log, None, Duration::ZERO)?;
         let mut browser = Browser {
+            watch: group.watch(),
             group,
             wd: WebDriver {
                 port,
@@ -156,10 +172,20 @@ impl Browser {
         };
         let until = Instant::now() + Duration::from_secs(30);
         while http(port, "GET", "/status", None).is_err() {
+            if super::signal::received().is_some() {
+                return Err(CaptureError::Setup("stopped by a signal".into()));
+            }
             if Instant::now() > until || browser.group.exited() {
+                let why = browser.watch.exited().map_or_else(
+                    || "WebKitWebDriver did not answer within 30 s".to_string(),
+                    |m| format!("{m} before it answered"),
+                );
+                let out = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail: Vec<&str> = out.lines().rev().take(8).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
                 return Err(CaptureError::Setup(format!(
-                    "WebKitWebDriver did not answer within 30 s (its output: {})",
-                    log_dir.join("webkit.log").display()
+                    "{why}; its last output:\n    {}",
+                    tail.join("\n    ")
                 )));
             }
             thread::sleep(Duration::from_millis(100));
@@ -189,11 +215,11 @@ pub fn run(
     scenario: &Scenario,
     binary: &Path,
     session: &mut Session,
-    log_dir: &Path,
+    scratch: &Scratch,
 ) -> Result<(), CaptureError> {
     let rec = session.rec.clone();
     let server = session.server.clone();
-    let mut browser = Browser::launch(binary, log_dir)?;
+    let mut browser = Browser::launch(binary, scratch)?;
     session.engine_version = browser.version.clone();
     session.settings.insert(
         "display".into(),
@@ -202,6 +228,7 @@ pub fn run(
     let result = (|| {
         let mut driver = Driver {
             wd: &browser.wd,
+            watch: browser.watch.clone(),
             rec: &rec,
             tabs: BTreeMap::new(),
             current: String::new(),
@@ -225,6 +252,7 @@ pub fn run(
 
 struct Driver<'a> {
     wd: &'a WebDriver,
+    watch: Watch,
     rec: &'a Recorder,
     /// Client name → window handle.
     tabs: BTreeMap<String, String>,
@@ -236,9 +264,18 @@ struct Driver<'a> {
 
 impl Driver<'_> {
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, CaptureError> {
+        self.alive()?;
         self.wd
             .cmd(method, &self.wd.s(path), body.as_ref())
-            .map_err(CaptureError::Browser)
+            .map_err(
+                |e| match self.watch.check_within(Duration::from_millis(500)) {
+                    Err(exited) => exited,
+                    Ok(()) if !self.watch.runs("MiniBrowser") => {
+                        CaptureError::Browser(format!("MiniBrowser exited (WebKitWebDriver: {e})"))
+                    }
+                    Ok(()) => CaptureError::Browser(e),
+                },
+            )
     }
 
     fn switch(&mut self, handle: &str) -> Result<(), CaptureError> {
@@ -279,10 +316,11 @@ impl Driver<'_> {
 }
 
 impl Ops for Driver<'_> {
-    /// WebDriver classic has no event stream to carry a crash: a dead browser shows as the next
-    /// command failing, which ends the capture as a browser error.
+    /// WebDriver classic has no event stream to carry a crash: WebKitWebDriver (with xvfb-run
+    /// and Xvfb) is watched as a process, and a dead MiniBrowser shows as the next command
+    /// failing (the page poll sends one at least every 250 ms), which then looks for it.
     fn alive(&self) -> Result<(), CaptureError> {
-        Ok(())
+        self.watch.check()
     }
 
     fn open(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {
