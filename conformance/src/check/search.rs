@@ -203,7 +203,7 @@ impl<'a> Search<'a> {
         parent: u32,
         step: Option<StepRef>,
     ) {
-        cand.normalise_groups();
+        cand.canonicalise();
         let key = fingerprint(pos, &cand);
         let known = self.per_pos[pos as usize];
         match self.seen.find(pos, key, known) {
@@ -271,15 +271,19 @@ impl<'a> Search<'a> {
                 if g.kind != kind || g.shape != ev.shape {
                     continue;
                 }
-                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
                 let call = &g.step[0];
+                // The call comes after what earlier steps owe on its channel.
+                if cand.owed_on(call) > 0 {
+                    continue;
+                }
+                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
                 if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
                     continue;
                 }
                 if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
                     continue;
                 }
-                c.owe(&g.rest, &g.rest_shapes, |o, h| self.deadline_for(o, h, pos));
+                self.owe(&mut c, pos, &g.rest, &g.rest_shapes);
                 out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
             }
         }
@@ -330,7 +334,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
-                c.owe(obs, &succ.shapes, |o, h| self.deadline_for(o, h, pos));
+                self.owe(&mut c, pos, obs, &succ.shapes);
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }
