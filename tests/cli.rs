@@ -187,3 +187,59 @@ fn liveness_reports_lassos_and_expected_findings() {
         .filter(|p| p["kind"] == "liveness")
         .all(|p| p["status"] == "holds"));
 }
+
+/// The replay command a report prints reproduces its run: the same configuration, search,
+/// counts and discoveries (here a breadth-first run without symmetry cut by `--max-states`,
+/// three flags a hand-kept list once left out).
+#[test]
+fn the_printed_replay_command_reproduces_the_discoveries() {
+    let (code, out, err) = swspec(&[
+        "check",
+        "--clients",
+        "1",
+        "--max-workers",
+        "1",
+        "--max-registrations",
+        "1",
+        "--no-fetch-events",
+        "--bfs",
+        "--no-symmetry",
+        "--max-states",
+        "20000",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "a cut run is not a success: {err}");
+    let first = json(&out);
+    let replay = first["replay"].as_str().expect("replay").to_string();
+    let words: Vec<&str> = replay.split(' ').collect();
+    assert_eq!(words[..2], ["swspec", "check"], "{replay}");
+    let mut args = words[1..].to_vec();
+    args.push("--json");
+    let (code, out, err) = swspec(&args);
+    assert_eq!(code, 1, "{replay}: {err}");
+    let again = json(&out);
+    for field in [
+        "config",
+        "search",
+        "symmetry",
+        "threads",
+        "complete",
+        "states",
+        "unique_states",
+        "max_depth",
+        "properties",
+        "replay",
+    ] {
+        assert_eq!(
+            again[field], first[field],
+            "{field} differs under `{replay}`"
+        );
+    }
+    let discoveries = first["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|p| p["path"].is_array())
+        .count();
+    assert!(discoveries >= 3, "{discoveries} discoveries");
+}

@@ -1,18 +1,25 @@
 //! Expected verdicts: each trace folder has an `expected.toml` listing, per trace, the verdict
 //! against the spec profile and against the engine's own profile, the SPEC_NOTES.md entry that
-//! explains each expected divergence, and optionally the line of the first divergence.
+//! explains each expected divergence, and optionally where the first divergence is.
 //!
 //! ```toml
 //! [[trace]]
 //! file = "skip-waiting-message.jsonl"
 //! spec = "diverges"
 //! engine = "conforms"
-//! spec_line = 14                       # first divergence against spec (optional)
+//! spec_at = { observation = 9, type = "state_change" }   # first divergence against spec (optional)
 //! note = "SPEC_NOTES.md#engine-divergences: skipWaiting() resolves after activation"
 //! ```
+//!
+//! A first divergence is pinned by its observation ([`Pin`]): its ordinal among the trace's
+//! observations and its type, not its line, so informational lines a newer browser logs (raw
+//! records the checker skips) do not move it.
 
-use serde::Deserialize;
+use crate::check::Divergence;
+use crate::trace::Trace;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The file name looked for in each trace folder.
@@ -28,16 +35,58 @@ pub struct Expectation {
     pub spec: String,
     /// `conforms` or `diverges` against the profile in the trace header.
     pub engine: String,
-    /// Line of the first divergence against the spec profile, when asserted.
+    /// The first divergence against the spec profile, when asserted.
     #[serde(default)]
-    pub spec_line: Option<usize>,
-    /// Line of the first divergence against the engine profile, when asserted.
+    pub spec_at: Option<Pin>,
+    /// The first divergence against the engine profile, when asserted.
     #[serde(default)]
-    pub engine_line: Option<usize>,
+    pub engine_at: Option<Pin>,
     /// What explains an expected divergence (a SPEC_NOTES.md entry); required when either
     /// verdict is `diverges`.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Where a first divergence is: the `observation`-th of the trace's observations (1-based,
+/// informational lines not counted) and that observation's `type`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    /// The observation's ordinal among the trace's observations, from 1.
+    pub observation: usize,
+    /// Its type (the `type` of its `obs`), so a pin that no longer fits the trace says so.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+impl Pin {
+    /// The pin of the observation on `line` of `trace`; `None` when that line holds none.
+    pub fn of(trace: &Trace, line: usize) -> Option<Pin> {
+        let mut ordinal = 0;
+        for (l, e) in &trace.events {
+            let Some(obs) = &e.obs else { continue };
+            ordinal += 1;
+            if *l == line {
+                return Some(Pin {
+                    observation: ordinal,
+                    kind: obs.kind().to_string(),
+                });
+            }
+        }
+        None
+    }
+
+    /// Whether `divergence` (of a check of `trace`) is at this pin.
+    pub fn holds(&self, trace: &Trace, divergence: Option<&Divergence>) -> bool {
+        let line = divergence.and_then(|d| d.line);
+        line.and_then(|l| Pin::of(trace, l)).as_ref() == Some(self)
+    }
+}
+
+impl fmt::Display for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "observation {} ({})", self.observation, self.kind)
+    }
 }
 
 #[derive(Debug, Deserialize)]

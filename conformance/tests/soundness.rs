@@ -8,7 +8,7 @@
 //! trace is rejected, at the rates pinned below (README "Conformance checker" lists them).
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
 use std::path::Path;
 use swspec_conformance::check::{self, wide_config, Options, Verdict};
 use swspec_conformance::generate;
@@ -122,11 +122,71 @@ fn features_of(i: u8) -> Features {
     ][(i % 6) as usize]
 }
 
+/// One generated case: a seed and length for the random walk, the profile, feature and kinds
+/// selectors, and the jitter of each event's time.
+type Case = (u64, usize, u8, u8, u8, Vec<u8>);
+
+/// A case's trace, as a capture would record the walk.
+struct Generated {
+    profile: Profile,
+    /// The walk ended quiescent. A walk that cannot settle within the bounds (registrations are
+    /// never freed) ends mid-flight, like a capture cut short: checked without the quiescent end.
+    settled: bool,
+    /// The walk's actions, for the failure message.
+    walk: Vec<String>,
+    /// The trace file's text.
+    text: String,
+}
+
+fn generated(case: &Case) -> Generated {
+    let (seed, len, p, f, k, jitter) = case;
+    let profile = profile_of(*p);
+    let m = model(profile, features_of(*f));
+    let walk = generate::settle(&m, generate::random_walk(&m, *seed, *len));
+    let exec = generate::execute(&m, &walk).expect("walk replays");
+    let settled = exec.last().is_none_or(|e| check::quiescent(&m, &e.2));
+    let observes = kinds(*k);
+    let events = perturb(generate::events(&m, &exec, &observes, 10.0, 1.0), jitter);
+    Generated {
+        profile,
+        settled,
+        walk: walk.iter().map(|a| a.to_string()).collect(),
+        text: text(profile, observes, &events),
+    }
+}
+
+/// Writes a failing case's trace under the target folder and returns the command that checks
+/// it the way the property does (the case's profile, its end quiescent or not, the default
+/// budget), as shuttle prints its replay string.
+fn replay_failure(case: &Case, g: &Generated) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("soundness");
+    let file = dir.join(format!("generated-{}-{}.jsonl", case.0, case.1));
+    let written = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&file, &g.text));
+    if let Err(e) = written {
+        return format!("(cannot write {}: {e})\ntrace:\n{}", file.display(), g.text);
+    }
+    let cut = if g.settled { "" } else { " --no-quiescent-end" };
+    format!(
+        "trace written to {file}\nreplay: swspec conform {file} --profile {profile} --explain{cut}\n\
+         (from the repository: cargo run --release -- conform {file} --profile {profile} --explain{cut})",
+        file = file.display(),
+        profile = g.profile,
+    )
+}
+
 #[test]
 fn generated_traces_are_accepted() {
     let mut runner = TestRunner::new(Config {
         cases: 128,
-        failure_persistence: None,
+        // A failing case's seed is kept in soundness.proptest-regressions beside this file
+        // (proptest's place for tests/) and run first from then on.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        source_file: Some(file!()),
+        // A case is a whole check, up to the default node budget: shrinking stops after two
+        // minutes (it once ran for twenty), with the smallest failing case found by then.
+        max_shrink_time: 120_000,
         ..Config::default()
     });
     let strategy = (
@@ -137,39 +197,39 @@ fn generated_traces_are_accepted() {
         0u8..3,
         proptest::collection::vec(any::<u8>(), 0..400),
     );
-    runner
-        .run(&strategy, |(seed, len, p, f, k, jitter)| {
-            let profile = profile_of(p);
-            let m = model(profile, features_of(f));
-            let walk = generate::settle(&m, generate::random_walk(&m, seed, len));
-            let exec = generate::execute(&m, &walk).expect("walk replays");
-            // A walk that cannot settle within the bounds (registrations are never freed) ends
-            // mid-flight, like a capture cut short: checked without the quiescent end.
-            let settled = exec.last().is_none_or(|e| check::quiescent(&m, &e.2));
-            let observes = kinds(k);
-            let events = perturb(generate::events(&m, &exec, &observes, 10.0, 1.0), &jitter);
-            let text = text(profile, observes, &events);
-            let (v, o) = verdict_with(&text, settled, soundness_nodes());
-            if v != Verdict::Conforms {
-                let walk: Vec<String> = walk.iter().map(|a| a.to_string()).collect();
-                return Err(TestCaseError::fail(format!(
-                    "{v:?} after {} nodes: {:#?}\nwalk:\n  {}\ntrace:\n{text}",
-                    o.nodes,
-                    o.divergence,
-                    walk.join("\n  ")
-                )));
-            }
-            Ok(())
-        })
-        .unwrap();
+    let result = runner.run(&strategy, |case| {
+        let g = generated(&case);
+        let (v, o) = verdict_with(&g.text, g.settled, soundness_nodes());
+        if v != Verdict::Conforms {
+            return Err(TestCaseError::fail(format!(
+                "{v:?} after {} nodes: {:#?}\nwalk:\n  {}",
+                o.nodes,
+                o.divergence,
+                g.walk.join("\n  ")
+            )));
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(reason, case)) => {
+            let replay = replay_failure(&case, &generated(&case));
+            panic!("generated trace not accepted: {reason}\n{replay}")
+        }
+        Err(e) => panic!("{e}"),
+    }
 }
 
 /// The mutations of the completeness test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mutation {
+    /// One event left out.
     Drop,
+    /// One event recorded twice.
     Duplicate,
+    /// One event swapped with the next of its source.
     Swap,
+    /// One field of one event changed ([`alter`]).
     Alter,
 }
 

@@ -15,8 +15,6 @@
 //! [`knob::ALL`] lists the numeric bounds with their defaults and ranges. Section names refer to
 //! the W3C Service Workers specification (`index.bs` of w3c/ServiceWorker).
 
-#![warn(missing_docs, rustdoc::broken_intra_doc_links)]
-
 pub mod action;
 pub mod bgfetch;
 mod clients;

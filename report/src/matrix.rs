@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use swspec_conformance::capture::Unsupported;
 use swspec_conformance::check::{self, Options, Outcome, Verdict};
-use swspec_conformance::expected::{Expectation, Expectations};
+use swspec_conformance::expected::{Expectation, Expectations, Pin};
 use swspec_conformance::trace::Trace;
 use swspec_model::Profile;
 
@@ -339,13 +339,15 @@ impl Checked {
     /// entry.
     pub fn as_expected(&self) -> Option<(bool, bool)> {
         let x = self.expectation.as_ref()?;
-        let ok = |o: &Outcome, want: &str, line: Option<usize>| {
+        let ok = |o: &Outcome, want: &str, pin: &Option<Pin>| {
             o.verdict.name() == want
-                && line.is_none_or(|l| o.divergence.as_ref().and_then(|d| d.line) == Some(l))
+                && pin
+                    .as_ref()
+                    .is_none_or(|p| p.holds(&self.trace, o.divergence.as_ref()))
         };
         Some((
-            ok(&self.spec, &x.spec, x.spec_line),
-            ok(&self.engine, &x.engine, x.engine_line),
+            ok(&self.spec, &x.spec, &x.spec_at),
+            ok(&self.engine, &x.engine, &x.engine_at),
         ))
     }
 }

@@ -104,7 +104,7 @@ pub fn note_target(note: &str) -> Option<(&str, &str)> {
     })
 }
 
-/// Inline Markdown: `code`, **bold**, [text](url) (only web and `#` links stay links), and
+/// Inline Markdown: `code`, **bold**, `[text](url)` (only web and `#` links stay links), and
 /// "§Name" citations as spec links.
 pub fn inline(md: &str) -> String {
     let mut out = String::new();

@@ -153,16 +153,18 @@ fn expected_section(s: &mut String, c: &Checked, ctx: &Context) {
         );
         return;
     };
-    let line = |l: Option<usize>| l.map(|l| format!(" at line {l}")).unwrap_or_default();
+    let line = |p: &Option<swspec_conformance::expected::Pin>| {
+        p.as_ref().map(|p| format!(" at {p}")).unwrap_or_default()
+    };
     let _ = write!(
         s,
         "<section class=\"expected\"><h2>Expected</h2><p><code>expected.toml</code>: spec \
          <b>{}</b>{}, {} <b>{}</b>{}.</p>",
         escape(&x.spec),
-        line(x.spec_line),
+        line(&x.spec_at),
         c.trace.header.profile.name(),
         escape(&x.engine),
-        line(x.engine_line)
+        line(&x.engine_at)
     );
     if let Some(note) = &x.note {
         let _ = write!(s, "<p class=\"note\">Note: {}</p>", spec_links(note));

@@ -11,8 +11,6 @@
 //! [`macro@Kinds`] derives an internally tagged enum's list of tags (`KINDS`) and the index of a
 //! value's tag in it (`kind_index`), so the list cannot drift from the enum.
 
-#![warn(missing_docs, rustdoc::broken_intra_doc_links)]
-
 use proc_macro::{Delimiter, TokenStream, TokenTree};
 
 /// The derives of a type held in the model's state.
