@@ -39,7 +39,8 @@ pub struct ConformArgs {
     /// Slack (ms) on the profile's timer bounds.
     #[arg(long, default_value_t = Options::default().timer_tolerance_ms)]
     timer_tolerance_ms: f64,
-    /// Search nodes per trace before the verdict is `inconclusive`.
+    /// Search nodes per pass (a trace is checked in at most two) before the verdict is
+    /// `inconclusive`.
     #[arg(long, default_value_t = Options::default().max_nodes)]
     max_nodes: usize,
     /// The traces may end mid-flight (a capture cut short, a generated walk that did not

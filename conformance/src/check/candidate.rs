@@ -8,7 +8,7 @@ use super::bindings::Aux;
 use super::memo::state_fingerprint;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
-use swspec_model::{IdSpace, Obs, Observation, SwState};
+use swspec_model::{Channel, IdSpace, Obs, Observation, SwState};
 
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -17,8 +17,11 @@ pub(super) struct Pending {
     pub(super) obs: Obs,
     /// `shape_hash(&obs)`, compared with every event it could match.
     pub(super) shape: u64,
-    /// The step that made it (dense rank among pending steps).
+    /// The step that made it: its rank among the steps with obligations on this channel
+    /// (dense from 0 once canonicalised; new steps rank above every channel's).
     pub(super) group: u16,
+    /// [`channel_key`] of `obs`.
+    pub(super) chan: u16,
     /// The first event position at which it is overdue.
     pub(super) deadline: u32,
 }
@@ -117,53 +120,93 @@ impl Cand {
         (0..nm).all(|i| bind(self, spaces[i], mids[i], tids[i]))
     }
 
-    /// Renumbers the obligations' step ranks densely from 0, so that candidates that differ only
-    /// in the ranks' gaps fingerprint alike.
-    pub(super) fn normalise_groups(&mut self) {
-        // Groups are dense already unless a match took a step's last obligation, and small.
-        let mask = self.pending.iter().fold(0u64, |m, p| {
-            m | 1u64.checked_shl(u32::from(p.group)).unwrap_or(0)
-        });
-        if self.pending.iter().all(|p| p.group < 64) {
-            if mask & mask.wrapping_add(1) == 0 {
-                return;
-            }
-            for p in &mut self.pending {
-                p.group = (mask & ((1u64 << p.group) - 1)).count_ones() as u16;
-            }
+    /// Puts the obligations in canonical order: grouped by channel (each channel's own order
+    /// kept), with each channel's step ranks renumbered densely from 0. Only the order within a
+    /// channel constrains matching ([`Cand::matchable`]), so candidates whose obligations differ
+    /// only in how steps on different channels interleave, or in the ranks' gaps, fingerprint
+    /// alike and are searched once.
+    pub(super) fn canonicalise(&mut self) {
+        let p = &mut self.pending;
+        // Already canonical (the common case: a handful of obligations)?
+        let canonical = p.windows(2).all(|w| {
+            w[0].chan < w[1].chan
+                || (w[0].chan == w[1].chan
+                    && (w[1].group == w[0].group || w[1].group == w[0].group + 1))
+        }) && p
+            .iter()
+            .enumerate()
+            .all(|(i, x)| x.group == 0 || (i > 0 && p[i - 1].chan == x.chan));
+        if canonical {
             return;
         }
-        let mut groups: Vec<u16> = self.pending.iter().map(|p| p.group).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        for p in &mut self.pending {
-            p.group = groups.binary_search(&p.group).unwrap_or(0) as u16;
+        // A stable insertion sort by channel (the lists are short).
+        for i in 1..p.len() {
+            let mut j = i;
+            while j > 0 && p[j - 1].chan > p[j].chan {
+                p.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        let mut i = 0;
+        while i < p.len() {
+            let (chan, mut last, mut rank) = (p[i].chan, p[i].group, 0u16);
+            while i < p.len() && p[i].chan == chan {
+                if p[i].group != last {
+                    last = p[i].group;
+                    rank += 1;
+                }
+                p[i].group = rank;
+                i += 1;
+            }
         }
     }
 
-    /// Adds one step's observations as obligations, each due before `deadline` of it.
+    /// Adds one step's observations as obligations, observation `i` due before `deadline(i)`.
     /// `shapes[i]` is `shape_hash(&obs[i])`.
-    pub(super) fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: impl Fn(&Obs, u64) -> u32) {
+    pub(super) fn owe(&mut self, obs: &[Obs], shapes: &[u64], deadline: impl Fn(usize) -> u32) {
         let group = self.pending.iter().map(|p| p.group + 1).max().unwrap_or(0);
-        self.pending
-            .extend(obs.iter().zip(shapes).map(|(obs, &shape)| Pending {
-                shape,
-                deadline: deadline(obs, shape),
-                obs: obs.clone(),
-                group,
-            }));
+        self.pending.extend(
+            obs.iter()
+                .zip(shapes)
+                .enumerate()
+                .map(|(i, (obs, &shape))| Pending {
+                    shape,
+                    deadline: deadline(i),
+                    chan: channel_key(obs),
+                    obs: obs.clone(),
+                    group,
+                }),
+        );
+    }
+
+    /// How many obligations wait on `o`'s channel.
+    pub(super) fn owed_on(&self, o: &Obs) -> usize {
+        let ch = channel_key(o);
+        self.pending.iter().filter(|p| p.chan == ch).count()
     }
 
     /// May pending obligation `k` be matched now (no older obligation on its channel)?
     pub(super) fn matchable(&self, k: usize) -> bool {
         let p = &self.pending[k];
-        let ch = p.obs.channel();
+        let ch = p.chan;
         // Older steps' observations on the channel come first; within one step, so do earlier
         // observations of the same kind (a worker's `starting` before its `running`).
         !self.pending.iter().enumerate().any(|(j, q)| {
-            q.obs.channel() == ch
+            q.chan == ch
                 && (q.group < p.group
                     || (q.group == p.group && j < k && q.obs.kind() == p.obs.kind()))
         })
+    }
+}
+
+/// A channel as a small integer, ordered like [`Channel`]: (variant, id).
+pub(super) fn channel_key(o: &Obs) -> u16 {
+    match o.channel() {
+        Channel::Driver => 0,
+        Channel::Page(&c) => 1 << 8 | u16::from(c),
+        Channel::Registration => 2 << 8,
+        Channel::Lifecycle(&w) => 3 << 8 | u16::from(w),
+        Channel::Worker(&w) => 4 << 8 | u16::from(w),
+        Channel::Background => 5 << 8,
     }
 }

@@ -1,6 +1,8 @@
-//! The trace checker: a depth-first search, memoised on (candidate, position), over the model
-//! states consistent with a trace prefix (trace validation in the style of Cirstea et al. and
-//! CCF's smart casual verification).
+//! The trace checker: a search, memoised on (candidate, position), over the model states
+//! consistent with a trace prefix (trace validation in the style of Cirstea et al. and CCF's
+//! smart casual verification). A quick depth-first pass follows a trace the model explains
+//! readily straight through; when it finds no explanation, an exact pass goes through the trace
+//! position by position, expanding each candidate once, and gives the verdict.
 //!
 //! A *candidate* is a model state plus what the trace has pinned down so far: the bijection
 //! between trace and model identifiers, the observations the model has produced that the trace
@@ -26,12 +28,13 @@
 //! - `prepare`: the trace made ready for matching (interned ids, shapes, look-ahead windows).
 //! - `candidate` and `bindings`: one candidate explanation, and the identifier bijection,
 //!   worker instances and timer stamps it carries.
-//! - `search`: the depth-first search itself; `transitions`: the model's steps from a state,
-//!   cached; `obligations`: when a step's observations can still be matched (skew windows,
+//! - `search`: the search itself, and `agenda` the order of its two passes; `transitions`:
+//!   the model's steps from a state, cached; `obligations`: when a step's observations can still be matched (skew windows,
 //!   per-channel order, deadlines, the instance rule); `timers`: the profile's timer bounds.
 //! - `memo`: the memo of visited (position, candidate) fingerprints; `steps`: how the search
 //!   reached each node; `report`: the accepted path and the divergence, rendered.
 
+mod agenda;
 mod bindings;
 mod candidate;
 mod config;
@@ -55,7 +58,7 @@ pub use steps::Step;
 use crate::trace::Trace;
 use config::config_for;
 use prepare::prepare;
-use search::Search;
+use search::{Pass, Search};
 #[cfg(doc)]
 use swspec_model::Channel;
 use swspec_model::SwModel;
@@ -66,5 +69,12 @@ pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, S
     let prep = prepare(trace, opts.skew_ms).map_err(|(l, e)| (Some(l), e))?;
     let cfg = config_for(&prep, profile).map_err(|e| (None, e))?;
     let model = SwModel::new(cfg);
-    Ok(Search::new(&model, &prep, opts).run())
+    let quick = Search::new(&model, &prep, opts, Pass::Quick).run();
+    if quick.verdict == Verdict::Conforms {
+        return Ok(quick);
+    }
+    let mut exact = Search::new(&model, &prep, opts, Pass::Exact).run();
+    exact.nodes += quick.nodes;
+    exact.peak_frontier = exact.peak_frontier.max(quick.peak_frontier);
+    Ok(exact)
 }

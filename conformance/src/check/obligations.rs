@@ -56,6 +56,18 @@ fn is_activate(o: &Obs) -> bool {
     )
 }
 
+/// The deadline of an obligation that can never be overdue.
+pub(super) const NEVER: u32 = u32::MAX;
+
+/// Channel `ch` of candidate `c` in trace ids, when its id is bound already (channels without an
+/// id always are).
+fn trace_channel(c: &Cand, ch: Channel<&u8>) -> Option<Channel<u32>> {
+    match ch.id() {
+        None => Some(ch.map(|_| 0)),
+        Some((space, m)) => c.aux.bound(space, **m).map(|t| ch.map(|_| t)),
+    }
+}
+
 impl Search<'_> {
     /// Can new obligations `new` (one step's) still be matched? On a channel whose trace id is
     /// known, they must be, as a multiset of shapes, the next events of that channel not yet
@@ -76,11 +88,7 @@ impl Search<'_> {
             if new[..i].iter().any(|x| x.channel() == ch) {
                 continue;
             }
-            // The channel in trace ids, when its id is bound already.
-            let key = match ch.id() {
-                None => Some(ch.map(|_| 0)),
-                Some((space, m)) => c.aux.bound(space, **m).map(|t| ch.map(|_| t)),
-            };
+            let key = trace_channel(c, ch);
             // This step's observations on the channel (none comes before `i`), with shapes.
             let mine = || {
                 new[i..]
@@ -100,7 +108,7 @@ impl Search<'_> {
                 return false;
             };
             let list = &events.positions[..];
-            let prev = c.pending.iter().filter(|p| p.obs.channel() == ch).count();
+            let prev = c.owed_on(o);
             let start = events.before(pos) + prev;
             let Some(slice) = list.get(start..start + mine().count()) else {
                 return false;
@@ -127,6 +135,62 @@ impl Search<'_> {
             }
         }
         true
+    }
+
+    /// Adds the observations `new` of one step taken at `pos` (which [`Search::obligations_fit`]
+    /// accepted) to `c`'s obligations, each with its deadline ([`Search::obligation_deadline`]).
+    /// `shapes[i]` is `shape_hash(&new[i])`.
+    pub(super) fn owe(&self, c: &mut Cand, pos: u32, new: &[Obs], shapes: &[u64]) {
+        const N: usize = 16;
+        let mut inline = [0u32; N];
+        let mut heap = Vec::new();
+        let deadlines: &mut [u32] = if new.len() <= N {
+            &mut inline[..new.len()]
+        } else {
+            heap.resize(new.len(), 0);
+            &mut heap
+        };
+        for (i, d) in deadlines.iter_mut().enumerate() {
+            *d = self.obligation_deadline(c, pos, new, shapes, i);
+        }
+        c.owe(new, shapes, |i| deadlines[i]);
+    }
+
+    /// The deadline of observation `new[i]` of a step taken at `pos`, in canonical form, so that
+    /// candidates whose obligations admit the same matches fingerprint alike. On a channel whose
+    /// trace id is known the events the step's observations will match are fixed already (the
+    /// channel's next ones, which `obligations_fit` checked): when all of them lie before the
+    /// observation's own deadline it can never be overdue ([`NEVER`]). Otherwise the deadline is
+    /// cut to just past the last event of the observation's shape before it (after that
+    /// event it can never be matched).
+    fn obligation_deadline(
+        &self,
+        c: &Cand,
+        pos: u32,
+        new: &[Obs],
+        shapes: &[u64],
+        i: usize,
+    ) -> u32 {
+        let (o, h) = (&new[i], shapes[i]);
+        let d = self.deadline_for(o, h, pos);
+        let ch = o.channel();
+        match trace_channel(c, ch).and_then(|key| self.prep.channels.get(&key)) {
+            Some(events) => {
+                let mine = new.iter().filter(|x| x.channel() == ch).count();
+                let last = events.before(pos) + c.owed_on(o) + mine - 1;
+                match events.positions.get(last) {
+                    Some(&p) if p < d => NEVER,
+                    _ => d,
+                }
+            }
+            None => {
+                let end = (d as usize).min(self.prep.events.len());
+                self.prep.events[(pos as usize).min(end)..end]
+                    .iter()
+                    .rposition(|e| e.shape == h)
+                    .map_or(d, |q| pos + q as u32 + 1)
+            }
+        }
     }
 
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the

@@ -19,7 +19,9 @@ pub struct Options {
     /// Slack (ms) on the profile's timer bounds (idle stop, event timeout, sync retry delay).
     /// Default 500.
     pub timer_tolerance_ms: f64,
-    /// Search nodes before giving up with an inconclusive verdict. Default 2,000,000.
+    /// Search nodes per pass before giving up with an inconclusive verdict: the quick pass and,
+    /// when it finds no explanation, the exact one each get this many (a check visits at most
+    /// twice it). Default 2,000,000.
     pub max_nodes: usize,
     /// Candidates summarised in a divergence report. Default 5.
     pub report_candidates: usize,

@@ -32,7 +32,17 @@ impl Search<'_> {
                 }
             }
             None => {
-                let divergence = self.divergence(events as u32);
+                let mut divergence = self.divergence(events as u32);
+                if exhausted_budget {
+                    // A limit, not a verdict on the event there.
+                    divergence.reason = format!(
+                        "inconclusive: node budget {} reached at {}",
+                        thousands(self.opts.max_nodes),
+                        divergence
+                            .line
+                            .map_or("the trace's end".to_string(), |l| format!("line {l}"))
+                    );
+                }
                 let path = self
                     .frontier
                     .first()
@@ -309,5 +319,29 @@ impl Search<'_> {
                     .to_string(),
             )
         }
+    }
+}
+
+/// `n` with a comma between each group of three digits (2,000,000).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_groups_digits_by_three() {
+        assert_eq!(super::thousands(2_000_000), "2,000,000");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(0), "0");
     }
 }

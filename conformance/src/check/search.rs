@@ -1,9 +1,10 @@
-//! The search itself ([`Search`]): a depth-first search from the initial state, one node per
-//! candidate at a position, each expanded by matching an obligation, taking a guard step whose
-//! call is the event at hand, or taking a model step first. Nodes already in the memo at no
-//! greater depth are pruned; the candidates at the furthest position are kept for the report.
+//! The search itself ([`Search`]): one pass from the initial state, one node per candidate at
+//! a position, each expanded by matching an obligation, taking a guard step whose call is the
+//! event at hand, or taking a model step first; the candidates at the furthest position are
+//! kept for the report. A check runs up to two passes ([`Pass`]): a quick depth-first one, and
+//! when it finds no explanation, an exact one in trace order ([`Levels`]).
 
-use super::bindings::Aux;
+use super::agenda::{Agenda, Levels, Open, Stack};
 use super::candidate::{Cand, Pending, State};
 use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
@@ -17,27 +18,22 @@ use std::rc::Rc;
 use swspec_model::{Obs, Observation, SwModel};
 use swspec_search::hash::FastMap;
 
+/// The two passes of a check. The quick one searches depth first and prunes a candidate met
+/// again at a position whatever the depth: it follows a trace the model explains readily
+/// straight through, but may miss an explanation (a candidate first met after many hidden
+/// steps has fewer left), so only its acceptance is final. The exact one goes through the
+/// trace in order ([`Levels`]), each candidate of a position expanded once at its smallest
+/// depth: its verdict is the check's when the quick pass finds no explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pass {
+    Quick,
+    Exact,
+}
+
 /// A child of an expanded node: position, candidate, depth, step.
 type Child = (u32, Cand, u8, StepRef);
 
-/// A node waiting on the DFS stack: its candidate, whose obligations wait at the end of
-/// [`Search::open_pending`] (the stack is last in, first out, and so are they).
-struct Open {
-    /// Arena index.
-    ix: u32,
-    /// Trace position.
-    pos: u32,
-    /// Unobservable steps since the last matched event.
-    depth: u8,
-    /// How many obligations of `open_pending` are its.
-    pending: u16,
-    /// Its model state.
-    s: Rc<State>,
-    /// Its bindings and stamps.
-    aux: Rc<Aux>,
-}
-
-/// One check of one trace: the search's state (arena, memo, frontier, DFS buffers, caches) and
+/// One check of one trace: the search's state (arena, memo, frontier, caches) and
 /// what it reads (the model, the prepared trace, the knobs).
 pub(super) struct Search<'a> {
     /// The model the trace is checked against.
@@ -46,6 +42,8 @@ pub(super) struct Search<'a> {
     pub(super) prep: &'a Prepared,
     /// The checker's knobs.
     pub(super) opts: &'a Options,
+    /// The exact pass (see [`Pass`]).
+    exact: bool,
     /// The profile's timer bounds, with the trace's overrides.
     pub(super) params: swspec_model::ProfileParams,
     /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
@@ -64,9 +62,6 @@ pub(super) struct Search<'a> {
     pub(super) frontier: Vec<(u32, Cand)>,
     /// Obligation lists of expanded candidates, for reuse.
     pub(super) pending_pool: RefCell<Vec<Vec<Pending>>>,
-    /// The obligations of the candidates on the DFS stack, in stack order: one buffer instead of
-    /// a list per open alternative (about one per event stays open to the end).
-    pub(super) open_pending: Vec<Pending>,
     /// The nodes' steps.
     pub(super) steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
@@ -75,7 +70,12 @@ pub(super) struct Search<'a> {
 
 impl<'a> Search<'a> {
     /// A search of the prepared trace `prep` against `model`.
-    pub(super) fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
+    pub(super) fn new(
+        model: &'a SwModel,
+        prep: &'a Prepared,
+        opts: &'a Options,
+        pass: Pass,
+    ) -> Self {
         let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
         let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
         let late_window = params
@@ -85,6 +85,7 @@ impl<'a> Search<'a> {
             model,
             prep,
             opts,
+            exact: pass == Pass::Exact,
             params,
             late_window,
             guard_mask: Observation::<u8>::KINDS
@@ -99,7 +100,6 @@ impl<'a> Search<'a> {
             furthest: 0,
             frontier: Vec::new(),
             pending_pool: RefCell::default(),
-            open_pending: Vec::new(),
             transitions: RefCell::default(),
             steps: StepTable::default(),
         }
@@ -126,21 +126,26 @@ impl<'a> Search<'a> {
 
     /// Searches for an explanation of the whole trace and reports what it found.
     pub(super) fn run(mut self) -> Outcome {
-        // The DFS stack and the children buffer live until the outcome is rendered, as the arena
+        // The agenda and the children buffer live until the outcome is rendered, as the arena
         // and the memo do: freeing them first lets the allocator hand the heap back to the
         // system, and a bench that checks again pays to fault it in (3.5x the page faults).
-        let mut stack: Vec<Open> = Vec::new();
+        let mut agenda = if self.exact {
+            Agenda::Levels(Levels::default())
+        } else {
+            Agenda::Stack(Stack::default())
+        };
         let mut children: Vec<Child> = Vec::new();
-        let (accepted, exhausted_budget) = self.explore(&mut stack, &mut children);
+        let (accepted, exhausted_budget) = self.explore(&mut agenda, &mut children);
         self.outcome(accepted, exhausted_budget)
     }
 
-    /// The depth-first search from the initial state, with `stack` and `children` as its
-    /// buffers (empty): the accepted node and its candidate, if one explains the trace, and
-    /// whether the node budget ran out first.
+    /// The search from the initial state, in the agenda's order (furthest position first,
+    /// fewest hidden steps first), with `agenda` and `children` as its buffers (empty): the
+    /// accepted node and its candidate, if one explains the trace, and whether the node budget
+    /// ran out first.
     fn explore(
         &mut self,
-        stack: &mut Vec<Open>,
+        agenda: &mut Agenda,
         children: &mut Vec<Child>,
     ) -> (Option<(u32, Cand)>, bool) {
         let init = Cand {
@@ -149,10 +154,19 @@ impl<'a> Search<'a> {
             aux: Rc::default(),
         };
         let n = self.prep.events.len() as u32;
-        self.push(stack, 0, init, 0, u32::MAX, None);
-        while let Some(open) = stack.pop() {
+        self.push(agenda, 0, init, 0, u32::MAX, None);
+        loop {
+            let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
+            let Some(open) = agenda.take(&mut pending) else {
+                self.recycle_list(pending);
+                break;
+            };
             let (ix, pos, depth) = (open.ix, open.pos, open.depth);
-            let cand = self.reopen(open);
+            let cand = Cand {
+                s: open.s,
+                pending,
+                aux: open.aux,
+            };
             if self.arena.len() >= self.opts.max_nodes {
                 return (None, true);
             }
@@ -171,43 +185,35 @@ impl<'a> Search<'a> {
                 self.expand(&cand, pos, depth, children);
             }
             self.recycle(cand);
-            // Depth-first: push in reverse so the first alternative is tried first.
-            for (p, c, d, st) in children.drain(..).rev() {
-                self.push(stack, p, c, d, ix, Some(st));
+            if agenda.last_in_first_out() {
+                // Depth first: the first alternative goes in last, to be tried first.
+                children.reverse();
+            }
+            for (p, c, d, st) in children.drain(..) {
+                self.push(agenda, p, c, d, ix, Some(st));
             }
         }
         (None, false)
     }
 
-    /// The candidate of a node taken off the stack, its obligations taken back from
-    /// `open_pending`.
-    fn reopen(&mut self, open: Open) -> Cand {
-        let mut pending = self.pending_pool.borrow_mut().pop().unwrap_or_default();
-        let start = self.open_pending.len() - usize::from(open.pending);
-        pending.extend(self.open_pending.drain(start..));
-        Cand {
-            s: open.s,
-            pending,
-            aux: open.aux,
-        }
-    }
-
-    /// Pushes a child onto the DFS stack and the arena, unless the memo holds its candidate at
-    /// its position at no greater depth; tracks the furthest position's depth-0 candidates.
+    /// Adds a child to the agenda and the arena, unless the memo holds its candidate at its
+    /// position (in the exact pass: at no greater depth); tracks the furthest position's depth-0
+    /// candidates.
     fn push(
         &mut self,
-        stack: &mut Vec<Open>,
+        agenda: &mut Agenda,
         pos: u32,
         mut cand: Cand,
         depth: u8,
         parent: u32,
         step: Option<StepRef>,
     ) {
-        cand.normalise_groups();
+        cand.canonicalise();
         let key = fingerprint(pos, &cand);
         let known = self.per_pos[pos as usize];
         match self.seen.find(pos, key, known) {
             Some(e) if e.depth <= depth => return,
+            Some(_) if !self.exact => return,
             Some(e) => e.depth = depth,
             None => {
                 self.seen.insert(pos, key, depth, known);
@@ -234,17 +240,16 @@ impl<'a> Search<'a> {
             step,
             depth,
         });
-        let pending = cand.pending.len() as u16;
-        self.open_pending.append(&mut cand.pending);
-        self.recycle_list(cand.pending);
-        stack.push(Open {
+        let open = Open {
             ix,
             pos,
             depth,
-            pending,
+            pending: cand.pending.len() as u16,
             s: cand.s,
             aux: cand.aux,
-        });
+        };
+        agenda.add(open, &mut cand.pending);
+        self.recycle_list(cand.pending);
     }
 
     /// Every way to make progress on event `pos` from `cand`.
@@ -271,15 +276,19 @@ impl<'a> Search<'a> {
                 if g.kind != kind || g.shape != ev.shape {
                     continue;
                 }
-                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
                 let call = &g.step[0];
+                // The call comes after what earlier steps owe on its channel.
+                if cand.owed_on(call) > 0 {
+                    continue;
+                }
+                let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
                 if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
                     continue;
                 }
                 if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
                     continue;
                 }
-                c.owe(&g.rest, &g.rest_shapes, |o, h| self.deadline_for(o, h, pos));
+                self.owe(&mut c, pos, &g.rest, &g.rest_shapes);
                 out.push((pos + 1, c, 0, StepRef::Guard(g.step.clone())));
             }
         }
@@ -330,7 +339,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
-                c.owe(obs, &succ.shapes, |o, h| self.deadline_for(o, h, pos));
+                self.owe(&mut c, pos, obs, &succ.shapes);
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);
             }

@@ -23,7 +23,7 @@ pub enum Step {
     },
 }
 
-/// A search node. Its candidate lives on the DFS stack until it is expanded (and in the
+/// A search node. Its candidate lives in the agenda until it is expanded (and in the
 /// frontier while it is among the furthest); its step is interned in a [`StepTable`].
 pub(super) struct Node {
     /// The parent's arena index (`u32::MAX` for the root).
