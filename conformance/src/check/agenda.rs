@@ -205,6 +205,7 @@ mod tests {
             group: 0,
             chan: 0,
             deadline,
+            earlier_instance: false,
         };
         let mut first = open(0, 0, 0);
         first.pending = 2;

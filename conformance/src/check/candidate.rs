@@ -8,7 +8,7 @@ use super::bindings::Aux;
 use super::memo::state_fingerprint;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
-use swspec_model::{Channel, IdSpace, Obs, Observation, SwState};
+use swspec_model::{Channel, IdSpace, Obs, Observation, RunningStatus, SwState};
 
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -24,6 +24,31 @@ pub(super) struct Pending {
     pub(super) chan: u16,
     /// The first event position at which it is overdue.
     pub(super) deadline: u32,
+    /// Owed by a worker's script instance that has since been stopped and started again: the
+    /// event comes from that earlier instance, delivered late (see [`mark_earlier_instance`]).
+    pub(super) earlier_instance: bool,
+}
+
+/// Worker `id` comes to run again in the step from `pre` to `post`: what its earlier script
+/// instance still owes on the worker's channel is marked as that instance's (a record it sent
+/// before it stopped may arrive after the new instance started).
+pub(super) fn mark_earlier_instance(c: &mut Cand, pre: &SwState, post: &SwState) {
+    for (i, w) in post.workers.iter().enumerate() {
+        let restarted = pre
+            .workers
+            .get(i)
+            .is_some_and(|p| p.running != RunningStatus::Running)
+            && w.running == RunningStatus::Running;
+        if !restarted {
+            continue;
+        }
+        let id = i as u8;
+        for p in c.pending.iter_mut() {
+            if matches!(p.obs.channel(), Channel::Worker(&w) if w == id) {
+                p.earlier_instance = true;
+            }
+        }
+    }
 }
 
 /// A model state and its fingerprint (see [`state_fingerprint`]).
@@ -175,6 +200,7 @@ impl Cand {
                     chan: channel_key(obs),
                     obs: obs.clone(),
                     group,
+                    earlier_instance: false,
                 }),
         );
     }

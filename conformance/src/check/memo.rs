@@ -94,6 +94,7 @@ pub(super) fn fingerprint(pos: u32, c: &Cand) -> u128 {
         p.obs.hash(&mut h);
         h.write_u16(p.group);
         h.write_u32(p.deadline);
+        h.write_u8(u8::from(p.earlier_instance));
     }
     h.write_u128(c.aux.fingerprint());
     h.finish128()

@@ -220,12 +220,23 @@ impl Search<'_> {
     }
 
     /// The worker-instance rule: a worker's events come from one script evaluation until it is
-    /// started again, and every start gives a new one.
-    pub(super) fn instance_ok(&self, c: &mut Cand, m: &Obs, ev: &PEvent) -> bool {
+    /// started again, and every start gives a new one. An obligation the earlier instance owed
+    /// (`earlier`: its step came before the restart) comes from that instance, and says nothing
+    /// of the new one.
+    pub(super) fn instance_ok(&self, c: &mut Cand, m: &Obs, ev: &PEvent, earlier: bool) -> bool {
         let Some(inst) = ev.instance else { return true };
         let Channel::Worker(&w) = m.channel() else {
             return true;
         };
+        if earlier {
+            return match c.aux.inst(w) {
+                None => true,
+                // Restarted, the new instance not yet seen: the last one seen is the earlier.
+                Some((last, true)) => last == inst,
+                // The new instance seen: the event is from another one.
+                Some((last, false)) => last != inst,
+            };
+        }
         let ok = match c.aux.inst(w) {
             None => true,
             Some(e) => (e.0 == inst) != e.1,

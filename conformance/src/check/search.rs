@@ -5,7 +5,7 @@
 //! when it finds no explanation, an exact one in trace order ([`Levels`]).
 
 use super::agenda::{Agenda, Levels, Open, Stack};
-use super::candidate::{Cand, Pending, State};
+use super::candidate::{mark_earlier_instance, Cand, Pending, State};
 use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
 use super::options::Options;
@@ -262,7 +262,8 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(0, &self.pending_pool);
             let p = c.pending.remove(k);
-            if c.bind_obs(&p.obs, &ev.obs) && self.instance_ok(&mut c, &p.obs, ev) {
+            let earlier = p.earlier_instance;
+            if c.bind_obs(&p.obs, &ev.obs) && self.instance_ok(&mut c, &p.obs, ev, earlier) {
                 out.push((pos + 1, c, 0, StepRef::Matched(p.obs)));
             }
         }
@@ -282,7 +283,7 @@ impl<'a> Search<'a> {
                     continue;
                 }
                 let mut c = cand.clone_with_room(g.rest.len(), &self.pending_pool);
-                if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev) {
+                if !c.bind_obs(call, &ev.obs) || !self.instance_ok(&mut c, call, ev, false) {
                     continue;
                 }
                 if !self.obligations_fit(&c, pos + 1, &g.rest, &g.rest_shapes) {
@@ -339,6 +340,7 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
+                mark_earlier_instance(&mut c, &cand.s, &succ.next);
                 self.owe(&mut c, pos, obs, &succ.shapes);
                 let stamp = if obs.is_empty() { t_prev } else { t };
                 self.update_timers(&mut c, &cand.s, &succ.next, stamp);

@@ -1,0 +1,55 @@
+//! The worker-instance rule with records delivered late: a record the worker's earlier script
+//! instance sent before it stopped may arrive after DevTools reports the new instance's start
+//! (within the skew). It is accepted as the earlier instance's, and only for what that
+//! instance's steps owed; a new step's event still has to come from the new instance.
+//!
+//! The trace is one the soundness property generated (webkit profile): the `claim` of line 45
+//! comes from instance `i0`, which stopped at line 35 and started again at line 40.
+
+use std::path::Path;
+use swspec_conformance::check::{self, Options, Verdict};
+use swspec_conformance::trace::Trace;
+use swspec_model::Profile;
+
+const FILE: &str = "tests/data/late-record-of-earlier-instance.jsonl";
+
+fn verdict(text: &str) -> Verdict {
+    let t = Trace::parse(Path::new(FILE), text.as_bytes()).expect("parses");
+    let opts = Options {
+        profile: Some(Profile::Webkit),
+        ..Options::default()
+    };
+    check::check(&t, &opts).expect("checks").verdict
+}
+
+fn trace() -> String {
+    std::fs::read_to_string(FILE).expect("committed")
+}
+
+/// Line `n` (1-based) of `text` with `from` replaced by `to`.
+fn edit_line(text: &str, n: usize, from: &str, to: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    assert!(lines[n - 1].contains(from), "line {n}: {}", lines[n - 1]);
+    lines[n - 1] = lines[n - 1].replace(from, to);
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_late_record_of_the_earlier_instance_conforms() {
+    assert_eq!(verdict(&trace()), Verdict::Conforms);
+}
+
+/// The late `claim` from an instance that never ran is still rejected.
+#[test]
+fn a_late_record_of_an_unknown_instance_diverges() {
+    let t = edit_line(&trace(), 45, "\"instance\":\"i0\"", "\"instance\":\"i9\"");
+    assert_eq!(verdict(&t), Verdict::Diverges);
+}
+
+/// An event of a step taken after the restart (a message event on line 56) from the earlier
+/// instance is rejected: only what the earlier instance owed may come from it.
+#[test]
+fn a_new_steps_event_from_the_earlier_instance_diverges() {
+    let t = edit_line(&trace(), 56, "\"instance\":\"i1\"", "\"instance\":\"i0\"");
+    assert_eq!(verdict(&t), Verdict::Diverges);
+}
