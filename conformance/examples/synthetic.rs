@@ -26,6 +26,7 @@ fn install(client: u8) -> Vec<Action> {
         Action::OpenClient(client),
         Action::Register { client, script: 0 },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
         Action::ActivateEventSettled(0),
@@ -56,6 +57,7 @@ fn main() {
         },
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(InstallOutcome::Fulfilled),
         Reload(0),
@@ -117,6 +119,7 @@ fn main() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(InstallOutcome::Rejected),
     ];
@@ -177,9 +180,16 @@ fn main() {
     });
     render("diverge-fetch-to-stopped-worker", &message, |ev| {
         // The fetch event reaches the same script instance although the worker was stopped.
+        let first = ev
+            .iter()
+            .find_map(|e| match &e.src {
+                Source::Worker { instance, .. } => Some(instance.clone()),
+                _ => None,
+            })
+            .expect("a worker event");
         let last = ev.len() - 1;
         if let Source::Worker { instance, .. } = &mut ev[last].src {
-            *instance = "i0".into();
+            *instance = first;
         }
     });
     render(

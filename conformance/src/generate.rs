@@ -204,6 +204,7 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
                 matches!(
                     a,
                     Action::RunJob
+                        | Action::UpdateBytesChanged
                         | Action::Install
                         | Action::UpdateFetchFailed
                         | Action::UpdateBytesIdentical
@@ -245,6 +246,7 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
             script: 0,
         },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
         Action::ActivateEventSettled(0),

@@ -240,15 +240,22 @@ actions! {
         enabled "jobs.rs" SwModel::job_actions,
         shows ("script bytes are identical");
 
-    /// Update: the changed script fails to evaluate (Run Service Worker fails).
+    /// Update: the script differs from the newest worker's (the next version): a new worker is
+    /// created and Run Service Worker starts evaluating its script (running status `starting`).
+    UpdateBytesChanged
+        by Environment, spec "§Update (hasUpdatedResources); §Run Service Worker",
+        enabled "jobs.rs" SwModel::job_actions,
+        shows ("script bytes changed: a new worker starts");
+
+    /// Update: the new worker's script fails to evaluate (Run Service Worker fails): it is
+    /// discarded and the job rejects.
     UpdateEvaluationFailed
         by Environment, spec "§Update; §Run Service Worker (failure)",
         enabled "jobs.rs" SwModel::job_actions,
         shows ("changed script fails to evaluate");
 
-    /// Update: the script differs from the newest worker's (the next version) and evaluates;
-    /// Install starts (installing slot, the job promise resolves, updatefound, the install event
-    /// is dispatched).
+    /// Update: the new worker's script evaluated (it runs); Install starts (installing slot,
+    /// the job promise resolves, updatefound, the install event is dispatched).
     Install
         by Browser, spec "§Update; §Install",
         enabled "jobs.rs" SwModel::job_actions,

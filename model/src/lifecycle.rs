@@ -16,7 +16,8 @@ pub type WorkerId = u8;
 #[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {
-    /// Fetched and evaluated, not yet installing. Never observable at an action boundary.
+    /// Fetched, its script being evaluated by Run Service Worker (§Update), not yet installing.
+    /// No page can see a worker in this state (no `ServiceWorker` object exists yet).
     #[default]
     Parsed,
     /// In the installing slot; the install event is being dispatched.
@@ -57,7 +58,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker whose script was just fetched and evaluated (§Update runs it): it is running.
+    /// A worker whose script was just fetched (§Update): Run Service Worker is evaluating it.
     pub(crate) fn new(registration: RegId, script: u8, version: u8) -> Self {
         Worker {
             registration,
@@ -65,7 +66,7 @@ impl Worker {
             version,
             state: WorkerState::Parsed,
             skip_waiting: false,
-            running: RunningStatus::Running,
+            running: RunningStatus::Starting,
             tasks: List::new(),
             extended: List::new(),
             furthest: WorkerState::Parsed,

@@ -142,8 +142,10 @@ impl Model for SwModel {
             A::Unregister { client } => Self::unregister_call(s_, client),
             A::SoftUpdate => Self::soft_update(s_)?,
             A::RunJob => self.run_job(s_),
-            A::UpdateFetchFailed | A::UpdateEvaluationFailed => self.fetch_failed(s_)?,
+            A::UpdateFetchFailed => self.fetch_failed(s_)?,
             A::UpdateBytesIdentical => Self::update_identical(s_),
+            A::UpdateBytesChanged => self.bytes_changed(s_)?,
+            A::UpdateEvaluationFailed => self.evaluation_failed(s_)?,
             A::Install => self.install_step(s_)?,
             A::InstallEventSettled(outcome) => self.install_event_settled(s_, outcome)?,
             // lifecycle.rs

@@ -201,6 +201,11 @@ impl SwModel {
     /// an event timeout), and is stopped for each cause the profile allows now.
     pub(crate) fn running_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
         let worker = s.worker(w);
+        // A worker Update is evaluating ends its start by the job's steps (Install, or
+        // UpdateEvaluationFailed), and nothing else reaches it meanwhile.
+        if worker.state == WorkerState::Parsed {
+            return;
+        }
         match worker.running {
             RunningStatus::Starting => {
                 actions.push(Action::WorkerStarted(w));

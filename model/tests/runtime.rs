@@ -52,6 +52,7 @@ fn v2_waiting_behind_pending_message() -> Vec<Action> {
         dispatch(0, true),
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
         CloseClient(0), // no client uses the registration any more
@@ -108,6 +109,7 @@ fn fetch_during_activating_waits_for_activated() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled), // v1 activating
         Claim(0),                       // controls client 0 while activating
@@ -260,6 +262,7 @@ fn subscribe_rejections() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
     ];
     let s = replay(&m, &path).pop().expect("state");
@@ -293,6 +296,7 @@ fn a_failed_install_leaves_a_redundant_worker_running_until_the_ua_stops_it() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Rejected),
     ];

@@ -88,13 +88,6 @@ impl SwModel {
             }
             let old_running = before.map_or(RunningStatus::Stopped, |b| b.running);
             if w.running != old_running {
-                if before.is_none() && w.running == RunningStatus::Running {
-                    // A new worker's script was evaluated by Update: DevTools shows it start.
-                    out.push(O::RunningStatus {
-                        worker,
-                        status: RunningStatus::Starting,
-                    });
-                }
                 out.push(O::RunningStatus {
                     worker,
                     status: w.running,

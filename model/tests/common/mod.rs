@@ -77,6 +77,7 @@ pub fn install_v1() -> Vec<Action> {
             script: 0,
         },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
         Action::ActivateEventSettled(0),
