@@ -269,7 +269,15 @@ actions! {
 
     [area Lifecycle]
 
-    /// Activate: the activate event of worker `0` ends (any outcome); the worker is activated.
+    /// Activate: the activate event's task runs on worker `0` (it is activating and running,
+    /// and the tasks queued before it have run): its activate handler is dispatched.
+    ActivateEvent(w: WorkerId)
+        by Browser, spec "§Activate (fire the activate event)",
+        enabled "lifecycle.rs" SwModel::lifecycle_actions,
+        shows ("worker {w} handles its activate event");
+
+    /// Activate: the activate event of worker `0` ends (any outcome), or its task was discarded;
+    /// the worker is activated.
     ActivateEventSettled(w: WorkerId)
         by Environment, spec "§Activate (activate event)",
         enabled "lifecycle.rs" SwModel::lifecycle_actions,
@@ -339,21 +347,23 @@ actions! {
             if *wait_until { " and keeps it alive with waitUntil" } else { "" }
         );
 
-    /// The lifetime promises of worker `worker`'s oldest extended event settle: all fulfil
-    /// (`fulfilled`), or one rejects (the event fails; for a sync event: retry or give up;
-    /// offered for sync and periodicsync events only, whose outcome matters). When it was the
-    /// last: Try Clear Registration if unregistered, then Try Activate. Observed as
+    /// The lifetime promises of one of worker `worker`'s extended events settle (the events'
+    /// promises settle in any order): all fulfil (`fulfilled`), or one rejects (the event fails;
+    /// for a sync event: retry or give up; for the others the outcome changes no state). When
+    /// it was the last: Try Clear Registration if unregistered, then Try Activate. Observed as
     /// `wait_until_settled`.
     WaitUntilSettled {
         /// The worker.
         worker: WorkerId,
+        /// The event's position in the worker's set of extended events (oldest first).
+        event: u8,
         /// Every lifetime promise fulfilled (true) or one rejected (false).
         fulfilled: bool,
     }
         by Worker, spec "§ExtendableEvent (add lifetime promise)",
         enabled "runtime.rs" SwModel::extended_event_actions,
         shows (
-            "worker {worker}'s pending waitUntil promise {}",
+            "worker {worker}'s pending waitUntil promise of extended event {event} {}",
             if *fulfilled { "settles" } else { "rejects" }
         );
 

@@ -71,6 +71,7 @@ fn pending_message_on_the_old_worker_delays_activation_until_it_settles() {
     assert_eq!(s.worker(0).extended.as_slice(), &[EventKind::Message]);
     path.push(WaitUntilSettled {
         worker: 0,
+        event: 0,
         fulfilled: true,
     });
     let s = replay(&m, &path).pop().expect("state");
@@ -123,7 +124,11 @@ fn fetch_during_activating_waits_for_activated() {
         "the fetch waits while v1 is activating"
     );
     let mut path = path;
-    path.extend([ActivateEventSettled(0), dispatch(0, false)]);
+    path.extend([
+        ActivateEvent(0),
+        ActivateEventSettled(0),
+        dispatch(0, false),
+    ]);
     let s = replay(&m, &path).pop().expect("state");
     assert!(s.worker(0).tasks.is_empty());
 }

@@ -8,6 +8,7 @@ use stateright::Representative;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::StopCause::Forced;
 use swspec_model::{Action, ControlledVia, ModelConfig, SwModel, SwState, WorkerState};
 use swspec_search::shortest::shortest_paths;
 
@@ -87,6 +88,12 @@ fn shortest_path_to_a_waiting_worker_held_back_by_one_client() {
             UpdateBytesChanged,
             Install,
             InstallEventSettled(Fulfilled), // v2 waits (v1 still activating, and a client)
+            // v1 is stopped before its activate event ran: termination discards the event's
+            // task, and Activate, which waits for it "to have executed or been discarded", ends.
+            StopWorker {
+                worker: 0,
+                cause: Forced
+            },
             ActivateEventSettled(0),
         ]
     );
@@ -120,6 +127,10 @@ fn shortest_path_to_a_stranded_waiting_worker() {
             UpdateBytesChanged,
             Install,
             InstallEventSettled(Fulfilled), // v2 waits: Try Activate returns (v1 activating)
+            StopWorker {
+                worker: 0,
+                cause: Forced
+            }, // discards v1's activate event task
             ActivateEventSettled(0),        // v1 activated; nothing calls Try Activate
         ]
     );
@@ -163,6 +174,7 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     assert_eq!(s.reg(0).waiting, Some(1), "held back by v1's pending event");
     path.push(WaitUntilSettled {
         worker: 0,
+        event: 0,
         fulfilled: true,
     });
     let s = replay(&m, &path).pop().expect("state");

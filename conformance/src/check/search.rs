@@ -9,7 +9,7 @@ use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
 use super::options::Options;
 use super::outcome::Outcome;
-use super::prepare::{window_of, Prepared};
+use super::prepare::Prepared;
 use super::steps::{Node, StepRef, StepTable};
 use super::transitions::{Expansion, GUARD_KINDS};
 use std::cell::RefCell;
@@ -48,8 +48,6 @@ pub(super) struct Search<'a> {
     pub(super) opts: &'a Options,
     /// The profile's timer bounds, with the trace's overrides.
     pub(super) params: swspec_model::ProfileParams,
-    /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
-    pub(super) late_window: Option<Vec<u32>>,
     /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
     pub(super) guard_mask: u64,
     /// Every node visited, by index; a node points at its parent.
@@ -78,15 +76,11 @@ impl<'a> Search<'a> {
     pub(super) fn new(model: &'a SwModel, prep: &'a Prepared, opts: &'a Options) -> Self {
         let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
         let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
-        let late_window = params
-            .activate_event_delay_ms
-            .map(|extra| window_of(&prep.events, opts.skew_ms + extra));
         Search {
             model,
             prep,
             opts,
             params,
-            late_window,
             guard_mask: Observation::<u8>::KINDS
                 .iter()
                 .enumerate()
@@ -332,7 +326,7 @@ impl<'a> Search<'a> {
             if !at_end {
                 c.owe(obs, &succ.shapes, |o, h| self.deadline_for(o, h, pos));
                 let stamp = if obs.is_empty() { t_prev } else { t };
-                self.update_timers(&mut c, &cand.s, &succ.next, stamp);
+                self.update_timers(&mut c, &cand.s, &succ.next, stamp, t);
             }
             c.s = Rc::clone(&succ.next);
             out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));

@@ -80,6 +80,7 @@ pub fn install_v1() -> Vec<Action> {
         Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
+        Action::ActivateEvent(0),
         Action::ActivateEventSettled(0),
     ]
 }
