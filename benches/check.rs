@@ -16,7 +16,7 @@ fn default_check(c: &mut Criterion) {
                 .symmetry()
                 .spawn_dfs()
                 .join();
-            assert_eq!(checker.unique_state_count(), 1_223_597);
+            assert_eq!(checker.unique_state_count(), 1_497_128);
             checker.unique_state_count()
         })
     });
@@ -30,7 +30,7 @@ fn default_check(c: &mut Criterion) {
             .checker()
             .spawn_dfs()
             .join();
-            assert_eq!(checker.unique_state_count(), 368_234);
+            assert_eq!(checker.unique_state_count(), 374_770);
             checker.unique_state_count()
         })
     });

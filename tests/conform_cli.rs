@@ -62,7 +62,7 @@ fn divergence_report_names_line_alternatives_and_replay() {
     let (code, out, _) = swspec(&["conform", file]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains(&format!("first divergence: {file}:6:")),
+        out.contains(&format!("first divergence: {file}:7:")),
         "{out}"
     );
     assert!(out.contains("candidate states before it:"), "{out}");

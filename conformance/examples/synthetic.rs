@@ -26,8 +26,10 @@ fn install(client: u8) -> Vec<Action> {
         Action::OpenClient(client),
         Action::Register { client, script: 0 },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
+        Action::ActivateEvent(0),
         Action::ActivateEventSettled(0),
     ]
 }
@@ -56,6 +58,7 @@ fn main() {
         },
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(InstallOutcome::Fulfilled),
         Reload(0),
@@ -67,13 +70,13 @@ fn main() {
     ]);
     render("update-waits-while-controlled", &update_waiting, none);
     let mut last_client = update_waiting.clone();
-    last_client.extend([CloseClient(0), ActivateEventSettled(1)]);
+    last_client.extend([CloseClient(0), ActivateEvent(1), ActivateEventSettled(1)]);
     render("activate-when-last-client-closes", &last_client, none);
     let mut identical = install(0);
     identical.extend([Update { client: 0 }, RunJob, UpdateBytesIdentical]);
     render("update-identical-bytes", &identical, none);
     let mut skip = update_waiting.clone();
-    skip.extend([SkipWaiting(1), ActivateEventSettled(1)]);
+    skip.extend([SkipWaiting(1), ActivateEvent(1), ActivateEventSettled(1)]);
     render("skip-waiting-from-waiting", &skip, none);
     let mut claim = install(0);
     claim.extend([Claim(0)]);
@@ -95,6 +98,7 @@ fn main() {
         },
         WaitUntilSettled {
             worker: 0,
+            event: 0,
             fulfilled: true,
         },
         StopWorker {
@@ -117,6 +121,7 @@ fn main() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(InstallOutcome::Rejected),
     ];
@@ -135,6 +140,29 @@ fn main() {
         CloseClient(0),
     ]);
     render("unregister-while-controlled", &unregister, none);
+    // claim() while v1 is activating controls the page; its fetch waits for the activate event
+    // and for activation (§Handle Fetch: "wait for activated").
+    let fetch_activating = vec![
+        OpenClient(0),
+        Register {
+            client: 0,
+            script: 0,
+        },
+        RunJob,
+        UpdateBytesChanged,
+        Install,
+        InstallEventSettled(InstallOutcome::Fulfilled),
+        Claim(0),
+        Fetch(0),
+        ActivateEvent(0),
+        ActivateEventSettled(0),
+        FunctionalEvent {
+            worker: 0,
+            wait_until: false,
+            notify: false,
+        },
+    ];
+    render("fetch-waits-for-activation", &fetch_activating, none);
 
     // Divergent ones: one observation edited.
     render("diverge-activated-before-installed", &install(0), |ev| {
@@ -177,9 +205,16 @@ fn main() {
     });
     render("diverge-fetch-to-stopped-worker", &message, |ev| {
         // The fetch event reaches the same script instance although the worker was stopped.
+        let first = ev
+            .iter()
+            .find_map(|e| match &e.src {
+                Source::Worker { instance, .. } => Some(instance.clone()),
+                _ => None,
+            })
+            .expect("a worker event");
         let last = ev.len() - 1;
         if let Source::Worker { instance, .. } = &mut ev[last].src {
-            *instance = "i0".into();
+            *instance = first;
         }
     });
     render(
@@ -190,6 +225,27 @@ fn main() {
             if let Some(Observation::JobSettled { outcome, .. }) = &mut ev[i].obs {
                 *outcome = swspec_model::observe::JobOutcome::TypeError;
             }
+        },
+    );
+    render(
+        "diverge-fetch-before-activate-event",
+        &fetch_activating,
+        |ev| {
+            // The fetch event is dispatched to the activating worker before its activate event
+            // (as Chromium 156 was seen to do).
+            let a = find(ev, |o| {
+                matches!(
+                    o,
+                    Observation::LifecycleEvent {
+                        event: swspec_model::observe::LifecycleEvent::Activate,
+                        ..
+                    }
+                )
+            });
+            let f = find(ev, |o| matches!(o, Observation::FunctionalEvent { .. }));
+            let mut e = ev.remove(f);
+            e.t = ev[a].t - 0.5;
+            ev.insert(a, e);
         },
     );
     render("diverge-update-found-twice", &install(0), |ev| {

@@ -146,7 +146,9 @@ pub fn events(
     out
 }
 
-/// A random execution of `len` steps (a simple LCG picks among enabled actions).
+/// A random execution of `len` steps (a simple LCG picks among enabled actions). A due activate
+/// event is dispatched at once, as the profiles' activate-event delay bound asks (the generated
+/// trace puts `step_ms` between steps).
 pub fn random_walk(model: &SwModel, seed: u64, len: usize) -> Vec<Action> {
     use stateright::Model;
     let mut rng = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
@@ -155,6 +157,9 @@ pub fn random_walk(model: &SwModel, seed: u64, len: usize) -> Vec<Action> {
     for _ in 0..len {
         let mut acts = Vec::new();
         model.actions(&s, &mut acts);
+        if let Some(a) = acts.iter().find(|a| matches!(a, Action::ActivateEvent(_))) {
+            acts = vec![a.clone()];
+        }
         let mut next = None;
         while !acts.is_empty() {
             rng = rng
@@ -192,7 +197,14 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
         }
         let mut acts = Vec::new();
         model.actions(&s, &mut acts);
-        // Take the first prompt step that stays within the bounds.
+        // A due activate event first (its delay is bounded), then the first prompt step that
+        // stays within the bounds.
+        if let Some(i) = acts
+            .iter()
+            .position(|a| matches!(a, Action::ActivateEvent(_)))
+        {
+            acts.swap(0, i);
+        }
         let prompt = acts
             .into_iter()
             .filter(|a| {
@@ -204,7 +216,9 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
                 matches!(
                     a,
                     Action::RunJob
+                        | Action::UpdateBytesChanged
                         | Action::Install
+                        | Action::ActivateEvent(_)
                         | Action::UpdateFetchFailed
                         | Action::UpdateBytesIdentical
                         | Action::WorkerStarted(_)
@@ -245,8 +259,10 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
             script: 0,
         },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
+        Action::ActivateEvent(0),
         Action::ActivateEventSettled(0),
         Action::Reload(0),
         dispatch(false),
@@ -258,6 +274,7 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
         dispatch(true),
         Action::WaitUntilSettled {
             worker: 0,
+            event: 0,
             fulfilled: true,
         },
         Action::StopWorker {

@@ -415,7 +415,9 @@ fn mutations_are_rejected() {
         let floor = match m {
             Mutation::Drop => 0.85,
             Mutation::Duplicate => 0.95,
-            Mutation::Swap => 0.75,
+            // 0.80 measured before extended events settled in any order and skipWaiting()
+            // could come from the script's evaluation (issue 17 item 5); 0.72 after.
+            Mutation::Swap => 0.70,
             Mutation::Alter => 0.95,
         };
         assert!(rate >= floor, "{m:?}: rejection rate {rate:.3} < {floor}");

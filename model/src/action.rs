@@ -240,15 +240,22 @@ actions! {
         enabled "jobs.rs" SwModel::job_actions,
         shows ("script bytes are identical");
 
-    /// Update: the changed script fails to evaluate (Run Service Worker fails).
+    /// Update: the script differs from the newest worker's (the next version): a new worker is
+    /// created and Run Service Worker starts evaluating its script (running status `starting`).
+    UpdateBytesChanged
+        by Environment, spec "§Update (hasUpdatedResources); §Run Service Worker",
+        enabled "jobs.rs" SwModel::job_actions,
+        shows ("script bytes changed: a new worker starts");
+
+    /// Update: the new worker's script fails to evaluate (Run Service Worker fails): it is
+    /// discarded and the job rejects.
     UpdateEvaluationFailed
         by Environment, spec "§Update; §Run Service Worker (failure)",
         enabled "jobs.rs" SwModel::job_actions,
         shows ("changed script fails to evaluate");
 
-    /// Update: the script differs from the newest worker's (the next version) and evaluates;
-    /// Install starts (installing slot, the job promise resolves, updatefound, the install event
-    /// is dispatched).
+    /// Update: the new worker's script evaluated (it runs); Install starts (installing slot,
+    /// the job promise resolves, updatefound, the install event is dispatched).
     Install
         by Browser, spec "§Update; §Install",
         enabled "jobs.rs" SwModel::job_actions,
@@ -262,7 +269,15 @@ actions! {
 
     [area Lifecycle]
 
-    /// Activate: the activate event of worker `0` ends (any outcome); the worker is activated.
+    /// Activate: the activate event's task runs on worker `0` (it is activating and running,
+    /// and the tasks queued before it have run): its activate handler is dispatched.
+    ActivateEvent(w: WorkerId)
+        by Browser, spec "§Activate (fire the activate event)",
+        enabled "lifecycle.rs" SwModel::lifecycle_actions,
+        shows ("worker {w} handles its activate event");
+
+    /// Activate: the activate event of worker `0` ends (any outcome), or its task was discarded;
+    /// the worker is activated.
     ActivateEventSettled(w: WorkerId)
         by Environment, spec "§Activate (activate event)",
         enabled "lifecycle.rs" SwModel::lifecycle_actions,
@@ -332,21 +347,23 @@ actions! {
             if *wait_until { " and keeps it alive with waitUntil" } else { "" }
         );
 
-    /// The lifetime promises of worker `worker`'s oldest extended event settle: all fulfil
-    /// (`fulfilled`), or one rejects (the event fails; for a sync event: retry or give up;
-    /// offered for sync and periodicsync events only, whose outcome matters). When it was the
-    /// last: Try Clear Registration if unregistered, then Try Activate. Observed as
+    /// The lifetime promises of one of worker `worker`'s extended events settle (the events'
+    /// promises settle in any order): all fulfil (`fulfilled`), or one rejects (the event fails;
+    /// for a sync event: retry or give up; for the others the outcome changes no state). When
+    /// it was the last: Try Clear Registration if unregistered, then Try Activate. Observed as
     /// `wait_until_settled`.
     WaitUntilSettled {
         /// The worker.
         worker: WorkerId,
+        /// The event's position in the worker's set of extended events (oldest first).
+        event: u8,
         /// Every lifetime promise fulfilled (true) or one rejected (false).
         fulfilled: bool,
     }
         by Worker, spec "§ExtendableEvent (add lifetime promise)",
         enabled "runtime.rs" SwModel::extended_event_actions,
         shows (
-            "worker {worker}'s pending waitUntil promise {}",
+            "worker {worker}'s pending waitUntil promise of extended event {event} {}",
             if *fulfilled { "settles" } else { "rejects" }
         );
 

@@ -36,6 +36,14 @@ pub enum JobPhase {
         /// The registration being updated.
         registration: RegId,
     },
+    /// §Update: the script changed; Run Service Worker is evaluating the new `worker` (its
+    /// running status is `starting`). Install follows when the evaluation succeeds.
+    Evaluating {
+        /// The registration being updated.
+        registration: RegId,
+        /// The new worker (state `parsed`).
+        worker: WorkerId,
+    },
     /// §Install: the install event of `worker` is being dispatched.
     Installing {
         /// The installing worker.
@@ -145,7 +153,8 @@ impl SwModel {
 
     /// The user agent's Soft Update (while the queue has room), then the steps of the front
     /// job: Run Job when it is queued; the script fetch's outcomes while it fetches (the
-    /// server's choice); the install event's outcomes while it installs.
+    /// server's choice); the new worker's evaluation outcomes while Run Service Worker runs
+    /// it; the install event's outcomes while it installs.
     pub(crate) fn job_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
         let env = &self.cfg.env;
         if env.soft_update && !self.job_queue_full(s) {
@@ -166,11 +175,14 @@ impl SwModel {
                     actions.push(Action::UpdateBytesIdentical);
                 }
                 if self.next_version(s, registration).is_some() {
-                    if env.evaluation_failure {
-                        actions.push(Action::UpdateEvaluationFailed);
-                    }
-                    actions.push(Action::Install);
+                    actions.push(Action::UpdateBytesChanged);
                 }
+            }
+            JobPhase::Evaluating { .. } => {
+                if env.evaluation_failure {
+                    actions.push(Action::UpdateEvaluationFailed);
+                }
+                actions.push(Action::Install);
             }
             JobPhase::Installing { worker, .. } => {
                 if s.worker(worker).running == RunningStatus::Running {
@@ -228,7 +240,7 @@ impl SwModel {
         Some(())
     }
 
-    /// The front job's script fetch fails, or the changed script fails to evaluate.
+    /// The front job's script fetch fails.
     pub(crate) fn fetch_failed(&self, s: &mut SwState) -> Option<()> {
         let JobPhase::Fetching { registration } = s.jobs.first()?.phase else {
             return None;
@@ -237,13 +249,50 @@ impl SwModel {
         Some(())
     }
 
-    /// The front job's script is changed and evaluates: Install starts with the next version.
-    pub(crate) fn install_step(&self, s: &mut SwState) -> Option<()> {
+    /// The front job's script changed: §Update creates the new worker (the next version) and
+    /// Run Service Worker starts evaluating it.
+    pub(crate) fn bytes_changed(&self, s: &mut SwState) -> Option<()> {
         let JobPhase::Fetching { registration } = s.jobs.first()?.phase else {
             return None;
         };
         let version = self.next_version(s, registration)?;
-        Self::install(s, registration, version);
+        let worker = s.workers.len() as WorkerId;
+        s.workers
+            .push(Worker::new(registration, Self::job_script(s), version));
+        s.jobs[0].phase = JobPhase::Evaluating {
+            registration,
+            worker,
+        };
+        Some(())
+    }
+
+    /// The new worker's script fails to evaluate (Run Service Worker returns failure): it is
+    /// discarded (stopped, redundant) and §Update rejects the job.
+    pub(crate) fn evaluation_failed(&self, s: &mut SwState) -> Option<()> {
+        let JobPhase::Evaluating {
+            registration,
+            worker,
+        } = s.jobs.first()?.phase
+        else {
+            return None;
+        };
+        s.set_running(worker, RunningStatus::Stopped);
+        s.update_worker_state(worker, WorkerState::Redundant);
+        self.update_failed(s, registration);
+        Some(())
+    }
+
+    /// The new worker's script evaluated (Run Service Worker succeeded): Install starts.
+    pub(crate) fn install_step(&self, s: &mut SwState) -> Option<()> {
+        let JobPhase::Evaluating {
+            registration,
+            worker,
+        } = s.jobs.first()?.phase
+        else {
+            return None;
+        };
+        s.set_running(worker, RunningStatus::Running);
+        Self::install(s, registration, worker);
         Some(())
     }
 
@@ -387,12 +436,10 @@ impl SwModel {
         Self::finish_job(s, JobResult::Registration);
     }
 
-    /// §Update creates the new worker, then §Install up to the install event: the installing slot,
-    /// the job promise resolves, updatefound.
-    pub(crate) fn install(s: &mut SwState, r: RegId, version: u8) {
+    /// §Install up to the install event, for the evaluated worker `w`: the installing slot, the
+    /// job promise resolves, updatefound.
+    pub(crate) fn install(s: &mut SwState, r: RegId, w: WorkerId) {
         let first = s.reg(r).newest().is_none();
-        let w = s.workers.len() as WorkerId;
-        s.workers.push(Worker::new(r, Self::job_script(s), version));
         s.reg_mut(r).installing = Some(w);
         s.update_worker_state(w, WorkerState::Installing);
         Self::settle_front(s, JobResult::Registration);

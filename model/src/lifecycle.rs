@@ -4,7 +4,9 @@
 //!
 //! Activation is not part of a job: it is started by Try Activate from the end of Install, from
 //! `skipWaiting()`, from Handle Service Worker Client Unload and from the settling of an
-//! extended event, and it ends when the activate event settles (whatever its outcome).
+//! extended event. Activate makes the worker `activating` and queues the activate event's task;
+//! the event's dispatch is a step of its own (the task runs once the worker runs and the tasks
+//! queued before it have run), and activation ends when the event settles (whatever its outcome).
 
 use crate::{capacity, Action, Bug, EventKind, List, RegId, RunningStatus, SwModel, SwState};
 use swspec_model_derive::{observed_type, state_type};
@@ -16,14 +18,15 @@ pub type WorkerId = u8;
 #[observed_type(Copy, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkerState {
-    /// Fetched and evaluated, not yet installing. Never observable at an action boundary.
+    /// Fetched, its script being evaluated by Run Service Worker (§Update), not yet installing.
+    /// No page can see a worker in this state (no `ServiceWorker` object exists yet).
     #[default]
     Parsed,
     /// In the installing slot; the install event is being dispatched.
     Installing,
     /// In the waiting slot.
     Installed,
-    /// In the active slot; the activate event is being dispatched.
+    /// In the active slot; the activate event is queued or being dispatched.
     Activating,
     /// In the active slot, activation done.
     Activated,
@@ -51,13 +54,17 @@ pub struct Worker {
     /// Its set of extended events that are still active: dispatched events whose lifetime
     /// promises are pending (§Service Worker Has No Pending Events is `extended.is_empty()`).
     pub extended: List<EventKind, { capacity::EVENTS }>,
+    /// The activate event's task (§Activate queues it on the worker's event loop): `Some(n)`
+    /// while it waits with `n` earlier tasks (messages) queued ahead of it; `None` when none is
+    /// queued (not activating, or the event ran, or termination discarded the task).
+    pub activate_task: Option<u8>,
     /// History variable: the furthest state it ever reached. Equals `state` unless a step moved
     /// it backwards, which `worker_state_monotone` forbids.
     pub furthest: WorkerState,
 }
 
 impl Worker {
-    /// A worker whose script was just fetched and evaluated (§Update runs it): it is running.
+    /// A worker whose script was just fetched (§Update): Run Service Worker is evaluating it.
     pub(crate) fn new(registration: RegId, script: u8, version: u8) -> Self {
         Worker {
             registration,
@@ -65,9 +72,10 @@ impl Worker {
             version,
             state: WorkerState::Parsed,
             skip_waiting: false,
-            running: RunningStatus::Running,
+            running: RunningStatus::Starting,
             tasks: List::new(),
             extended: List::new(),
+            activate_task: None,
             furthest: WorkerState::Parsed,
         }
     }
@@ -75,6 +83,25 @@ impl Worker {
     /// §Service Worker Has No Pending Events.
     pub fn has_no_pending_events(&self) -> bool {
         self.extended.is_empty()
+    }
+
+    /// Its script can call `skipWaiting()` to effect (§skipWaiting()): while it is evaluated
+    /// (`parsed` and starting: at the top level of the script, before the install event),
+    /// installing or waiting.
+    pub fn may_skip_waiting(&self) -> bool {
+        match self.state {
+            WorkerState::Parsed => self.running == RunningStatus::Starting,
+            WorkerState::Installing | WorkerState::Installed => true,
+            _ => false,
+        }
+    }
+
+    /// Its activate event can be dispatched now: activating, running, and its task is the next
+    /// on the event loop.
+    pub fn activate_event_due(&self) -> bool {
+        self.state == WorkerState::Activating
+            && self.running == RunningStatus::Running
+            && self.activate_task == Some(0)
     }
 }
 
@@ -93,6 +120,9 @@ impl SwState {
         let worker = self.worker_mut(w);
         worker.state = state;
         worker.furthest = worker.furthest.max(state);
+        if state != WorkerState::Activating {
+            worker.activate_task = None;
+        }
         if state == WorkerState::Redundant {
             // Nothing reads a redundant worker's flag again; forgetting it merges states that
             // differ only in history.
@@ -114,20 +144,22 @@ impl SwState {
 
 /// When the lifecycle actions are enabled.
 impl SwModel {
-    /// Worker `w`'s lifecycle steps: its activate event ends (once it runs), and an installing
-    /// or waiting worker calls `skipWaiting()` (once: the flag stays set).
+    /// Worker `w`'s lifecycle steps: its activate event is dispatched (once it is due,
+    /// [`Worker::activate_event_due`]) and ends (once it ran or its task was discarded, and the
+    /// worker is not starting), and an evaluated, installing or waiting worker calls
+    /// `skipWaiting()` (once: the flag stays set).
     pub(crate) fn lifecycle_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
         let worker = s.worker(w);
-        if worker.state == WorkerState::Activating && worker.running != RunningStatus::Starting {
+        if worker.activate_event_due() {
+            actions.push(Action::ActivateEvent(w));
+        }
+        if worker.state == WorkerState::Activating
+            && worker.activate_task.is_none()
+            && worker.running != RunningStatus::Starting
+        {
             actions.push(Action::ActivateEventSettled(w));
         }
-        if self.cfg.env.skip_waiting
-            && !worker.skip_waiting
-            && matches!(
-                worker.state,
-                WorkerState::Installing | WorkerState::Installed
-            )
-        {
+        if self.cfg.env.skip_waiting && !worker.skip_waiting && worker.may_skip_waiting() {
             actions.push(Action::SkipWaiting(w));
         }
     }
@@ -162,6 +194,15 @@ impl SwModel {
 
 /// The lifecycle actions' steps.
 impl SwModel {
+    /// The activate event's task runs on worker `w`: its activate handler is dispatched.
+    pub(crate) fn activate_event(s: &mut SwState, w: WorkerId) -> Option<()> {
+        if !s.worker(w).activate_event_due() {
+            return None;
+        }
+        s.worker_mut(w).activate_task = None;
+        Some(())
+    }
+
     /// Worker `w`'s activate event ends, whatever its outcome: it is activated (with the fix for
     /// finding 1, Try Activate runs again).
     pub(crate) fn activate_event_settled(&self, s: &mut SwState, w: WorkerId) -> Option<()> {
@@ -207,8 +248,8 @@ impl SwModel {
         self.activate(s, r);
     }
 
-    /// §Activate, up to the dispatch of the activate event. The event's end is
-    /// [`crate::Action::ActivateEventSettled`].
+    /// §Activate, up to queueing the activate event's task. Its dispatch is
+    /// [`crate::Action::ActivateEvent`] and its end [`crate::Action::ActivateEventSettled`].
     pub(crate) fn activate(&self, s: &mut SwState, r: RegId) {
         let Some(waiting) = s.reg(r).waiting else {
             return;
@@ -227,8 +268,11 @@ impl SwModel {
         reg.active = Some(waiting);
         reg.waiting = None;
         s.update_worker_state(waiting, WorkerState::Activating);
-        // The activate event needs the worker running (it may have been stopped while waiting).
+        // The activate event needs the worker running (it may have been stopped while waiting);
+        // its task goes behind the tasks already queued.
         Self::run_service_worker(s, waiting);
+        let ahead = s.worker(waiting).tasks.len() as u8;
+        s.worker_mut(waiting).activate_task = Some(ahead);
         if self.cfg.fixes.requeue_backed_up_tasks
             && s.worker(waiting).running == RunningStatus::Running
         {

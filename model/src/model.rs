@@ -107,8 +107,11 @@ impl Model for SwModel {
         for (i, worker) in s.workers.iter().enumerate() {
             let w = i as WorkerId;
             self.running_actions(s, w, actions);
-            // Parsed and redundant workers take no lifecycle or script steps.
-            if !matches!(worker.state, WorkerState::Parsed | WorkerState::Redundant) {
+            // A parsed worker's script is being evaluated: its only step is skipWaiting() at
+            // the top level (in `lifecycle_actions`). Redundant workers take no steps.
+            if worker.state == WorkerState::Parsed {
+                self.lifecycle_actions(s, w, actions);
+            } else if worker.state != WorkerState::Redundant {
                 self.lifecycle_actions(s, w, actions);
                 self.claim_actions(s, w, actions);
                 self.extended_event_actions(s, w, actions);
@@ -142,11 +145,14 @@ impl Model for SwModel {
             A::Unregister { client } => Self::unregister_call(s_, client),
             A::SoftUpdate => Self::soft_update(s_)?,
             A::RunJob => self.run_job(s_),
-            A::UpdateFetchFailed | A::UpdateEvaluationFailed => self.fetch_failed(s_)?,
+            A::UpdateFetchFailed => self.fetch_failed(s_)?,
             A::UpdateBytesIdentical => Self::update_identical(s_),
+            A::UpdateBytesChanged => self.bytes_changed(s_)?,
+            A::UpdateEvaluationFailed => self.evaluation_failed(s_)?,
             A::Install => self.install_step(s_)?,
             A::InstallEventSettled(outcome) => self.install_event_settled(s_, outcome)?,
             // lifecycle.rs
+            A::ActivateEvent(w) => Self::activate_event(s_, w)?,
             A::ActivateEventSettled(w) => self.activate_event_settled(s_, w)?,
             A::SkipWaiting(w) => self.skip_waiting(s_, w),
             A::LameDuckActivate(r) => self.activate(s_, r),
@@ -160,9 +166,11 @@ impl Model for SwModel {
                 wait_until,
                 notify,
             } => self.functional_event(s_, worker, wait_until, notify),
-            A::WaitUntilSettled { worker, fulfilled } => {
-                self.extended_event_ends(s_, worker, fulfilled)?
-            }
+            A::WaitUntilSettled {
+                worker,
+                event,
+                fulfilled,
+            } => self.extended_event_ends(s_, worker, event, fulfilled)?,
             A::EventTimedOut(w) => self.event_timed_out(s_, w),
             A::StopWorker { worker, cause } => self.stop(s_, worker, cause),
             // push.rs

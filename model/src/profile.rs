@@ -263,9 +263,11 @@ pub struct ProfileParams {
     /// outgoing active worker has no controllees) is activated after this even if the active
     /// worker still has pending events. Not in the spec.
     pub lame_duck_ms: Option<f64>,
-    /// How long after a worker's state becomes `activating` its activate event may be
-    /// dispatched, when the trace checker matches them (Chromium: about 1 s whenever a previous
-    /// active worker existed, seen on every capture; 1.5 s allowed). `None`: within the skew.
+    /// How long after its activate event became due (the worker `activating` and running, no
+    /// task queued ahead of it) the user agent may take to dispatch it; the trace checker holds
+    /// [`crate::Action::ActivateEvent`] to it (Chromium: about 1 s whenever a previous active
+    /// worker existed, seen on every capture; 1.5 s allowed). `None`: at once (the spec queues
+    /// the task and nothing delays it), so within the checker's skew.
     pub activate_event_delay_ms: Option<f64>,
     /// When an idle worker may be stopped.
     pub idle_stop: IdleStop,

@@ -58,19 +58,20 @@ fn install_event_ends(_: &SwModel, _: &SwState, a: &Action) -> bool {
 /// Which kind of worker progress an action is, and for which worker.
 fn progress_of(a: &Action) -> Option<(u8, u8)> {
     match a {
-        Action::ActivateEventSettled(w) => Some((*w, 0)),
+        Action::ActivateEvent(w) | Action::ActivateEventSettled(w) => Some((*w, 0)),
         Action::WorkerStarted(w) | Action::WorkerStartFailed(w) => Some((*w, 1)),
         Action::FunctionalEvent { worker, .. } => Some((*worker, 2)),
         Action::WaitUntilSettled {
             worker,
             fulfilled: true,
+            ..
         }
         | Action::EventTimedOut(worker) => Some((*worker, 3)),
         _ => None,
     }
 }
 
-/// Worker `W` makes progress of kind `K`: 0 its activate event ends, 1 it finishes starting
+/// Worker `W` makes progress of kind `K`: 0 its activate event is dispatched or ends, 1 it finishes starting
 /// (or fails to), 2 its next queued event is dispatched, 3 its pending events settle or time
 /// out. One weak-fairness class per worker and kind, so that one kind of progress (or one
 /// worker's) never excuses the starvation of another.
@@ -84,7 +85,7 @@ macro_rules! kinds {
     ($w:literal) => {
         [
             (
-                concat!("worker ", $w, ": activate event ends"),
+                concat!("worker ", $w, ": activate event dispatched or ends"),
                 worker_progress::<$w, 0> as Class,
             ),
             (

@@ -249,6 +249,14 @@ fn slot_count(s: &SwState, w: u8) -> usize {
         .count()
 }
 
+/// The new worker the front job's Update is evaluating, if any (its state is `parsed`).
+fn evaluating(s: &SwState) -> Option<u8> {
+    match s.jobs.first()?.phase {
+        JobPhase::Evaluating { worker, .. } => Some(worker),
+        _ => None,
+    }
+}
+
 fn active_state(s: &SwState, r: u8) -> Option<WorkerState> {
     s.reg(r).active.map(|a| s.worker(a).state)
 }
@@ -269,11 +277,12 @@ props! {
         |_, s| s.workers.iter().enumerate()
             .all(|(i, w)| w.state != WorkerState::Redundant || slot_count(s, i as u8) == 0);
     Always live_worker_in_its_slot ["§Install; §Activate; §Clear Registration"] if always_applies;
-        "every worker that is not redundant sits in a slot of its own registration"
-        |_, s| live_workers(s).all(|(i, w)| s.reg(w.registration).slots().contains(&Some(i)));
+        "every worker that is not redundant sits in a slot of its own registration, or is the new worker Update is evaluating"
+        |_, s| live_workers(s).all(|(i, w)| s.reg(w.registration).slots().contains(&Some(i)) || evaluating(s) == Some(i));
     Always worker_state_monotone ["§Update Worker State; §ServiceWorkerState"] if always_applies;
-        "a worker's state only moves forward (parsed, installing, installed, activating, activated) and redundant is absorbing"
-        |_, s| s.workers.iter().all(|w| w.state == w.furthest && w.state != WorkerState::Parsed);
+        "a worker's state only moves forward (parsed, installing, installed, activating, activated), redundant is absorbing, and only the worker Update is evaluating is parsed"
+        |_, s| s.workers.iter().enumerate().all(|(i, w)| w.state == w.furthest
+            && (w.state != WorkerState::Parsed || evaluating(s) == Some(i as u8)));
     Always one_job_runs_at_a_time ["§Run Job; §Finish Job"] if always_applies;
         "only the front job of the scope's queue has started"
         |_, s| s.jobs.iter().skip(1).all(|j| j.phase == JobPhase::Queued);
@@ -297,7 +306,10 @@ props! {
     Always failed_first_install_removes_registration ["§Install; §Update (If newestWorker is null, remove registration map[...])"] if always_applies;
         "the registration in the map has a worker, unless the running job is fetching its first script"
         |_, s| s.map_entry().is_none_or(|r| s.reg(r).newest().is_some()
-            || s.jobs.first().is_some_and(|j| j.phase == JobPhase::Fetching { registration: r }));
+            || s.jobs.first().is_some_and(|j| match j.phase {
+                JobPhase::Fetching { registration } | JobPhase::Evaluating { registration, .. } => registration == r,
+                _ => false,
+            }));
     Always at_most_one_installed_worker ["§Install (a new install makes the waiting worker redundant)"] if always_applies;
         "a registration has at most one worker in state installed"
         |_, s| (0..s.registrations.len() as u8).all(|r| live_workers(s)

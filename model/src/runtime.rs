@@ -212,6 +212,11 @@ impl SwModel {
     /// an event timeout), and is stopped for each cause the profile allows now.
     pub(crate) fn running_actions(&self, s: &SwState, w: WorkerId, actions: &mut Vec<Action>) {
         let worker = s.worker(w);
+        // A worker Update is evaluating ends its start by the job's steps (Install, or
+        // UpdateEvaluationFailed), and nothing else reaches it meanwhile.
+        if worker.state == WorkerState::Parsed {
+            return;
+        }
         match worker.running {
             RunningStatus::Starting => {
                 actions.push(Action::WorkerStarted(w));
@@ -248,8 +253,9 @@ impl SwModel {
         }
     }
 
-    /// The oldest extended event of worker `w` settles; a sync or periodicsync one may also
-    /// reject (the outcome matters to its registration).
+    /// Any extended event of worker `w` settles, its promises fulfilled or one rejected (the
+    /// promises of different events settle in any order). Of equal events only the oldest is
+    /// offered: settling another leaves the same state.
     pub(crate) fn extended_event_actions(
         &self,
         s: &SwState,
@@ -257,18 +263,15 @@ impl SwModel {
         actions: &mut Vec<Action>,
     ) {
         let extended = &s.worker(w).extended;
-        if !extended.is_empty() {
-            actions.push(Action::WaitUntilSettled {
-                worker: w,
-                fulfilled: true,
-            });
-            if matches!(
-                extended.first(),
-                Some(EventKind::Sync { .. } | EventKind::PeriodicSync { .. })
-            ) {
+        for (i, kind) in extended.iter().enumerate() {
+            if extended[..i].contains(kind) {
+                continue;
+            }
+            for fulfilled in [true, false] {
                 actions.push(Action::WaitUntilSettled {
                     worker: w,
-                    fulfilled: false,
+                    event: i as u8,
+                    fulfilled,
                 });
             }
         }
@@ -329,13 +332,19 @@ impl SwModel {
         self.dispatch(s, w, wait_until);
     }
 
-    /// The last lifetime promise of worker `w`'s oldest extended event fulfils (`ok`) or one
+    /// The last lifetime promise of worker `w`'s extended event `i` fulfils (`ok`) or one
     /// rejects: the event ends; when it was the last, Try Clear Registration and Try Activate.
-    pub(crate) fn extended_event_ends(&self, s: &mut SwState, w: WorkerId, ok: bool) -> Option<()> {
-        if s.worker(w).extended.is_empty() {
+    pub(crate) fn extended_event_ends(
+        &self,
+        s: &mut SwState,
+        w: WorkerId,
+        i: u8,
+        ok: bool,
+    ) -> Option<()> {
+        if usize::from(i) >= s.worker(w).extended.len() {
             return None;
         }
-        let kind = s.worker_mut(w).extended.remove(0);
+        let kind = s.worker_mut(w).extended.remove(usize::from(i));
         self.event_completed(s, w, kind, ok);
         if s.worker(w).extended.is_empty() {
             let r = s.worker(w).registration;
@@ -396,6 +405,7 @@ impl SwModel {
     pub(crate) fn worker_start_failed(&self, s: &mut SwState, w: WorkerId) {
         let r = s.worker(w).registration;
         let failed = std::mem::take(&mut s.worker_mut(w).tasks);
+        s.worker_mut(w).activate_task = None;
         s.set_running(w, RunningStatus::Stopped);
         // Proposed fix for finding 4: like the events that needed the start, the backed-up
         // tasks waiting for it fail.
@@ -419,6 +429,8 @@ impl SwModel {
         }
         let worker = s.worker_mut(w);
         let tasks = std::mem::take(&mut worker.tasks);
+        // The activate event's task, if still queued, is discarded with the others.
+        worker.activate_task = None;
         let running = worker.running;
         if !s.reg(r).cleared {
             let backup = &mut s.reg_mut(r).backup;
@@ -532,7 +544,9 @@ impl SwModel {
         let activated = worker.state == WorkerState::Activated
             || (worker.state == WorkerState::Activating
                 && self.cfg.bug == Some(crate::Bug::DispatchWhileActivating));
+        // The activate event's task goes first once the tasks queued before it have run.
         worker.running == RunningStatus::Running
+            && worker.activate_task != Some(0)
             && worker
                 .tasks
                 .first()
@@ -542,7 +556,11 @@ impl SwModel {
     /// Dispatches worker `w`'s front task. With `wait_until`, its handler leaves a lifetime promise
     /// pending and the event joins the set of extended events.
     pub(crate) fn dispatch(&self, s: &mut SwState, w: WorkerId, wait_until: bool) {
-        let kind = s.worker_mut(w).tasks.remove(0);
+        let worker = s.worker_mut(w);
+        let kind = worker.tasks.remove(0);
+        if let Some(ahead) = &mut worker.activate_task {
+            *ahead = ahead.saturating_sub(1);
+        }
         if kind.is_functional() {
             let r = s.worker(w).registration;
             let ok = s.reg(r).active == Some(w) && s.worker(w).state == WorkerState::Activated;

@@ -41,11 +41,11 @@ const LIFECYCLE_OUT_OF_REACH: &[&str] = &[
 #[test]
 fn golden_counts_with_background_fetch() {
     for (profile, expected, extra) in [
-        (Profile::Spec, 767_852, &[][..]),
+        (Profile::Spec, 865_632, &[][..]),
         // One slot: no second fetch can wait for the first.
         (
             Profile::Chromium,
-            344_592,
+            401_828,
             &["lame_duck_activation", "bg_chromium_fetch_waits"][..],
         ),
     ] {
@@ -163,6 +163,7 @@ fn success_fires_backgroundfetchsuccess_and_update_ui_works_once() {
         HANDLE_AND_WAIT,
         Action::WaitUntilSettled {
             worker: 0,
+            event: 0,
             fulfilled: true,
         },
     ]);

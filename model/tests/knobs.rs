@@ -288,6 +288,7 @@ fn max_workers_creates_one_more_worker_than_it_keeps() {
         path.extend([
             Update { client: 0 },
             RunJob,
+            UpdateBytesChanged,
             Install,
             InstallEventSettled(Rejected),
         ]);
@@ -315,7 +316,13 @@ fn max_registrations_creates_one_more_registration_than_it_keeps() {
     // A failed first install takes the registration out of the map: the next register()
     // makes a new one.
     for _ in 0..=max {
-        path.extend([REGISTER, RunJob, Install, InstallEventSettled(Rejected)]);
+        path.extend([
+            REGISTER,
+            RunJob,
+            UpdateBytesChanged,
+            Install,
+            InstallEventSettled(Rejected),
+        ]);
     }
     let last = replay(&model, &path).pop().expect("a state");
     assert_eq!(last.registrations.len(), capacity::REGISTRATIONS);

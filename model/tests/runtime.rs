@@ -52,6 +52,7 @@ fn v2_waiting_behind_pending_message() -> Vec<Action> {
         dispatch(0, true),
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
         CloseClient(0), // no client uses the registration any more
@@ -70,6 +71,7 @@ fn pending_message_on_the_old_worker_delays_activation_until_it_settles() {
     assert_eq!(s.worker(0).extended.as_slice(), &[EventKind::Message]);
     path.push(WaitUntilSettled {
         worker: 0,
+        event: 0,
         fulfilled: true,
     });
     let s = replay(&m, &path).pop().expect("state");
@@ -108,6 +110,7 @@ fn fetch_during_activating_waits_for_activated() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled), // v1 activating
         Claim(0),                       // controls client 0 while activating
@@ -121,7 +124,11 @@ fn fetch_during_activating_waits_for_activated() {
         "the fetch waits while v1 is activating"
     );
     let mut path = path;
-    path.extend([ActivateEventSettled(0), dispatch(0, false)]);
+    path.extend([
+        ActivateEvent(0),
+        ActivateEventSettled(0),
+        dispatch(0, false),
+    ]);
     let s = replay(&m, &path).pop().expect("state");
     assert!(s.worker(0).tasks.is_empty());
 }
@@ -260,6 +267,7 @@ fn subscribe_rejections() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
     ];
     let s = replay(&m, &path).pop().expect("state");
@@ -293,6 +301,7 @@ fn a_failed_install_leaves_a_redundant_worker_running_until_the_ua_stops_it() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Rejected),
     ];

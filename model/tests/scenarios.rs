@@ -8,6 +8,7 @@ use stateright::Representative;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::StopCause::Forced;
 use swspec_model::{Action, ControlledVia, ModelConfig, SwModel, SwState, WorkerState};
 use swspec_search::shortest::shortest_paths;
 
@@ -31,7 +32,7 @@ fn first_registration_installs_and_activates_but_does_not_control_the_page() {
     // reloads or the worker claims it.
     assert_eq!(s.clients[0].controller, None);
     // The promise resolved when Install started, before the install event ran.
-    let during_install = &states[4];
+    let during_install = &states[5];
     assert!(during_install.jobs[0].settled);
 }
 
@@ -45,6 +46,7 @@ fn waiting_worker_activates_when_last_client_unloads_not_on_reload() {
         Reload(0), // reload: now controlled by v1
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled), // v2 waits: a client uses the registration
         Reload(0),                      // a reload does not activate it
@@ -77,13 +79,21 @@ fn shortest_path_to_a_waiting_worker_held_back_by_one_client() {
                 script: 0
             },
             RunJob,
+            UpdateBytesChanged,
             Install,
             Update { client: 0 }, // queued behind the running register job
             InstallEventSettled(Fulfilled), // v1 activating
             Reload(0),            // reload: controlled by v1
             RunJob,
+            UpdateBytesChanged,
             Install,
             InstallEventSettled(Fulfilled), // v2 waits (v1 still activating, and a client)
+            // v1 is stopped before its activate event ran: termination discards the event's
+            // task, and Activate, which waits for it "to have executed or been discarded", ends.
+            StopWorker {
+                worker: 0,
+                cause: Forced
+            },
             ActivateEventSettled(0),
         ]
     );
@@ -109,12 +119,18 @@ fn shortest_path_to_a_stranded_waiting_worker() {
                 script: 0
             },
             RunJob,
+            UpdateBytesChanged,
             Install,
             Update { client: 0 },
             InstallEventSettled(Fulfilled), // v1 activating
             RunJob,
+            UpdateBytesChanged,
             Install,
             InstallEventSettled(Fulfilled), // v2 waits: Try Activate returns (v1 activating)
+            StopWorker {
+                worker: 0,
+                cause: Forced
+            }, // discards v1's activate event task
             ActivateEventSettled(0),        // v1 activated; nothing calls Try Activate
         ]
     );
@@ -149,6 +165,7 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
         },
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         SkipWaiting(1),
         InstallEventSettled(Fulfilled),
@@ -157,6 +174,7 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
     assert_eq!(s.reg(0).waiting, Some(1), "held back by v1's pending event");
     path.push(WaitUntilSettled {
         worker: 0,
+        event: 0,
         fulfilled: true,
     });
     let s = replay(&m, &path).pop().expect("state");
@@ -180,6 +198,7 @@ fn claim_during_activating_takes_over_the_registering_page() {
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
         Claim(0),
@@ -219,6 +238,7 @@ fn equivalent_update_is_coalesced_until_the_promise_settles() {
         OpenClient(1),
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         Update { client: 1 },
     ]);
@@ -238,6 +258,7 @@ fn failed_first_install_removes_the_registration() {
                 script: 0,
             },
             RunJob,
+            UpdateBytesChanged,
             Install,
             InstallEventSettled(outcome),
         ];
@@ -245,19 +266,26 @@ fn failed_first_install_removes_the_registration() {
         assert_eq!(s.map, None, "{outcome:?}");
         assert_eq!(s.worker(0).state, WorkerState::Redundant);
     }
-    for failure in [UpdateFetchFailed, UpdateEvaluationFailed] {
-        let path = vec![
+    for failure in [
+        vec![UpdateFetchFailed],
+        vec![UpdateBytesChanged, UpdateEvaluationFailed],
+    ] {
+        let mut path = vec![
             OpenClient(0),
             Register {
                 client: 0,
                 script: 0,
             },
             RunJob,
-            failure.clone(),
         ];
+        path.extend(failure.iter().cloned());
         let s = replay(&m, &path).pop().expect("state");
         assert_eq!(s.map, None, "{failure:?}");
-        assert!(s.workers.is_empty());
+        // A script that failed to evaluate leaves its discarded worker behind; a failed fetch
+        // creates none.
+        assert!(s.workers.iter().all(|w| w.state == WorkerState::Redundant
+            && w.running == swspec_model::RunningStatus::Stopped));
+        assert_eq!(s.workers.len(), failure.len() - 1);
     }
 }
 
@@ -274,6 +302,7 @@ fn unregister_keeps_controlled_clients_until_they_unload_and_register_makes_a_ne
             script: 0,
         },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
     ]);
@@ -305,10 +334,12 @@ fn a_new_install_replaces_the_waiting_worker() {
         Reload(0),
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
         Update { client: 0 },
         RunJob,
+        UpdateBytesChanged,
         Install,
         InstallEventSettled(Fulfilled),
     ]);

@@ -65,7 +65,7 @@ fn golden_counts_and_verdicts() {
         assert_eq!(missing, Vec::<&str>::new(), "{cfg:?}");
         counts.push(unique);
     }
-    assert_eq!(counts, vec![143_152, 143_152, 114_568, 114_568]);
+    assert_eq!(counts, vec![151_040, 151_040, 124_416, 124_416]);
 }
 
 fn sync_state(s: &SwState) -> Option<(SyncState, u8, bool)> {
@@ -87,6 +87,7 @@ fn failed_attempt() -> Vec<Action> {
         },
         WaitUntilSettled {
             worker: 0,
+            event: 0,
             fulfilled: false,
         },
     ]
@@ -125,6 +126,7 @@ fn chromium_last_chance_failure_removes_the_registration() {
         },
         WaitUntilSettled {
             worker: 0,
+            event: 0,
             fulfilled: false,
         },
     ]);
@@ -156,6 +158,7 @@ fn shortest_path_to_a_last_chance_event_under_chromium() {
                 script: 0
             },
             RunJob,
+            UpdateBytesChanged,
             Install,
             InstallEventSettled(Fulfilled),
             StopWorker {

@@ -38,7 +38,7 @@ fn the_report_in_headless_chromium() {
 
     // A divergent Chromium trace and a long WebKit trace with heartbeats.
     for (file, divergent) in [
-        ("chromium-148/skip-waiting-in-install", Some(40)),
+        ("chromium-148/skip-waiting-in-install", Some(50)),
         ("webkitgtk-2.50/event-timeout-default", None),
     ] {
         let page = site.join(format!("{file}.html"));

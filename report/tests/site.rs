@@ -107,7 +107,7 @@ fn a_divergent_trace_marks_its_line_and_gives_the_replay_command() {
     let page = std::fs::read_to_string(out.join("chromium-148/skip-waiting-in-install.html"))
         .expect("page");
     assert!(
-        page.contains("<g class=\"row divergent\" id=\"l40\">"),
+        page.contains("<g class=\"row divergent\" id=\"l50\">"),
         "no divergent row"
     );
     assert!(page.contains("first divergence against spec"));

@@ -83,11 +83,13 @@ impl AuxEntries {
 /// Aux tables: the id bijection of each [`IdSpace`] (tables 0–4, trace id), then per worker
 /// its (last script instance seen, restarted since), when it was last busy (ms, floor; for the
 /// idle-stop bound) and when its oldest pending extended event started (ms; for the event
-/// timeout), and per sync tag when its last attempt failed (ms; for the retry delay).
+/// timeout), per sync tag when its last attempt failed (ms; for the retry delay), and per worker
+/// when its activate event became due (ms; for the activate-event delay).
 const INST: u16 = 5;
 pub(super) const BUSY: u16 = 6;
 pub(super) const EXT: u16 = 7;
 pub(super) const SYNC_FAIL: u16 = 8;
+pub(super) const ACT_DUE: u16 = 9;
 
 /// The table of `space`'s bijection, and how many model ids the space has.
 fn bind_table(space: IdSpace) -> (u16, usize) {

@@ -132,8 +132,9 @@ pub(super) fn with_overrides(
 }
 
 /// No step the browser takes promptly is due: the front job is not waiting to run or for its
-/// script, no worker is starting, and no worker has a task it could dispatch now. (Steps that
-/// wait on the page, the worker's promises, the user, the network or a timer may be due.)
+/// script, no worker is starting, and no worker has a task (or its activate event) it could
+/// dispatch now. (Steps that wait on the page, the worker's promises, the user, the network or a
+/// timer may be due.)
 pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
     let job_due = s.jobs.first().is_some_and(|j| {
         matches!(
@@ -145,6 +146,7 @@ pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
         .workers
         .iter()
         .any(|w| w.running == RunningStatus::Starting);
-    let dispatchable = (0..s.workers.len()).any(|w| model.can_dispatch(s, w as WorkerId));
+    let dispatchable = (0..s.workers.len())
+        .any(|w| model.can_dispatch(s, w as WorkerId) || s.workers[w].activate_event_due());
     !job_due && !starting && !dispatchable
 }

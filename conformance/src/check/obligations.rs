@@ -1,6 +1,6 @@
 //! When a model step's observations can still be matched, and when a match is allowed: each
-//! observation must have an event of its shape before its deadline (the skew window, the
-//! profile's longer one for the activate event, or an interval event's reach); on a channel
+//! observation must have an event of its shape before its deadline (the skew window, or an
+//! interval event's reach); on a channel
 //! whose trace id is known they must be that channel's next events; the driver's calls are
 //! taken only as the event at hand; and a worker's events come from one script instance until
 //! it is started again.
@@ -8,7 +8,7 @@
 use super::candidate::Cand;
 use super::prepare::PEvent;
 use super::search::Search;
-use swspec_model::{Channel, Obs, Observation, RunningStatus, Worker};
+use swspec_model::{Channel, Obs, RunningStatus, Worker};
 
 /// Do two equally long sequences hold the same values, counted with multiplicity?
 fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
@@ -45,17 +45,6 @@ fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> 
     x[..nx] == y[..ny]
 }
 
-/// Is `o` a worker's activate event (which a profile may allow to come late)?
-fn is_activate(o: &Obs) -> bool {
-    matches!(
-        o,
-        Observation::LifecycleEvent {
-            event: swspec_model::observe::LifecycleEvent::Activate,
-            ..
-        }
-    )
-}
-
 /// The deadline of an obligation that can never be overdue.
 pub(super) const NEVER: u32 = u32::MAX;
 
@@ -75,12 +64,11 @@ impl Search<'_> {
     /// must lie in the window.
     /// `shapes[i]` is `shape_hash(&new[i])`.
     pub(super) fn obligations_fit(&self, c: &Cand, pos: u32, new: &[Obs], shapes: &[u64]) -> bool {
-        // Every observation is due within the skew window unless the profile gives the activate
-        // event longer and the step makes one (see `deadline_for`).
+        // Every observation is due within the skew window, unless it is of an interval event's
+        // shape (heartbeat traces: see `deadline_for`).
         let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
-        // Interval events (heartbeat traces) widen their shapes' deadlines too.
-        let any_late = (self.late_window.is_some() && new.iter().any(is_activate))
-            || self.prep.interval.as_ref().is_some_and(|(interval, _)| {
+        let any_late =
+            self.prep.interval.as_ref().is_some_and(|(interval, _)| {
                 shapes.iter().any(|h| interval.binary_search(h).is_ok())
             });
         for (i, o) in new.iter().enumerate() {
@@ -194,20 +182,15 @@ impl Search<'_> {
     }
 
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
-    /// skew window, the longer one the profile allows the activate event, or up to an interval
-    /// event whose earliest time is within the skew.
+    /// skew window, or up to an interval event whose earliest time is within the skew.
     /// `h` is `shape_hash(o)`.
-    pub(super) fn deadline_for(&self, o: &Obs, h: u64, pos: u32) -> u32 {
+    pub(super) fn deadline_for(&self, _o: &Obs, h: u64, pos: u32) -> u32 {
         if let Some((shapes, reach)) = &self.prep.interval {
             if shapes.binary_search(&h).is_ok() {
                 return reach.get(pos as usize).copied().unwrap_or(pos);
             }
         }
-        let w = match &self.late_window {
-            Some(late) if is_activate(o) => late,
-            _ => &self.prep.window,
-        };
-        w.get(pos as usize).copied().unwrap_or(pos)
+        self.prep.window.get(pos as usize).copied().unwrap_or(pos)
     }
 
     /// Is there an event of this shape in the window starting at `pos`?

@@ -10,7 +10,7 @@ use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
 use super::options::Options;
 use super::outcome::Outcome;
-use super::prepare::{window_of, Prepared};
+use super::prepare::Prepared;
 use super::steps::{Node, StepRef, StepTable};
 use super::transitions::{Expansion, GUARD_KINDS};
 use std::cell::RefCell;
@@ -46,8 +46,6 @@ pub(super) struct Search<'a> {
     exact: bool,
     /// The profile's timer bounds, with the trace's overrides.
     pub(super) params: swspec_model::ProfileParams,
-    /// Like `prep.window`, widened by the profile's activate-event delay (if it has one).
-    pub(super) late_window: Option<Vec<u32>>,
     /// [`GUARD_KINDS`] as a bit set over [`Observation::kind_index`].
     pub(super) guard_mask: u64,
     /// Every node visited, by index; a node points at its parent.
@@ -78,16 +76,12 @@ impl<'a> Search<'a> {
     ) -> Self {
         let reserve = (prep.events.len() * 3 + 16).min(opts.max_nodes);
         let params = with_overrides(model.cfg.profile.params(), &prep.params_override);
-        let late_window = params
-            .activate_event_delay_ms
-            .map(|extra| window_of(&prep.events, opts.skew_ms + extra));
         Search {
             model,
             prep,
             opts,
             exact: pass == Pass::Exact,
             params,
-            late_window,
             guard_mask: Observation::<u8>::KINDS
                 .iter()
                 .enumerate()
@@ -343,7 +337,7 @@ impl<'a> Search<'a> {
                 mark_earlier_instance(&mut c, &cand.s, &succ.next);
                 self.owe(&mut c, pos, obs, &succ.shapes);
                 let stamp = if obs.is_empty() { t_prev } else { t };
-                self.update_timers(&mut c, &cand.s, &succ.next, stamp);
+                self.update_timers(&mut c, &cand.s, &succ.next, stamp, t);
             }
             c.s = Rc::clone(&succ.next);
             out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));

@@ -1,9 +1,11 @@
 //! The profile's timer bounds: a step a timer triggers (an idle stop, an event timeout, a sync
 //! retry) is taken only once its timer can have run out, less [`Options::timer_tolerance_ms`];
-//! and the stamps in a candidate's bindings those bounds are measured from, updated after every
-//! step. Stamps are kept only for the timers the profile bounds.
+//! a step the user agent takes after a delay the profile bounds from above (the activate
+//! event's dispatch) is taken no later than that; and the stamps in a candidate's bindings those
+//! bounds are measured from, updated after every step. Stamps are kept only for the timers the
+//! profile bounds.
 
-use super::bindings::{BUSY, EXT, SYNC_FAIL};
+use super::bindings::{ACT_DUE, BUSY, EXT, SYNC_FAIL};
 use super::candidate::Cand;
 use super::obligations::note_restart;
 use super::search::Search;
@@ -32,8 +34,19 @@ impl Search<'_> {
             } => self.idle_stop_ok(c, worker, t),
             Action::EventTimedOut(worker) => self.event_timeout_ok(c, worker, t),
             Action::SyncRetryDue { tag } => self.sync_retry_ok(c, tag, t),
+            Action::ActivateEvent(worker) => self.activate_delay_ok(c, worker, t),
             _ => true,
         }
+    }
+
+    /// Is worker `w`'s activate event dispatched at time `t` within the profile's
+    /// `activate_event_delay_ms` of becoming due (none: at once; the step's observation is then
+    /// matched within the skew)?
+    fn activate_delay_ok(&self, c: &Cand, w: WorkerId, t: f64) -> bool {
+        let delay = self.params.activate_event_delay_ms.unwrap_or(0.0);
+        c.aux
+            .get(ACT_DUE, w)
+            .is_none_or(|due| t - due as f64 <= delay)
     }
 
     /// Has worker `w` been idle for the profile's idle timeout at time `t`?
@@ -83,14 +96,23 @@ impl Search<'_> {
         }
     }
 
-    /// Updates `c`'s timer stamps and worker restarts after a step from `pre` to `post` taken
-    /// at time `t` (ms).
-    pub(super) fn update_timers(&self, c: &mut Cand, pre: &SwState, post: &SwState, t: f64) {
+    /// Updates `c`'s timer stamps and worker restarts after a step from `pre` to `post`, stamped
+    /// at time `t` (ms; the previous event's time for an unobservable step) while the event at
+    /// `now` is at hand. Upper bounds start at `now`, the latest the step can have been taken.
+    pub(super) fn update_timers(
+        &self,
+        c: &mut Cand,
+        pre: &SwState,
+        post: &SwState,
+        t: f64,
+        now: f64,
+    ) {
         let t = t.max(0.0) as u64;
         for (i, w) in post.workers.iter().enumerate() {
             let (id, before) = (i as u8, pre.workers.get(i));
             self.stamp_busy(c, id, before, w, t);
             self.stamp_extended(c, id, before, w, t);
+            stamp_activate_due(c, id, before, w, now.max(0.0).ceil() as u64);
             note_restart(c, id, before, w);
         }
         self.stamp_sync_failures(c, pre, post, t);
@@ -150,5 +172,17 @@ impl Search<'_> {
                 c.aux_mut().set(SYNC_FAIL, g.tag, t);
             }
         }
+    }
+}
+
+/// Worker `id`'s activate event became due at `now` (ms, rounded up: the bound errs towards
+/// accepting): the clock of its dispatch delay starts; once it is no longer due (dispatched,
+/// discarded), the stamp goes.
+fn stamp_activate_due(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker, now: u64) {
+    let due = w.activate_event_due();
+    if due && !before.is_some_and(Worker::activate_event_due) {
+        c.aux_mut().set(ACT_DUE, id, now);
+    } else if !due && c.aux.get(ACT_DUE, id).is_some() {
+        c.aux_mut().unset(ACT_DUE, id);
     }
 }

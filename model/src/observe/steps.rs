@@ -57,10 +57,7 @@ impl SwModel {
             out.push(O::UpdateFound);
         }
         // Worker states (new workers start in `parsed`, which is never observable) and running
-        // status. Workers that became `activating` run their activate event, reported after the
-        // clients' controllerchange (the model does not split the dispatch from the state
-        // change; see SPEC_NOTES "Observations").
-        let mut activating = Vec::new();
+        // status.
         for (i, w) in post.workers.iter().enumerate() {
             let worker = i as WorkerId;
             let before = pre.workers.get(i);
@@ -82,19 +79,9 @@ impl SwModel {
                     _ => std::slice::from_ref(&w.state),
                 };
                 out.extend(states.iter().map(|&state| O::StateChange { worker, state }));
-                if w.state == WorkerState::Activating {
-                    activating.push(worker);
-                }
             }
             let old_running = before.map_or(RunningStatus::Stopped, |b| b.running);
             if w.running != old_running {
-                if before.is_none() && w.running == RunningStatus::Running {
-                    // A new worker's script was evaluated by Update: DevTools shows it start.
-                    out.push(O::RunningStatus {
-                        worker,
-                        status: RunningStatus::Starting,
-                    });
-                }
                 out.push(O::RunningStatus {
                     worker,
                     status: w.running,
@@ -123,6 +110,10 @@ impl SwModel {
                     });
                 }
             }
+            Action::ActivateEvent(worker) => out.push(O::LifecycleEvent {
+                worker,
+                event: LifecycleEvent::Activate,
+            }),
             Action::FunctionalEvent {
                 worker,
                 wait_until,
@@ -134,8 +125,12 @@ impl SwModel {
                     ));
                 }
             }
-            Action::WaitUntilSettled { worker, fulfilled } => {
-                if let Some(&kind) = pre.worker(worker).extended.first() {
+            Action::WaitUntilSettled {
+                worker,
+                event,
+                fulfilled,
+            } => {
+                if let Some(&kind) = pre.worker(worker).extended.get(usize::from(event)) {
                     out.push(O::WaitUntilSettled {
                         worker,
                         event: kind.event_name(),
@@ -158,10 +153,6 @@ impl SwModel {
             }
             _ => {}
         }
-        out.extend(activating.into_iter().map(|worker| O::LifecycleEvent {
-            worker,
-            event: LifecycleEvent::Activate,
-        }));
         out
     }
 
@@ -298,6 +289,12 @@ impl SwModel {
         }
         for (i, w) in s.workers.iter().enumerate() {
             let worker = i as WorkerId;
+            // A worker being evaluated may call skipWaiting() again at the top level of its
+            // script; it runs no other guarded call.
+            let evaluating = w.state == WorkerState::Parsed && w.running == RunningStatus::Starting;
+            if evaluating && w.skip_waiting {
+                out.push(vec![O::SkipWaiting { worker }]);
+            }
             if w.state == WorkerState::Redundant || w.running != RunningStatus::Running {
                 continue;
             }

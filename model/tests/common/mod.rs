@@ -77,8 +77,10 @@ pub fn install_v1() -> Vec<Action> {
             script: 0,
         },
         Action::RunJob,
+        Action::UpdateBytesChanged,
         Action::Install,
         Action::InstallEventSettled(InstallOutcome::Fulfilled),
+        Action::ActivateEvent(0),
         Action::ActivateEventSettled(0),
     ]
 }
