@@ -116,15 +116,13 @@ pub fn events(
     let mut instances: Vec<u32> = Vec::new();
     for (a, pre, post) in exec {
         t += step_ms + delay_before(a, model.cfg.profile);
-        // A worker that starts running gets a new script instance.
+        // A worker whose script is evaluated again gets a new script instance (its first
+        // evaluation, as it is created, is instance 0).
         for (i, w) in post.workers.iter().enumerate() {
-            let was = pre.workers.get(i).map(|p| p.running);
             if instances.len() <= i {
                 instances.resize(i + 1, 0);
             }
-            if was.is_some_and(|r| r != swspec_model::RunningStatus::Running)
-                && w.running == swspec_model::RunningStatus::Running
-            {
+            if w.restarted_since(pre.workers.get(i)) {
                 instances[i] += 1;
             }
         }

@@ -4,7 +4,9 @@
 //! instance's steps owed; a new step's event still has to come from the new instance.
 //!
 //! The trace is one the soundness property generated (webkit profile): the `claim` of line 45
-//! comes from instance `i0`, which stopped at line 35 and started again at line 40.
+//! comes from instance `i0`, which stopped at line 35 and started again at line 40. (Generated
+//! before a new worker's start became a step of its own; its `starting` was moved before
+//! `installing` by hand, as the model now orders them.)
 
 use std::path::Path;
 use swspec_conformance::check::{self, Options, Verdict};

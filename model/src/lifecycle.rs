@@ -64,6 +64,15 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// Whether this worker, which was `before` one step earlier, has just begun a new script
+    /// evaluation (§Run Service Worker: from stopped to starting or running): a new script
+    /// instance, whose records are another instance's than those before. A worker that did
+    /// not exist before (`None`) is on its first instance, not a restart.
+    pub fn restarted_since(&self, before: Option<&Worker>) -> bool {
+        let up = |r: RunningStatus| matches!(r, RunningStatus::Starting | RunningStatus::Running);
+        before.is_some_and(|p| !up(p.running)) && up(self.running)
+    }
+
     /// A worker whose script was just fetched (§Update): Run Service Worker is evaluating it.
     pub(crate) fn new(registration: RegId, script: u8, version: u8) -> Self {
         Worker {

@@ -109,8 +109,26 @@ pub fn universe_config(profile: Profile) -> ModelConfig {
     cfg
 }
 
-/// The universe of `profile`, sampled by [`WALKS`] random walks.
+/// The universe of `profile`, sampled by [`WALKS`] random walks once per process.
 pub fn universe(profile: Profile) -> Universe {
+    static CACHE: std::sync::Mutex<BTreeMap<&'static str, Universe>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    if let Some(u) = CACHE
+        .lock()
+        .ok()
+        .and_then(|c| c.get(profile.name()).cloned())
+    {
+        return u;
+    }
+    let u = sample_universe(profile);
+    if let Ok(mut c) = CACHE.lock() {
+        c.insert(profile.name(), u.clone());
+    }
+    u
+}
+
+/// [`universe`], sampled afresh.
+fn sample_universe(profile: Profile) -> Universe {
     let cfg = universe_config(profile);
     let model = SwModel::new(cfg.clone());
     let mut u = Universe {
@@ -454,6 +472,64 @@ pub fn markdown(cov: &[ColumnCoverage]) -> String {
     s
 }
 
+/// The coverage as an HTML section for the report's index: the table of counts, then per
+/// folder the items not covered (and those it cannot drive, with the reason), folded.
+pub fn html(cov: &[ColumnCoverage]) -> String {
+    use crate::html::escape;
+    let mut s = String::from(
+        "<h2 id=\"coverage\">Coverage from the model</h2>\n<p>Of what the model can do under \
+         each folder's profile, what the matched paths of its traces exercised (covered of \
+         drivable; what the engine cannot drive is listed apart with the reason). \
+         <code>swspec coverage</code> prints the same.</p>\n<table class=\"matrix coverage\">\
+         <thead><tr><th>engine folder</th><th>action classes</th><th>sometimes properties</th>\
+         <th>guard steps</th><th>profile timers</th></tr></thead><tbody>\n",
+    );
+    let kinds = |c: &ColumnCoverage| {
+        [
+            ("action classes", c.classes.clone()),
+            ("sometimes properties", c.properties.clone()),
+            ("guard steps", c.guards.clone()),
+            ("profile timers", c.timers.clone()),
+        ]
+    };
+    for c in cov {
+        s += &format!("<tr><th>{}</th>", escape(&c.name));
+        for (_, items) in kinds(c) {
+            let (covered, drivable, cannot) = counts(&items);
+            s += &format!(
+                "<td>{covered}/{drivable} ({}; {cannot} not drivable)</td>",
+                percent(covered, drivable)
+            );
+        }
+        s += "</tr>\n";
+    }
+    s += "</tbody></table>\n";
+    for c in cov {
+        s += &format!(
+            "<details><summary>{}: what is not covered</summary>\n",
+            escape(&c.name)
+        );
+        for (what, items) in kinds(c) {
+            s += &format!("<h3>{what}</h3><ul class=\"mono small\">");
+            for it in items.iter().filter(|i| !i.covered()) {
+                match &it.cannot_drive {
+                    None => s += &format!("<li>not covered: {}</li>", escape(&it.name)),
+                    Some(r) => {
+                        s += &format!(
+                            "<li>cannot drive: {} ({})</li>",
+                            escape(&it.name),
+                            escape(r)
+                        )
+                    }
+                }
+            }
+            s += "</ul>\n";
+        }
+        s += "</details>\n";
+    }
+    s
+}
+
 fn percent(n: usize, d: usize) -> String {
     if d == 0 {
         "n/a".into()
@@ -488,7 +564,8 @@ mod tests {
             "Register",
             "InstallEventSettled(rejected)",
             "StopWorker { cause: idle }",
-            "SyncRetryDue",
+            "SyncFire",
+            "ActivateEvent",
         ] {
             assert!(u.classes.contains(c), "{c} not sampled: {:?}", u.classes);
         }

@@ -1,5 +1,5 @@
 //! The static site: `index.html` (the conformance matrix, each cell a link to its trace's
-//! page; the synthetic traces; unusable input), one page per trace with its diagram as a
+//! page; the coverage from the model; the synthetic traces; unusable input), one page per trace with its diagram as a
 //! standalone `.svg` and the trace copied beside it, `spec-notes.html` (SPEC_NOTES.md with its
 //! GitHub anchors), and `style.css`. Every link is relative and every asset is written into the
 //! output folder, so the site opens from `file://` with no server and no network; no script.
@@ -241,6 +241,7 @@ fn index(m: &Matrix, links: &[(String, &Checked)], notes: bool, command: &str) -
             s.push_str("</tr>\n");
         }
         s.push_str("</tbody></table>\n");
+        s.push_str(&crate::coverage::html(&crate::coverage::coverage(m)));
     }
     if !m.synthetic.is_empty() {
         s.push_str("<h2>Synthetic traces</h2>\n<table class=\"matrix\"><thead><tr><th>trace</th><th>verdicts</th><th>note</th></tr></thead><tbody>\n");

@@ -91,6 +91,15 @@ fn every_link_resolves_and_nothing_is_remote() {
         assert_eq!(l, "stylesheet");
     }
     assert!(attrs(&index, "href").iter().any(|h| h == "style.css"));
+    // The coverage from the model, one row per engine folder.
+    assert!(index.contains("id=\"coverage\""), "no coverage section");
+    for col in &m.columns {
+        assert!(
+            index.contains(&format!("<tr><th>{}</th><td>", col.name)),
+            "no coverage row for {}",
+            col.name
+        );
+    }
     assert!(checked > 5000, "only {checked} links checked");
     assert!(
         bad.is_empty(),

@@ -8,7 +8,7 @@ use super::bindings::Aux;
 use super::memo::state_fingerprint;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
-use swspec_model::{Channel, IdSpace, Obs, Observation, RunningStatus, SwState};
+use swspec_model::{Channel, IdSpace, Obs, Observation, SwState};
 
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -34,12 +34,7 @@ pub(super) struct Pending {
 /// before it stopped may arrive after the new instance started).
 pub(super) fn mark_earlier_instance(c: &mut Cand, pre: &SwState, post: &SwState) {
     for (i, w) in post.workers.iter().enumerate() {
-        let restarted = pre
-            .workers
-            .get(i)
-            .is_some_and(|p| p.running != RunningStatus::Running)
-            && w.running == RunningStatus::Running;
-        if !restarted {
+        if !w.restarted_since(pre.workers.get(i)) {
             continue;
         }
         let id = i as u8;

@@ -8,7 +8,7 @@
 use super::candidate::Cand;
 use super::prepare::PEvent;
 use super::search::Search;
-use swspec_model::{Channel, Obs, RunningStatus, Worker};
+use swspec_model::{Channel, Obs, Worker};
 
 /// Do two equally long sequences hold the same values, counted with multiplicity?
 fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
@@ -231,12 +231,10 @@ impl Search<'_> {
     }
 }
 
-/// Worker `id` came to run (from `before` to `w`): its next events may come from a new script
+/// Worker `id` began a new script evaluation (from `before` to `w`; [`Worker::restarted_since`]): its next
 /// instance (see [`Search::instance_ok`]).
 pub(super) fn note_restart(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker) {
-    if before.is_some_and(|p| p.running != RunningStatus::Running)
-        && w.running == RunningStatus::Running
-    {
+    if w.restarted_since(before) {
         if let Some((i, false)) = c.aux.inst(id) {
             c.aux_mut().set_inst(id, (i, true));
         }
