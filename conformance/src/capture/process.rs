@@ -242,7 +242,7 @@ impl Group {
     }
 
     /// SIGTERM to the group and the processes that left it, SIGKILL to what is left after
-    /// [`GRACE`], then the profile removed; idempotent.
+    /// the grace period (5 s), then the profile removed; idempotent.
     pub fn kill(&mut self) {
         if std::mem::replace(&mut self.down, true) {
             return;

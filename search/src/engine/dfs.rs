@@ -1,7 +1,7 @@
 //! Depth-first search over a stack of compact frames.
 //!
 //! Each frame holds its state packed, its fingerprint, the index of the next action to try,
-//! the reduced class chosen for it (if any) and its `eventually` bits. The top [`CACHE`]
+//! the reduced class chosen for it (if any) and its `eventually` bits. The top `CACHE`
 //! frames also keep their state unpacked, with its action list, so that returning to a frame
 //! (once per state) costs neither an unpacking nor a new action list unless the search went
 //! deeper than that meanwhile. A discovery's path is the frames' current action indices, so
@@ -9,7 +9,7 @@
 //!
 //! Under symmetry the stack holds representatives (a successor is put into its representative
 //! in place, packed once, and stored as it is); a discovery's path through them is turned into
-//! one through the model's real states by [`super::refind`].
+//! one through the model's real states by `refind` (engine/mod.rs).
 
 use super::codec::Codec;
 use super::props::{Found, Props};

@@ -4,13 +4,13 @@
 //! memory stays within a bound the caller sets and grows with the number of states at a few
 //! tens of bytes each, not with their full size:
 //!
-//! - [`dfs`]: depth-first search over a stack of frames (the state's compact form, the next
+//! - [`dfs()`]: depth-first search over a stack of frames (the state's compact form, the next
 //!   action index, the `eventually` bits). A discovery's path is read off the stack; nothing is
 //!   copied per successor, so memory is linear in depth.
-//! - [`bfs`]: level-by-level breadth-first search, parallel over `threads`; each frontier
+//! - [`bfs()`]: level-by-level breadth-first search, parallel over `threads`; each frontier
 //!   state is kept compact, the visited set keeps a parent fingerprint per state, and paths
 //!   are rebuilt from them. Unique counts do not depend on the thread count.
-//! - [`swarm`]: many randomized depth-bounded searches for a time budget, for spaces no
+//! - [`swarm()`]: many randomized depth-bounded searches for a time budget, for spaces no
 //!   machine can exhaust.
 //!
 //! States are packed by a [`codec::Codec`] ([`pack::Pack`] bits, or serde) for stacks and
@@ -78,7 +78,7 @@ impl Fingerprint {
 pub struct Options<M: Model> {
     /// Representative function for symmetry reduction. Default: none.
     pub symmetry: Option<Symmetry<M>>,
-    /// Worker threads of [`bfs`] and [`swarm`] (range 1..; [`dfs`] uses one). Default: 1.
+    /// Worker threads of [`bfs()`] and [`swarm()`] (range 1..; [`dfs()`] uses one). Default: 1.
     pub threads: usize,
     /// Stop after this many unique states (a limit, reported as such). Default: none.
     pub max_states: Option<u64>,
