@@ -5,35 +5,49 @@
 
 use super::prepare::Prepared;
 use crate::trace::Trace;
-use swspec_model::{IdSpace, ModelConfig, Profile, RunningStatus, SwModel, SwState, WorkerId};
+use swspec_model::{
+    knob, IdSpace, ModelConfig, Profile, RunningStatus, SwModel, SwState, WorkerId,
+};
 
 /// The model configuration a trace is checked under: bounds wide enough for what a capture
 /// holds, every environment choice open, features switched on by the observations present.
 pub(super) fn config_for(prep: &Prepared, profile: Profile) -> Result<ModelConfig, String> {
     let count = |space| prep.interner.count(space).max(1);
-    let clients = count(IdSpace::Client);
-    if clients > swspec_model::capacity::CLIENTS {
-        return Err(format!(
-            "{clients} distinct clients; the model holds at most {}",
-            swspec_model::capacity::CLIENTS
-        ));
-    }
-    let tags = count(IdSpace::Tag);
-    if tags > swspec_model::capacity::SYNC_TAGS {
-        return Err(format!(
-            "{tags} distinct sync tags; the model holds at most {}",
-            swspec_model::capacity::SYNC_TAGS
-        ));
-    }
+    // What the trace names beyond what the model can hold is a limit of the checker, said as
+    // such (the trace is unusable), never a divergence at the line that names one too many.
+    let within = |what: &str, space, cap: usize| {
+        let n = count(space);
+        if n > cap {
+            Err(format!(
+                "limit: the trace names {n} distinct {what}; the model holds at most {cap}"
+            ))
+        } else {
+            Ok(n)
+        }
+    };
+    let clients = within("clients", IdSpace::Client, swspec_model::capacity::CLIENTS)?;
+    let tags = within("sync tags", IdSpace::Tag, swspec_model::capacity::SYNC_TAGS)?;
+    let workers = (swspec_model::capacity::WORKERS - 1) as usize;
+    within("workers", IdSpace::Worker, workers)?;
+    let scripts = within(
+        "script URLs",
+        IdSpace::Script,
+        knob::SCRIPT_URLS.max as usize,
+    )?;
+    let fetches = within(
+        "background fetch ids",
+        IdSpace::BgFetch,
+        swspec_model::bgfetch::BG_FETCHES,
+    )?;
     let f = prep.features;
     let mut cfg = wide_config(profile, clients as u8);
-    cfg.script_urls = count(IdSpace::Script).min(8) as u8;
+    cfg.script_urls = scripts as u8;
     cfg.push = f.push;
     cfg.sync = f.sync;
     cfg.periodic_sync = f.periodic_sync;
     cfg.sync_tags = tags as u8;
     cfg.background_fetch = f.background_fetch;
-    cfg.max_bg_fetches = count(IdSpace::BgFetch).min(swspec_model::bgfetch::BG_FETCHES) as u8;
+    cfg.max_bg_fetches = fetches as u8;
     cfg.validate()?;
     Ok(cfg)
 }

@@ -1,0 +1,80 @@
+//! A trace that names more distinct clients, workers, script URLs or sync tags than the
+//! checker's model holds is unusable and says which limit it hit, before any search: never a
+//! divergence at the line that names one too many (issue 20 item 9).
+
+use std::path::Path;
+use swspec_conformance::check::{self, Options};
+use swspec_conformance::trace::Trace;
+
+/// The header of a committed synthetic trace (it observes every kind used below).
+fn header() -> String {
+    let text = std::fs::read_to_string("../traces/synthetic/install-activate.jsonl")
+        .expect("committed trace");
+    text.lines().next().expect("header").to_string()
+}
+
+/// The check's error on a trace of `lines` after the header.
+fn error_of(lines: &[String]) -> String {
+    let text = format!("{}\n{}\n", header(), lines.join("\n"));
+    let t = Trace::parse(Path::new("limits.jsonl"), text.as_bytes()).expect("parses");
+    match check::check(&t, &Options::default()) {
+        Ok(o) => panic!("checked ({:?}) instead of refusing", o.verdict),
+        Err((_, e)) => e,
+    }
+}
+
+fn lines(n: usize, line: impl Fn(usize) -> String) -> Vec<String> {
+    (0..n).map(line).collect()
+}
+
+#[test]
+fn too_many_clients_is_a_named_limit() {
+    let e = error_of(&lines(5, |i| {
+        format!(
+            r#"{{"t":{i}.0,"src":{{"kind":"driver"}},"obs":{{"type":"open_client","client":"c{i}"}}}}"#
+        )
+    }));
+    assert_eq!(
+        e,
+        "limit: the trace names 5 distinct clients; the model holds at most 4"
+    );
+}
+
+#[test]
+fn too_many_workers_is_a_named_limit() {
+    let e = error_of(&lines(9, |i| {
+        format!(
+            r#"{{"t":{i}.0,"src":{{"kind":"devtools"}},"obs":{{"type":"state_change","worker":"w{i}","state":"installing"}}}}"#
+        )
+    }));
+    assert_eq!(
+        e,
+        "limit: the trace names 9 distinct workers; the model holds at most 8"
+    );
+}
+
+#[test]
+fn too_many_script_urls_is_a_named_limit() {
+    let e = error_of(&lines(9, |i| {
+        format!(
+            r#"{{"t":{i}.0,"src":{{"kind":"driver"}},"obs":{{"type":"register","client":"c1","script":"/sw{i}.js"}}}}"#
+        )
+    }));
+    assert_eq!(
+        e,
+        "limit: the trace names 9 distinct script URLs; the model holds at most 8"
+    );
+}
+
+#[test]
+fn too_many_sync_tags_is_a_named_limit() {
+    let e = error_of(&lines(3, |i| {
+        format!(
+            r#"{{"t":{i}.0,"src":{{"kind":"driver"}},"obs":{{"type":"sync_register","client":"c1","tag":"t{i}"}}}}"#
+        )
+    }));
+    assert_eq!(
+        e,
+        "limit: the trace names 3 distinct sync tags; the model holds at most 2"
+    );
+}
