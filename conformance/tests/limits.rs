@@ -78,3 +78,25 @@ fn too_many_sync_tags_is_a_named_limit() {
         "limit: the trace names 3 distinct sync tags; the model holds at most 2"
     );
 }
+
+/// A divergence where the search cut hidden steps at `--max-hidden` says so: with a bound of
+/// one, install-activate (whose install needs more hidden steps than that) diverges naming the
+/// limit; at the default bound it conforms.
+#[test]
+fn a_divergence_at_the_hidden_step_bound_names_it() {
+    let file = "../traces/synthetic/install-activate.jsonl";
+    let text = std::fs::read_to_string(file).expect("committed trace");
+    let t = Trace::parse(Path::new(file), text.as_bytes()).expect("parses");
+    let tight = Options {
+        max_hidden: 1,
+        ..Options::default()
+    };
+    let o = check::check(&t, &tight).expect("checks");
+    let reason = o.divergence.map(|d| d.reason).unwrap_or_default();
+    assert!(
+        reason.contains("limit: runs of more than 1 unobservable steps"),
+        "{reason}"
+    );
+    let o = check::check(&t, &Options::default()).expect("checks");
+    assert_eq!(o.verdict, check::Verdict::Conforms);
+}

@@ -224,7 +224,14 @@ impl Search<'_> {
     pub(super) fn divergence(&self, n: u32) -> Divergence {
         let pos = self.furthest;
         let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
-        let (line, event, reason) = self.rejected(pos, n);
+        let (line, event, mut reason) = self.rejected(pos, n);
+        if self.hidden_cut.get() == Some(pos) {
+            reason.push_str(&format!(
+                " (limit: runs of more than {} unobservable steps between two events were not \
+                 tried here; raise --max-hidden to search further)",
+                self.opts.max_hidden
+            ));
+        }
         Divergence {
             line,
             event,

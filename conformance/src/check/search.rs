@@ -64,6 +64,9 @@ pub(super) struct Search<'a> {
     pub(super) steps: StepTable,
     /// Expansions of recently seen model states, by state fingerprint.
     pub(super) transitions: RefCell<FastMap<u128, Rc<Expansion>>>,
+    /// The furthest position at which a candidate's hidden steps were cut by
+    /// [`Options::max_hidden`] (`None`: never), so a divergence there names that limit.
+    pub(super) hidden_cut: std::cell::Cell<Option<u32>>,
 }
 
 impl<'a> Search<'a> {
@@ -96,6 +99,7 @@ impl<'a> Search<'a> {
             pending_pool: RefCell::default(),
             transitions: RefCell::default(),
             steps: StepTable::default(),
+            hidden_cut: std::cell::Cell::new(None),
         }
     }
 
@@ -288,13 +292,20 @@ impl<'a> Search<'a> {
             }
         }
         // 3. A model step first.
-        if depth as usize >= self.opts.max_hidden && cand.pending.is_empty() {
-            return;
-        }
-        if depth as usize >= self.opts.max_hidden + 8 {
+        if (depth as usize >= self.opts.max_hidden && cand.pending.is_empty())
+            || depth as usize >= self.opts.max_hidden + 8
+        {
+            self.note_hidden_cut(pos);
             return;
         }
         self.model_steps(cand, pos, depth, false, out);
+    }
+
+    /// Records that hidden steps were cut by `--max-hidden` at position `pos`.
+    fn note_hidden_cut(&self, pos: u32) {
+        if self.hidden_cut.get().is_none_or(|p| p < pos) {
+            self.hidden_cut.set(Some(pos));
+        }
     }
 
     /// Model steps from `cand` while event `pos` is at hand; `at_end` (after the last event):
