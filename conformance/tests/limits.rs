@@ -100,3 +100,29 @@ fn a_divergence_at_the_hidden_step_bound_names_it() {
     let o = check::check(&t, &Options::default()).expect("checks");
     assert_eq!(o.verdict, check::Verdict::Conforms);
 }
+
+/// A fifth outstanding `register()` finds the model's job queue full (it holds four promises):
+/// the divergence says that limit was hit.
+#[test]
+fn a_call_the_full_job_queue_refuses_names_the_limit() {
+    let mut lines = vec![
+        r#"{"t":1.0,"src":{"kind":"driver"},"obs":{"type":"open_client","client":"c1"}}"#
+            .to_string(),
+    ];
+    for i in 0..5 {
+        lines.push(format!(
+            r#"{{"t":{}.0,"src":{{"kind":"driver"}},"obs":{{"type":"register","client":"c1","script":"/sw.js"}}}}"#,
+            2 + i
+        ));
+    }
+    let text = format!("{}\n{}\n", header(), lines.join("\n"));
+    let t = Trace::parse(Path::new("queue.jsonl"), text.as_bytes()).expect("parses");
+    let o = check::check(&t, &Options::default()).expect("checks");
+    let d = o.divergence.expect("the fifth register diverges");
+    assert_eq!(d.line, Some(7), "{d:?}");
+    assert!(
+        d.reason.contains("limit: the model's job queue holds 4"),
+        "{}",
+        d.reason
+    );
+}

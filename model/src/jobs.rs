@@ -198,7 +198,7 @@ impl SwModel {
     }
 
     /// The queue holds `max_queued_jobs` promises: pages and Soft Update cannot schedule more.
-    fn job_queue_full(&self, s: &SwState) -> bool {
+    pub fn job_queue_full(&self, s: &SwState) -> bool {
         s.queued_promises() >= self.cfg.max_queued_jobs as usize
     }
 

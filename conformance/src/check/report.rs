@@ -7,7 +7,7 @@ use super::candidate::Cand;
 use super::outcome::{Divergence, Outcome, PathText, Verdict};
 use super::search::Search;
 use super::steps::{Node, Step};
-use swspec_model::{IdSpace, Obs, WorkerId};
+use swspec_model::{IdSpace, Obs, Observation, WorkerId};
 
 impl Search<'_> {
     /// The outcome of a finished search: `accepted` is the node that explains the trace and
@@ -225,6 +225,20 @@ impl Search<'_> {
         let pos = self.furthest;
         let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
         let (line, event, mut reason) = self.rejected(pos, n);
+        let is_job_call = pos < n
+            && matches!(
+                self.prep.events[pos as usize].obs,
+                Observation::Register { .. }
+                    | Observation::Update { .. }
+                    | Observation::Unregister { .. }
+            );
+        if is_job_call && cands.iter().any(|c| self.model.job_queue_full(&c.s.s)) {
+            reason.push_str(&format!(
+                " (limit: the model's job queue holds {} outstanding register/update/unregister \
+                 promises, and it was full)",
+                self.model.cfg.max_queued_jobs
+            ));
+        }
         if self.hidden_cut.get() == Some(pos) {
             reason.push_str(&format!(
                 " (limit: runs of more than {} unobservable steps between two events were not \
