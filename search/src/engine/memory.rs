@@ -43,9 +43,29 @@ pub fn physical_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// The default limit: [`DEFAULT_FRACTION_PERCENT`] of physical memory (4 GiB if unknown).
+/// Fraction of an address-space limit (`ulimit -v`) used as the resident bound under it: 60 %
+/// (the address space also holds the allocator's reservations, thread stacks and the binary).
+pub const ADDRESS_SPACE_FRACTION_PERCENT: u64 = 60;
+
+/// The process's address-space limit (`RLIMIT_AS`) in bytes, or `None` when unlimited.
+pub fn address_space_limit() -> Option<u64> {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes the struct it is given.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut r) } == 0;
+    (ok && r.rlim_cur != libc::RLIM_INFINITY).then_some(r.rlim_cur)
+}
+
+/// The default limit: [`DEFAULT_FRACTION_PERCENT`] of physical memory (4 GiB if unknown), and
+/// under an address-space limit at most [`ADDRESS_SPACE_FRACTION_PERCENT`] of it, so a check
+/// run under `ulimit -v` stops by itself before an allocation fails.
 pub fn default_limit() -> u64 {
-    physical_bytes().map_or(FALLBACK_LIMIT, |p| p / 100 * DEFAULT_FRACTION_PERCENT)
+    let physical = physical_bytes().map_or(FALLBACK_LIMIT, |p| p / 100 * DEFAULT_FRACTION_PERCENT);
+    address_space_limit().map_or(physical, |a| {
+        physical.min(a / 100 * ADDRESS_SPACE_FRACTION_PERCENT)
+    })
 }
 
 /// Parses a size such as `1G`, `512M`, `800K`, `1.5G` or a plain byte count (binary units).
