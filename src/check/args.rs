@@ -32,7 +32,7 @@ pub struct SearchOptions {
     pub liveness: bool,
     /// Search with stateright's own checker instead of swspec's engine. Default false.
     pub stateright: bool,
-    /// Resident-memory bound in bytes for every phase. Default none: 80 % of physical memory.
+    /// Resident-memory bound in bytes for every phase. Default none: 80 % of physical memory, at most 60 % of an address-space limit.
     pub max_memory: Option<u64>,
     /// Swarm search for this many seconds instead of an exhaustive one. Default none.
     pub swarm: Option<u64>,
@@ -136,7 +136,7 @@ pub struct CheckArgs {
     all_features: bool,
     /// Resident-memory bound for every phase (search, shortest paths, liveness graph): when it
     /// is reached the run stops, reports every verdict found so far (`unknown` where nothing
-    /// was proven) and exits 1. Sizes like 512M, 1G, 1.5G [default: 80 % of physical memory].
+    /// was proven) and exits 1. Sizes like 512M, 1G, 1.5G [default: 80 % of physical memory, at most 60 % of an address-space limit (ulimit -v)].
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     max_memory: Option<u64>,
     /// Instead of an exhaustive search, run randomized depth-bounded searches for this long
