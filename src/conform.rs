@@ -436,11 +436,18 @@ fn print_divergence(file: &str, d: &Divergence, explain: bool) {
 
 /// A search stopped by a limit: what ran out and how far it got, never worded as a divergence.
 fn print_limit(file: &str, d: &Divergence, outcome: &check::Outcome, args: &ConformArgs) {
-    println!(
-        "     not decided: the search used its budget of {} nodes (--max-nodes) before it found \
-         a path or ruled every one out; this is a limit of the check, not a divergence",
-        args.max_nodes
-    );
+    match &d.limit {
+        Some(l) => println!(
+            "     not decided: {l}; this is a limit of the check, not a divergence at {}",
+            d.line
+                .map_or("the end".to_string(), |l| format!("line {l}"))
+        ),
+        None => println!(
+            "     not decided: the search used its budget of {} nodes (--max-nodes) before it \
+             found a path or ruled every one out; this is a limit of the check, not a divergence",
+            args.max_nodes
+        ),
+    }
     match d.last_matched_line {
         Some(l) => println!("     furthest event matched: {file}:{l}"),
         None => println!("     no event matched yet"),

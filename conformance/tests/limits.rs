@@ -1,6 +1,7 @@
 //! A trace that names more distinct clients, workers, script URLs or sync tags than the
 //! checker's model holds is unusable and says which limit it hit, before any search: never a
-//! divergence at the line that names one too many (issue 20 item 9).
+//! divergence at the line that names one too many; a limit hit during the search makes the
+//! verdict `inconclusive`, naming it (issue 20 item 9).
 
 use std::path::Path;
 use swspec_conformance::check::{self, Options};
@@ -79,9 +80,9 @@ fn too_many_sync_tags_is_a_named_limit() {
     );
 }
 
-/// A divergence where the search cut hidden steps at `--max-hidden` says so: with a bound of
-/// one, install-activate (whose install needs more hidden steps than that) diverges naming the
-/// limit; at the default bound it conforms.
+/// Where the search cut hidden steps at `--max-hidden` and found nothing, the verdict is
+/// `inconclusive` naming the limit: with a bound of one, install-activate (whose install needs
+/// more hidden steps than that); at the default bound it conforms.
 #[test]
 fn a_divergence_at_the_hidden_step_bound_names_it() {
     let file = "../traces/synthetic/install-activate.jsonl";
@@ -92,6 +93,11 @@ fn a_divergence_at_the_hidden_step_bound_names_it() {
         ..Options::default()
     };
     let o = check::check(&t, &tight).expect("checks");
+    assert_eq!(
+        o.verdict,
+        check::Verdict::Inconclusive,
+        "a limit, not a divergence"
+    );
     let reason = o.divergence.map(|d| d.reason).unwrap_or_default();
     assert!(
         reason.contains("limit: runs of more than 1 unobservable steps"),
@@ -102,7 +108,7 @@ fn a_divergence_at_the_hidden_step_bound_names_it() {
 }
 
 /// A fifth outstanding `register()` finds the model's job queue full (it holds four promises):
-/// the divergence says that limit was hit.
+/// `inconclusive`, naming that limit, not `diverges`.
 #[test]
 fn a_call_the_full_job_queue_refuses_names_the_limit() {
     let mut lines = vec![
@@ -118,7 +124,14 @@ fn a_call_the_full_job_queue_refuses_names_the_limit() {
     let text = format!("{}\n{}\n", header(), lines.join("\n"));
     let t = Trace::parse(Path::new("queue.jsonl"), text.as_bytes()).expect("parses");
     let o = check::check(&t, &Options::default()).expect("checks");
-    let d = o.divergence.expect("the fifth register diverges");
+    assert_eq!(
+        o.verdict,
+        check::Verdict::Inconclusive,
+        "a limit, not a divergence"
+    );
+    let d = o
+        .divergence
+        .expect("the fifth register is where the search stopped");
     assert_eq!(d.line, Some(7), "{d:?}");
     assert!(
         d.reason.contains("limit: the model's job queue holds 4"),

@@ -14,6 +14,9 @@ pub struct Divergence {
     pub event: Option<String>,
     /// Why, in a sentence.
     pub reason: String,
+    /// The limit of the check that was hit there, when one was (the job queue's capacity,
+    /// `--max-hidden`): the verdict is then `inconclusive`, never `diverges`.
+    pub limit: Option<String>,
     /// Observations the model would have accepted there (trace ids where bound, `#n` model ids
     /// otherwise).
     pub expected: Vec<String>,

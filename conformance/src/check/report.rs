@@ -35,6 +35,7 @@ impl Search<'_> {
                 let mut divergence = self.divergence(events as u32);
                 if exhausted_budget {
                     // A limit, not a verdict on the event there.
+                    divergence.limit = None;
                     divergence.reason = format!(
                         "inconclusive: node budget {} reached at {}",
                         thousands(self.opts.max_nodes),
@@ -50,7 +51,7 @@ impl Search<'_> {
                     .unwrap_or_default();
                 Outcome {
                     profile: self.model.cfg.profile,
-                    verdict: if exhausted_budget {
+                    verdict: if exhausted_budget || divergence.limit.is_some() {
                         Verdict::Inconclusive
                     } else {
                         Verdict::Diverges
@@ -225,6 +226,7 @@ impl Search<'_> {
         let pos = self.furthest;
         let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
         let (line, event, mut reason) = self.rejected(pos, n);
+        let mut limit = None;
         let is_job_call = pos < n
             && matches!(
                 self.prep.events[pos as usize].obs,
@@ -233,23 +235,26 @@ impl Search<'_> {
                     | Observation::Unregister { .. }
             );
         if is_job_call && cands.iter().any(|c| self.model.job_queue_full(&c.s.s)) {
-            reason.push_str(&format!(
-                " (limit: the model's job queue holds {} outstanding register/update/unregister \
-                 promises, and it was full)",
+            limit = Some(format!(
+                "the model's job queue holds {} outstanding register/update/unregister \
+                 promises, and it was full",
                 self.model.cfg.max_queued_jobs
             ));
-        }
-        if self.hidden_cut.get() == Some(pos) {
-            reason.push_str(&format!(
-                " (limit: runs of more than {} unobservable steps between two events were not \
-                 tried here; raise --max-hidden to search further)",
+        } else if self.hidden_cut.get() == Some(pos) {
+            limit = Some(format!(
+                "runs of more than {} unobservable steps between two events were not tried \
+                 here; raise --max-hidden to search further",
                 self.opts.max_hidden
             ));
+        }
+        if let Some(l) = &limit {
+            reason.push_str(&format!(" (limit: {l})"));
         }
         Divergence {
             line,
             event,
             reason,
+            limit,
             expected: self.expected_at(&cands),
             candidates: cands.len(),
             candidate_summaries: cands
