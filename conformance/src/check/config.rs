@@ -27,7 +27,7 @@ pub(super) fn config_for(prep: &Prepared, profile: Profile) -> Result<ModelConfi
     };
     let clients = within("clients", IdSpace::Client, swspec_model::capacity::CLIENTS)?;
     let tags = within("sync tags", IdSpace::Tag, swspec_model::capacity::SYNC_TAGS)?;
-    let workers = (swspec_model::capacity::WORKERS - 1) as usize;
+    let workers = swspec_model::capacity::WORKERS - 1;
     within("workers", IdSpace::Worker, workers)?;
     let scripts = within(
         "script URLs",
