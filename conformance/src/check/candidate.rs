@@ -25,25 +25,8 @@ pub(super) struct Pending {
     /// The first event position at which it is overdue.
     pub(super) deadline: u32,
     /// Owed by a worker's script instance that has since been stopped and started again: the
-    /// event comes from that earlier instance, delivered late (see [`mark_earlier_instance`]).
+    /// event comes from that earlier instance, delivered late (see `note_restart`).
     pub(super) earlier_instance: bool,
-}
-
-/// Worker `id` comes to run again in the step from `pre` to `post`: what its earlier script
-/// instance still owes on the worker's channel is marked as that instance's (a record it sent
-/// before it stopped may arrive after the new instance started).
-pub(super) fn mark_earlier_instance(c: &mut Cand, pre: &SwState, post: &SwState) {
-    for (i, w) in post.workers.iter().enumerate() {
-        if !w.restarted_since(pre.workers.get(i)) {
-            continue;
-        }
-        let id = i as u8;
-        for p in c.pending.iter_mut() {
-            if matches!(p.obs.channel(), Channel::Worker(&w) if w == id) {
-                p.earlier_instance = true;
-            }
-        }
-    }
 }
 
 /// A model state and its fingerprint (see [`state_fingerprint`]).

@@ -231,12 +231,27 @@ impl Search<'_> {
     }
 }
 
-/// Worker `id` began a new script evaluation (from `before` to `w`; [`Worker::restarted_since`]): its next
-/// instance (see [`Search::instance_ok`]).
-pub(super) fn note_restart(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker) {
-    if w.restarted_since(before) {
-        if let Some((i, false)) = c.aux.inst(id) {
-            c.aux_mut().set_inst(id, (i, true));
+/// Worker `id` began a new script evaluation (from `before` to `w`;
+/// [`Worker::restarted_since`]): its next events may come from a new script instance (see
+/// [`Search::instance_ok`]), and what its earlier instance still owed on the worker's channel
+/// (the first `owed_before` obligations, from steps before this one) is marked as that
+/// instance's: a record it sent before it stopped may arrive after the new instance started.
+pub(super) fn note_restart(
+    c: &mut Cand,
+    id: u8,
+    before: Option<&Worker>,
+    w: &Worker,
+    owed_before: usize,
+) {
+    if !w.restarted_since(before) {
+        return;
+    }
+    if let Some((i, false)) = c.aux.inst(id) {
+        c.aux_mut().set_inst(id, (i, true));
+    }
+    for p in &mut c.pending[..owed_before] {
+        if matches!(p.obs.channel(), Channel::Worker(&w) if w == id) {
+            p.earlier_instance = true;
         }
     }
 }

@@ -5,7 +5,7 @@
 //! when it finds no explanation, an exact one in trace order ([`Levels`]).
 
 use super::agenda::{Agenda, Levels, Open, Stack};
-use super::candidate::{mark_earlier_instance, Cand, Pending, State};
+use super::candidate::{Cand, Pending, State};
 use super::config::{quiescent, with_overrides};
 use super::memo::{fingerprint, Memo};
 use super::options::Options;
@@ -345,10 +345,10 @@ impl<'a> Search<'a> {
             }
             let mut c = cand.clone_with_room(obs.len(), &self.pending_pool);
             if !at_end {
-                mark_earlier_instance(&mut c, &cand.s, &succ.next);
+                let owed_before = c.pending.len();
                 self.owe(&mut c, pos, obs, &succ.shapes);
                 let stamp = if obs.is_empty() { t_prev } else { t };
-                self.update_timers(&mut c, &cand.s, &succ.next, stamp, t);
+                self.update_timers(&mut c, &cand.s, &succ.next, stamp, t, owed_before);
             }
             c.s = Rc::clone(&succ.next);
             out.push((pos, c, depth + 1, StepRef::Model(Rc::clone(&x), i)));

@@ -99,6 +99,8 @@ impl Search<'_> {
     /// Updates `c`'s timer stamps and worker restarts after a step from `pre` to `post`, stamped
     /// at time `t` (ms; the previous event's time for an unobservable step) while the event at
     /// `now` is at hand. Upper bounds start at `now`, the latest the step can have been taken.
+    /// `owed_before`: how many of `c`'s obligations were owed before the step (the rest are
+    /// the step's own).
     pub(super) fn update_timers(
         &self,
         c: &mut Cand,
@@ -106,6 +108,7 @@ impl Search<'_> {
         post: &SwState,
         t: f64,
         now: f64,
+        owed_before: usize,
     ) {
         let t = t.max(0.0) as u64;
         for (i, w) in post.workers.iter().enumerate() {
@@ -113,7 +116,7 @@ impl Search<'_> {
             self.stamp_busy(c, id, before, w, t);
             self.stamp_extended(c, id, before, w, t);
             stamp_activate_due(c, id, before, w, now.max(0.0).ceil() as u64);
-            note_restart(c, id, before, w);
+            note_restart(c, id, before, w, owed_before);
         }
         self.stamp_sync_failures(c, pre, post, t);
     }
