@@ -4,7 +4,7 @@
 
 use crate::{Action, ClientId, EventKind, SwModel, SwState};
 use serde::{Deserialize, Serialize};
-use swspec_model_derive::observed_type;
+use swspec_model_derive::{observed_type, state_type};
 
 /// A permission's state for the origin.
 #[observed_type(Copy, Default)]
@@ -32,18 +32,7 @@ pub enum Permission {
 }
 
 /// The origin's permission states.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    swspec_model_derive::Pack,
-)]
+#[state_type(Copy, Default)]
 pub struct Permissions {
     /// Push and notifications.
     pub push: PermissionState,

@@ -13,7 +13,6 @@
 use crate::{
     Action, ClientId, ForcedStop, IdleStop, RegId, SwModel, SwState, WorkerId, WorkerState,
 };
-use serde::{Deserialize, Serialize};
 use swspec_model_derive::{observed_type, state_type};
 
 /// Whether the worker's event loop runs (DevTools' `runningStatus`).
@@ -121,18 +120,7 @@ impl StopCause {
 
 /// History flags for properties about transitions. The spec (or profile) never sets them; a
 /// property checks that each stays false, so they add no states to a correct model.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    swspec_model_derive::Pack,
-)]
+#[state_type(Copy, Default)]
 pub struct Ghost {
     /// A running status changed other than stopped→starting→running→stopped (starting→stopped
     /// on a failed or interrupted start); `stopping` is folded into the step that terminates.
