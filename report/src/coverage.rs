@@ -288,7 +288,6 @@ pub const TIMERS: &[(&str, Bounded, &str)] = &[
 
 /// The coverage of every engine folder of `m` (synthetic traces are not real and not counted).
 pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
-    let mut universes: BTreeMap<&'static str, Universe> = BTreeMap::new();
     let all = universe(Profile::Spec);
     let exercised: Vec<BTreeMap<&str, Exercised>> = m
         .columns
@@ -306,9 +305,7 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
     let mut out = Vec::new();
     for (i, col) in m.columns.iter().enumerate() {
         let profile = column_profile(col);
-        let u = universes
-            .entry(profile.name())
-            .or_insert_with(|| universe(profile));
+        let u = universe(profile);
         let unsupported = unsupported_reasons(m, &exercised, i);
         let ex = &exercised[i];
         let item = |name: &str, covered_by: Vec<String>, in_profile: bool| Item {
@@ -330,27 +327,27 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
                 .map(|(s, _)| s.to_string())
                 .collect()
         };
-        let classes = all
-            .classes
-            .union(&u.classes)
-            .map(|c| item(c, by(&|e| e.classes.contains(c)), u.classes.contains(c)))
-            .collect();
-        let properties = all
-            .properties
-            .union(&u.properties)
-            .map(|p| {
-                item(
-                    p,
-                    by(&|e| e.properties.contains(p)),
-                    u.properties.contains(p),
-                )
-            })
-            .collect();
-        let guards = all
-            .guards
-            .union(&u.guards)
-            .map(|g| item(g, by(&|e| e.guards.contains(g)), u.guards.contains(g)))
-            .collect();
+        let classes = items(
+            &all.classes,
+            &u.classes,
+            |e, c| e.classes.contains(c),
+            &item,
+            ex,
+        );
+        let properties = items(
+            &all.properties,
+            &u.properties,
+            |e, p| e.properties.contains(p),
+            &item,
+            ex,
+        );
+        let guards = items(
+            &all.guards,
+            &u.guards,
+            |e, g| e.guards.contains(g),
+            &item,
+            ex,
+        );
         let params = profile.params();
         let timers = TIMERS
             .iter()
@@ -373,6 +370,26 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
         });
     }
     out
+}
+
+/// One kind of item for a column: every name of `all` (the spec profile's universe) or `here`
+/// (the column profile's), made an [`Item`] by `item` from the scenarios of `ex` that exercised
+/// it (`has`) and whether the column's profile can take it.
+fn items<T: AsRef<str> + Ord>(
+    all: &BTreeSet<T>,
+    here: &BTreeSet<T>,
+    has: fn(&Exercised, &str) -> bool,
+    item: &dyn Fn(&str, Vec<String>, bool) -> Item,
+    ex: &BTreeMap<&str, Exercised>,
+) -> Vec<Item> {
+    all.union(here)
+        .map(|n| {
+            let name = n.as_ref();
+            let by = ex.iter().filter(|(_, e)| has(e, name));
+            let by = by.map(|(s, _)| s.to_string()).collect();
+            item(name, by, here.contains(n))
+        })
+        .collect()
 }
 
 /// The profile of a column's traces (their headers'; the spec profile for an empty column).
