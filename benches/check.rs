@@ -16,7 +16,7 @@ fn default_check(c: &mut Criterion) {
                 .symmetry()
                 .spawn_dfs()
                 .join();
-            assert_eq!(checker.unique_state_count(), 1_497_128);
+            assert_eq!(checker.unique_state_count(), 1_948_119);
             checker.unique_state_count()
         })
     });

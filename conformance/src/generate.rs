@@ -219,6 +219,7 @@ pub fn settle(model: &SwModel, mut walk: Vec<Action>) -> Vec<Action> {
                         | Action::ActivateEvent(_)
                         | Action::UpdateFetchFailed
                         | Action::UpdateBytesIdentical
+                        | Action::RunServiceWorker(_)
                         | Action::WorkerStarted(_)
                         | Action::FunctionalEvent {
                             wait_until: false,
@@ -280,6 +281,7 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
             cause: StopCause::Forced,
         },
         Action::Fetch(0),
+        Action::RunServiceWorker(0),
         Action::WorkerStarted(0),
         dispatch(false),
         Action::Reload(0),

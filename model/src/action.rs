@@ -312,6 +312,14 @@ actions! {
         enabled "runtime.rs" SwModel::page_event_actions,
         shows ("client {c} fetches a subresource");
 
+    /// Run Service Worker begins for worker `0`, stopped with an event task (or its activate
+    /// event) queued: the user agent starts it (running status `starting`), in a step of its
+    /// own, as late as it likes after the step that queued the task.
+    RunServiceWorker(w: WorkerId)
+        by Browser, spec "§Run Service Worker",
+        enabled "runtime.rs" SwModel::running_actions,
+        shows ("Run Service Worker starts worker {w}");
+
     /// Run Service Worker finishes: worker `0` runs; an active worker gets the registration's
     /// backed-up tasks.
     WorkerStarted(w: WorkerId)

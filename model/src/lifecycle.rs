@@ -105,6 +105,14 @@ impl Worker {
         }
     }
 
+    /// Run Service Worker is due: the worker is stopped (not redundant) with an event task or
+    /// its activate event queued, so [`crate::Action::RunServiceWorker`] is enabled.
+    pub fn start_due(&self) -> bool {
+        self.running == RunningStatus::Stopped
+            && self.state != WorkerState::Redundant
+            && (!self.tasks.is_empty() || self.activate_task.is_some())
+    }
+
     /// Its activate event can be dispatched now: activating, running, and its task is the next
     /// on the event loop.
     pub fn activate_event_due(&self) -> bool {

@@ -159,6 +159,7 @@ impl Model for SwModel {
             // runtime.rs
             A::PostMessage(c) => Self::post_message(s_, c)?,
             A::Fetch(c) => Self::subresource_fetch(s_, c)?,
+            A::RunServiceWorker(w) => Self::start_worker(s_, w),
             A::WorkerStarted(w) => Self::worker_started(s_, w),
             A::WorkerStartFailed(w) => self.worker_start_failed(s_, w),
             A::FunctionalEvent {

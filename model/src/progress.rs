@@ -59,7 +59,9 @@ fn install_event_ends(_: &SwModel, _: &SwState, a: &Action) -> bool {
 fn progress_of(a: &Action) -> Option<(u8, u8)> {
     match a {
         Action::ActivateEvent(w) | Action::ActivateEventSettled(w) => Some((*w, 0)),
-        Action::WorkerStarted(w) | Action::WorkerStartFailed(w) => Some((*w, 1)),
+        Action::RunServiceWorker(w) | Action::WorkerStarted(w) | Action::WorkerStartFailed(w) => {
+            Some((*w, 1))
+        }
         Action::FunctionalEvent { worker, .. } => Some((*worker, 2)),
         Action::WaitUntilSettled {
             worker,
@@ -71,8 +73,8 @@ fn progress_of(a: &Action) -> Option<(u8, u8)> {
     }
 }
 
-/// Worker `W` makes progress of kind `K`: 0 its activate event is dispatched or ends, 1 it finishes starting
-/// (or fails to), 2 its next queued event is dispatched, 3 its pending events settle or time
+/// Worker `W` makes progress of kind `K`: 0 its activate event is dispatched or ends, 1 it begins or finishes
+/// starting (or fails to), 2 its next queued event is dispatched, 3 its pending events settle or time
 /// out. One weak-fairness class per worker and kind, so that one kind of progress (or one
 /// worker's) never excuses the starvation of another.
 fn worker_progress<const W: u8, const K: u8>(_: &SwModel, _: &SwState, a: &Action) -> bool {

@@ -345,9 +345,13 @@ props! {
     Always extended_events_only_on_running_workers ["§Terminate Service Worker; §Run Service Worker"] if always_applies;
         "a worker that is not running holds no extended events"
         |_, s| s.workers.iter().all(|w| w.running == RunningStatus::Running || w.extended.is_empty());
-    Always stopped_worker_has_no_queued_tasks ["§Terminate Service Worker (back up or discard tasks)"] if always_applies;
-        "a stopped or stopping worker has no tasks queued on its event loop"
-        |_, s| s.workers.iter().all(|w| !matches!(w.running, RunningStatus::Stopped | RunningStatus::Stopping) || w.tasks.is_empty());
+    Always stopped_worker_tasks_await_its_start ["§Terminate Service Worker (back up or discard tasks); §Run Service Worker"] if always_applies;
+        "termination leaves no task on a worker's event loop: a stopped worker holds tasks only when they were queued since and Run Service Worker is due for them"
+        |_, s| s.workers.iter().all(|w| match w.running {
+            RunningStatus::Stopping => w.tasks.is_empty(),
+            RunningStatus::Stopped => w.tasks.is_empty() || w.start_due(),
+            _ => true,
+        });
     Always running_status_transitions_legal ["§Run Service Worker; §Terminate Service Worker"] if always_applies;
         "running status only moves stopped→starting→running→stopped (starting→stopped when the start fails or is cut)"
         |_, s| !s.ghost.bad_running_transition;

@@ -237,6 +237,9 @@ impl SwModel {
                     }
                 }
             }
+            RunningStatus::Stopped if worker.start_due() => {
+                actions.push(Action::RunServiceWorker(w));
+            }
             RunningStatus::Stopped | RunningStatus::Stopping => {}
         }
     }
@@ -355,16 +358,17 @@ impl SwModel {
 
 /// The runtime algorithms.
 impl SwModel {
-    /// §Run Service Worker, the part that starts a stopped worker: it becomes `starting`.
-    /// Redundant workers never start (Run Service Worker returns failure).
+    /// §Run Service Worker as a step that needs the worker: a redundant worker never starts (Run
+    /// Service Worker returns failure); a stopped one is started by its own later step,
+    /// [`Action::RunServiceWorker`], once the caller has queued what needs it
+    /// ([`crate::Worker::start_due`]).
     pub(crate) fn run_service_worker(s: &mut SwState, w: WorkerId) -> bool {
-        if s.worker(w).state == WorkerState::Redundant {
-            return false;
-        }
-        if s.worker(w).running == RunningStatus::Stopped {
-            s.set_running(w, RunningStatus::Starting);
-        }
-        true
+        s.worker(w).state != WorkerState::Redundant
+    }
+
+    /// [`Action::RunServiceWorker`]: the stopped worker `w` begins to start.
+    pub(crate) fn start_worker(s: &mut SwState, w: WorkerId) {
+        s.set_running(w, RunningStatus::Starting);
     }
 
     /// Queues an event task on worker `w` (starting it if needed). Returns false when the worker
@@ -439,7 +443,7 @@ impl SwModel {
         }
         if let Some(a) = s.reg(r).active {
             if s.worker(a).running == RunningStatus::Stopped {
-                Self::run_service_worker(s, a);
+                Self::start_worker(s, a);
             }
         }
     }

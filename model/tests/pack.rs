@@ -69,10 +69,10 @@ fn every_state_of_the_small_golden_configurations_round_trips_and_packs_uniquely
                 max_pending_events: 0,
                 ..ModelConfig::default()
             },
-            500_943,
+            508_373,
         ),
-        (one(|c| c.sync = true), 151_040),
-        (one(|c| c.periodic_sync = true), 124_416),
+        (one(|c| c.sync = true), 184_832),
+        (one(|c| c.periodic_sync = true), 153_072),
         (
             one(|c| {
                 c.versions = 1;
@@ -80,7 +80,7 @@ fn every_state_of_the_small_golden_configurations_round_trips_and_packs_uniquely
                 c.max_pending_events = 1;
                 c.background_fetch = true;
             }),
-            865_632,
+            1_041_640,
         ),
     ];
     for (cfg, golden) in cases {
@@ -140,6 +140,6 @@ fn the_default_configuration_packs_within_128_bytes_per_state() {
         &swspec_search::engine::reduce::NoReduction,
         &opts,
     );
-    assert_eq!(r.unique, 1_497_128);
+    assert_eq!(r.unique, 1_948_119);
     assert!(r.bytes_per_state <= 128.0, "{}", r.bytes_per_state);
 }

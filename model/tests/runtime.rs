@@ -154,7 +154,7 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     assert_eq!(s.worker(0).running, RunningStatus::Stopped);
     assert_eq!(s.reg(0).backup.as_slice(), &[EventKind::Fetch]);
     assert!(s.worker(0).tasks.is_empty(), "the message is gone");
-    path.extend([PostMessage(0), WorkerStarted(0)]);
+    path.extend([PostMessage(0), RunServiceWorker(0), WorkerStarted(0)]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.worker(0).running, RunningStatus::Running);
     assert!(s.reg(0).backup.is_empty());

@@ -65,7 +65,7 @@ fn golden_counts_and_verdicts() {
         assert_eq!(missing, Vec::<&str>::new(), "{cfg:?}");
         counts.push(unique);
     }
-    assert_eq!(counts, vec![151_040, 151_040, 124_416, 124_416]);
+    assert_eq!(counts, vec![184_832, 184_832, 153_072, 153_072]);
 }
 
 fn sync_state(s: &SwState) -> Option<(SyncState, u8, bool)> {
@@ -167,9 +167,11 @@ fn shortest_path_to_a_last_chance_event_under_chromium() {
             },
             SyncRegister { client: 0, tag: 0 },
             SyncFire { tag: 0 },
+            RunServiceWorker(0),
             WorkerStartFailed(0),
             SyncRetryDue { tag: 0 },
             SyncFire { tag: 0 },
+            RunServiceWorker(0),
             WorkerStartFailed(0),
             SyncRetryDue { tag: 0 },
             SyncFire { tag: 0 },

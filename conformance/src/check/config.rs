@@ -146,7 +146,7 @@ pub(super) fn with_overrides(
 }
 
 /// No step the browser takes promptly is due: the front job is not waiting to run or for its
-/// script, no worker is starting, and no worker has a task (or its activate event) it could
+/// script, no worker is starting or due to start, and no worker has a task (or its activate event) it could
 /// dispatch now. (Steps that wait on the page, the worker's promises, the user, the network or a
 /// timer may be due.)
 pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
@@ -159,7 +159,7 @@ pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
     let starting = s
         .workers
         .iter()
-        .any(|w| w.running == RunningStatus::Starting);
+        .any(|w| w.running == RunningStatus::Starting || w.start_due());
     let dispatchable = (0..s.workers.len())
         .any(|w| model.can_dispatch(s, w as WorkerId) || s.workers[w].activate_event_due());
     !job_due && !starting && !dispatchable
