@@ -14,10 +14,12 @@
 //! that reject without changing state are *guard* steps
 //! ([`SwModel::guard_steps`](crate::SwModel::guard_steps)). Both are in `observe/steps.rs`.
 
+mod calls;
 mod steps;
 
 use crate::{
-    BgResult, EventKind, FailureReason, Permission, PermissionState, RunningStatus, WorkerState,
+    BgFetchError, BgResult, EventKind, FailureReason, Permission, PermissionState, RunningStatus,
+    SubscribeError, SyncRegisterError, WorkerState,
 };
 use swspec_model_derive::{observed_type, Kinds};
 
@@ -47,6 +49,55 @@ pub enum JobOutcome {
     TypeError,
     /// Rejected with an `InvalidStateError` (`update()` with no newest worker).
     InvalidStateError,
+}
+
+/// A page's promise-returning API call other than the job calls ([`JobCall`]): its promise
+/// settles as [`Observation::CallSettled`].
+#[observed_type(Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum PageCall {
+    /// `registration.sync.register(tag)` (Background Sync §register()).
+    SyncRegister,
+    /// `registration.periodicSync.register(tag)` (Periodic Background Sync §register()).
+    PeriodicSyncRegister,
+    /// `registration.periodicSync.unregister(tag)` (Periodic Background Sync §unregister()).
+    PeriodicSyncUnregister,
+    /// `registration.pushManager.subscribe()` (Push API §subscribe() method).
+    Subscribe,
+    /// `registration.backgroundFetch.fetch(id, requests)` (Background Fetch §fetch()).
+    BackgroundFetch,
+}
+
+/// A worker script's promise-returning call: its promise settles as
+/// [`Observation::WorkerCallSettled`].
+#[observed_type(Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerCall {
+    /// `self.skipWaiting()` (§skipWaiting(); it never rejects).
+    SkipWaiting,
+    /// `self.clients.claim()` (§claim()).
+    Claim,
+}
+
+/// How an API call's promise settled: resolved, or rejected with this `DOMException` name (or
+/// `TypeError`).
+#[observed_type(Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum CallOutcome {
+    /// Fulfilled.
+    Resolved,
+    /// Rejected with a `TypeError`.
+    TypeError,
+    /// Rejected with an `InvalidStateError`.
+    InvalidStateError,
+    /// Rejected with a `NotAllowedError`.
+    NotAllowedError,
+    /// Rejected with an `InvalidAccessError`.
+    InvalidAccessError,
+    /// Rejected with a `QuotaExceededError`.
+    QuotaExceededError,
+    /// Rejected with an `AbortError`.
+    AbortError,
 }
 
 /// The lifecycle events a worker's own script sees.
@@ -148,7 +199,7 @@ pub enum Observation<I> {
     GoOffline,
     /// The worker's network comes back.
     GoOnline,
-    /// The page subscribes to push and the subscription succeeds.
+    /// The page calls `pushManager.subscribe()` (its result is a `call_settled`).
     Subscribe {
         /// The calling client.
         client: I,
@@ -166,28 +217,28 @@ pub enum Observation<I> {
         /// Its new state.
         state: PermissionState,
     },
-    /// The page calls `sync.register(tag)` and it resolves.
+    /// The page calls `sync.register(tag)` (its result is a `call_settled`).
     SyncRegister {
         /// The calling client.
         client: I,
         /// The tag.
         tag: I,
     },
-    /// The page calls `periodicSync.register(tag)` and it resolves.
+    /// The page calls `periodicSync.register(tag)` (its result is a `call_settled`).
     PeriodicSyncRegister {
         /// The calling client.
         client: I,
         /// The tag.
         tag: I,
     },
-    /// The page calls `periodicSync.unregister(tag)`.
+    /// The page calls `periodicSync.unregister(tag)` (its result is a `call_settled`).
     PeriodicSyncUnregister {
         /// The calling client.
         client: I,
         /// The tag.
         tag: I,
     },
-    /// The page calls `backgroundFetch.fetch(id, …)` and it resolves.
+    /// The page calls `backgroundFetch.fetch(id, …)` (its result is a `call_settled`).
     BackgroundFetch {
         /// The calling client.
         client: I,
@@ -211,6 +262,16 @@ pub enum Observation<I> {
         call: JobCall,
         /// How it settled.
         outcome: JobOutcome,
+    },
+    /// The promise of another API call of a page settles (sync and periodic sync registration,
+    /// push subscription, background fetch).
+    CallSettled {
+        /// The client whose promise it is.
+        client: I,
+        /// Which call.
+        call: PageCall,
+        /// How it settled.
+        outcome: CallOutcome,
     },
     /// `updatefound` on the registration.
     UpdateFound,
@@ -279,15 +340,24 @@ pub enum Observation<I> {
         /// Fulfilled (true) or rejected (false).
         fulfilled: bool,
     },
-    /// The worker calls `skipWaiting()`.
+    /// The worker calls `skipWaiting()` (its result is a `worker_call_settled`).
     SkipWaiting {
         /// The worker.
         worker: I,
     },
-    /// The worker calls `clients.claim()`.
+    /// The worker calls `clients.claim()` (its result is a `worker_call_settled`).
     Claim {
         /// The worker.
         worker: I,
+    },
+    /// The promise of the worker's `skipWaiting()` or `clients.claim()` settles.
+    WorkerCallSettled {
+        /// The worker.
+        worker: I,
+        /// Which call.
+        call: WorkerCall,
+        /// How it settled.
+        outcome: CallOutcome,
     },
 
     // ---- background services (DevTools' BackgroundService domain, or the event's fields) ----
@@ -457,6 +527,15 @@ impl<I> Observation<I> {
                 call: *call,
                 outcome: *outcome,
             },
+            CallSettled {
+                client,
+                call,
+                outcome,
+            } => CallSettled {
+                client: f(S::Client, client),
+                call: *call,
+                outcome: *outcome,
+            },
             UpdateFound => UpdateFound,
             ControllerChange { client } => ControllerChange {
                 client: f(S::Client, client),
@@ -515,6 +594,15 @@ impl<I> Observation<I> {
             Claim { worker } => Claim {
                 worker: f(S::Worker, worker),
             },
+            WorkerCallSettled {
+                worker,
+                call,
+                outcome,
+            } => WorkerCallSettled {
+                worker: f(S::Worker, worker),
+                call: *call,
+                outcome: *outcome,
+            },
             BgFetchSettled {
                 id,
                 result,
@@ -539,16 +627,18 @@ impl<I> Observation<I> {
     pub fn channel(&self) -> Channel<&I> {
         use Observation::*;
         match self {
-            JobSettled { client, .. } | ControllerChange { client } | SyncTags { client, .. } => {
-                Channel::Page(client)
-            }
+            JobSettled { client, .. }
+            | CallSettled { client, .. }
+            | ControllerChange { client }
+            | SyncTags { client, .. } => Channel::Page(client),
             UpdateFound => Channel::Registration,
             StateChange { worker, .. } | RunningStatus { worker, .. } => Channel::Lifecycle(worker),
             LifecycleEvent { worker, .. }
             | FunctionalEvent { worker, .. }
             | WaitUntilSettled { worker, .. }
             | SkipWaiting { worker }
-            | Claim { worker } => Channel::Worker(worker),
+            | Claim { worker }
+            | WorkerCallSettled { worker, .. } => Channel::Worker(worker),
             BgFetchSettled { .. } => Channel::Background,
             _ => Channel::Driver,
         }
@@ -574,6 +664,65 @@ impl EventKind {
     }
 }
 
+/// The kinds a guard step ([`SwModel::guard_steps`](crate::SwModel::guard_steps)) starts with:
+/// the calls that can reject or change nothing.
+pub const GUARD_KINDS: &[ObsKind] = &[
+    "update",
+    "fetch",
+    "sync_tags",
+    "skip_waiting",
+    "claim",
+    "set_permission",
+    "sync_register",
+    "periodic_sync_register",
+    "periodic_sync_unregister",
+    "subscribe",
+    "background_fetch",
+];
+
 /// A step with no state change that a page or worker can still observe: a rejected or no-op
 /// call. The checker takes it only when its first observation is the event at hand.
 pub type GuardStep = Vec<Obs>;
+
+impl CallOutcome {
+    /// Each rejection by the name JavaScript gives its error (`error.name`).
+    pub const REJECTIONS: [(&'static str, CallOutcome); 6] = [
+        ("TypeError", CallOutcome::TypeError),
+        ("InvalidStateError", CallOutcome::InvalidStateError),
+        ("NotAllowedError", CallOutcome::NotAllowedError),
+        ("InvalidAccessError", CallOutcome::InvalidAccessError),
+        ("QuotaExceededError", CallOutcome::QuotaExceededError),
+        ("AbortError", CallOutcome::AbortError),
+    ];
+}
+
+impl From<SyncRegisterError> for CallOutcome {
+    fn from(e: SyncRegisterError) -> Self {
+        match e {
+            SyncRegisterError::InvalidStateError => CallOutcome::InvalidStateError,
+            SyncRegisterError::NotAllowedError => CallOutcome::NotAllowedError,
+            SyncRegisterError::InvalidAccessError => CallOutcome::InvalidAccessError,
+        }
+    }
+}
+
+impl From<SubscribeError> for CallOutcome {
+    fn from(e: SubscribeError) -> Self {
+        match e {
+            SubscribeError::InvalidStateError => CallOutcome::InvalidStateError,
+            SubscribeError::NotAllowedError => CallOutcome::NotAllowedError,
+        }
+    }
+}
+
+impl From<BgFetchError> for CallOutcome {
+    fn from(e: BgFetchError) -> Self {
+        match e {
+            BgFetchError::TypeError => CallOutcome::TypeError,
+            BgFetchError::NotAllowedError => CallOutcome::NotAllowedError,
+            BgFetchError::QuotaExceededError => CallOutcome::QuotaExceededError,
+            BgFetchError::InvalidStateError => CallOutcome::InvalidStateError,
+            BgFetchError::AbortError => CallOutcome::AbortError,
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use swspec_model::observe::{EventName, LifecycleEvent};
+use swspec_model::observe::{CallOutcome, EventName, LifecycleEvent, WorkerCall};
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
 use swspec_model::{
@@ -228,7 +228,7 @@ fn skip_waiting_during_script_evaluation_activates_at_install_end() {
     assert_eq!(s.worker(1).running, RunningStatus::Starting);
     assert_eq!(
         observed(&m, &path, SkipWaiting(1)),
-        vec![Observation::SkipWaiting { worker: 1 }]
+        skip_waiting_resolves(1)
     );
     path.extend([SkipWaiting(1), Install, InstallEventSettled(Fulfilled)]);
     let s = replay(&m, &path).pop().expect("state");
@@ -237,9 +237,19 @@ fn skip_waiting_during_script_evaluation_activates_at_install_end() {
     assert_eq!(s.worker(0).state, WorkerState::Redundant);
     // A second call at the top level is a guard step (it changes nothing).
     let s = replay(&m, &path[..path.len() - 2]).pop().expect("state");
-    assert!(m
-        .guard_steps(&s)
-        .contains(&vec![Observation::SkipWaiting { worker: 1 }]));
+    assert!(m.guard_steps(&s).contains(&skip_waiting_resolves(1)));
+}
+
+/// `skipWaiting()` by `worker` and its promise resolving (§skipWaiting() never rejects).
+fn skip_waiting_resolves(worker: u8) -> Vec<Observation<u8>> {
+    vec![
+        Observation::SkipWaiting { worker },
+        Observation::WorkerCallSettled {
+            worker,
+            call: WorkerCall::SkipWaiting,
+            outcome: CallOutcome::Resolved,
+        },
+    ]
 }
 
 /// Without `skip_waiting` in the environment no worker calls it, at evaluation either.

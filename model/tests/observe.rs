@@ -91,6 +91,7 @@ fn kinds_are_the_committed_vocabulary() {
             "background_fetch",
             "bg_fetch_abort",
             "job_settled",
+            "call_settled",
             "update_found",
             "controller_change",
             "sync_tags",
@@ -101,6 +102,7 @@ fn kinds_are_the_committed_vocabulary() {
             "wait_until_settled",
             "skip_waiting",
             "claim",
+            "worker_call_settled",
             "bg_fetch_settled",
         ]
     );

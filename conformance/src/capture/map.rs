@@ -10,7 +10,9 @@ use super::server::{RecSrc, Record};
 use crate::trace::{Event, Source};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use swspec_model::observe::{EventName, JobCall, JobOutcome, LifecycleEvent};
+use swspec_model::observe::{
+    CallOutcome, EventName, JobCall, JobOutcome, LifecycleEvent, PageCall, WorkerCall,
+};
 use swspec_model::{BgResult, FailureReason, Observation, RunningStatus, WorkerState};
 
 type O = Observation<String>;
@@ -442,6 +444,7 @@ fn page_obs(client: &str, d: &Value, unmapped: &mut Vec<String>) -> Option<O> {
     let client = client.to_string();
     match s(d, "ev") {
         "controllerchange" => Some(O::ControllerChange { client }),
+        "call" => call_obs(client, d, unmapped),
         "job" => {
             let ok = d.get("ok").and_then(Value::as_bool).unwrap_or(false);
             let call = match s(d, "call") {
@@ -492,6 +495,50 @@ fn page_obs(client: &str, d: &Value, unmapped: &mut Vec<String>) -> Option<O> {
     }
 }
 
+/// The page call of a `call` record's `name`, for the calls the vocabulary settles (`fetch`,
+/// `backgroundFetch.abort`, `getIds` and `permissions.query` are informational).
+fn page_call(name: &str) -> Option<PageCall> {
+    Some(match name {
+        "sync.register" => PageCall::SyncRegister,
+        "periodicSync.register" => PageCall::PeriodicSyncRegister,
+        "periodicSync.unregister" => PageCall::PeriodicSyncUnregister,
+        "pushManager.subscribe" => PageCall::Subscribe,
+        "backgroundFetch.fetch" => PageCall::BackgroundFetch,
+        _ => return None,
+    })
+}
+
+/// A call's outcome from its record's `ok` and `error` (the exception's `name`); `None` for an
+/// error name the vocabulary lacks.
+fn call_outcome(d: &Value) -> Option<CallOutcome> {
+    if d.get("ok").and_then(Value::as_bool).unwrap_or(false) {
+        return Some(CallOutcome::Resolved);
+    }
+    let name = s(d, "error");
+    CallOutcome::REJECTIONS
+        .iter()
+        .find(|(dom, _)| *dom == name)
+        .map(|(_, o)| *o)
+}
+
+/// A page's `call` record: the settlement of a call the vocabulary names.
+fn call_obs(client: String, d: &Value, unmapped: &mut Vec<String>) -> Option<O> {
+    let call = page_call(s(d, "name"))?;
+    let Some(outcome) = call_outcome(d) else {
+        unmapped.push(format!(
+            "{client}: {} rejected with {}, which the vocabulary lacks",
+            s(d, "name"),
+            s(d, "error")
+        ));
+        return None;
+    };
+    Some(O::CallSettled {
+        client,
+        call,
+        outcome,
+    })
+}
+
 /// The observation of a worker record, and for a background fetch event the settlement it
 /// implies.
 fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
@@ -507,6 +554,19 @@ fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
         },
         "skip_waiting" => O::SkipWaiting { worker },
         "claim" => O::Claim { worker },
+        "skip_waiting_resolved" => O::WorkerCallSettled {
+            worker,
+            call: WorkerCall::SkipWaiting,
+            outcome: CallOutcome::Resolved,
+        },
+        "claim_settled" => match call_outcome(d) {
+            Some(outcome) => O::WorkerCallSettled {
+                worker,
+                call: WorkerCall::Claim,
+                outcome,
+            },
+            None => return (None, None),
+        },
         "settled" => match named::<EventName>(s(d, "event")) {
             Some(event) => O::WaitUntilSettled {
                 worker,
@@ -657,6 +717,105 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Page `call` records (lifted from traces/chromium-148/bgfetch-success.jsonl and
+    /// sync-immediate.jsonl, plus rejections as page.html reports them) become `call_settled`;
+    /// calls the vocabulary does not settle stay informational.
+    #[test]
+    fn page_calls_settle() {
+        let mut unmapped = vec![];
+        let mut page = |d: Value| page_obs("c1", &d, &mut unmapped);
+        let settled = |call, outcome| {
+            Some(O::CallSettled {
+                client: "c1".into(),
+                call,
+                outcome,
+            })
+        };
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"backgroundFetch.fetch","ok":true,"t_js":1795290389104.3,"value":"f1"})
+            ),
+            settled(PageCall::BackgroundFetch, CallOutcome::Resolved)
+        );
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"sync.register","ok":true,"t_js":1795290544177.6,"value":"s1"})
+            ),
+            settled(PageCall::SyncRegister, CallOutcome::Resolved)
+        );
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"periodicSync.register","ok":true,"t_js":1795290510452.9,"value":"p1"})
+            ),
+            settled(PageCall::PeriodicSyncRegister, CallOutcome::Resolved)
+        );
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"backgroundFetch.fetch","ok":false,"error":"TypeError","message":"Failed to execute 'fetch' on 'BackgroundFetchManager': There is no active service worker."})
+            ),
+            settled(PageCall::BackgroundFetch, CallOutcome::TypeError)
+        );
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"sync.register","ok":false,"error":"InvalidStateError","message":"Registration failed - no active Service Worker"})
+            ),
+            settled(PageCall::SyncRegister, CallOutcome::InvalidStateError)
+        );
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"periodicSync.register","ok":false,"error":"NotAllowedError","message":"Permission denied."})
+            ),
+            settled(PageCall::PeriodicSyncRegister, CallOutcome::NotAllowedError)
+        );
+        // Informational calls, and a harness-side refusal.
+        for d in [
+            json!({"ev":"call","name":"fetch","ok":true,"value":"ok"}),
+            json!({"ev":"call","name":"backgroundFetch.abort","ok":true,"value":true}),
+            json!({"ev":"call","name":"postMessage","ok":false,"error":"NoController"}),
+        ] {
+            assert_eq!(page(d), None);
+        }
+        assert_eq!(
+            page(
+                json!({"ev":"call","name":"backgroundFetch.fetch","ok":false,"error":"SecurityError"})
+            ),
+            None
+        );
+        assert_eq!(unmapped.len(), 1, "{unmapped:?}");
+        assert!(unmapped[0].contains("SecurityError"), "{unmapped:?}");
+    }
+
+    /// The worker's skipWaiting() and claim() results (lifted from
+    /// traces/chromium-148/skip-waiting-in-install.jsonl and claim-on-activate.jsonl).
+    #[test]
+    fn worker_calls_settle() {
+        let settled = |call, outcome| {
+            Some(O::WorkerCallSettled {
+                worker: "sw-1".into(),
+                call,
+                outcome,
+            })
+        };
+        let (_, o) = worker_obs(
+            "sw-1",
+            &json!({"ev":"skip_waiting_resolved","inst":"ktj5bfyc","t_js":1795290539203.1,"v":2,"where":"install"}),
+        );
+        assert_eq!(o, settled(WorkerCall::SkipWaiting, CallOutcome::Resolved));
+        let (_, o) = worker_obs(
+            "sw-1",
+            &json!({"ev":"claim_settled","inst":"qzlr92t9","ok":true,"t_js":1795290402101.4,"v":1}),
+        );
+        assert_eq!(o, settled(WorkerCall::Claim, CallOutcome::Resolved));
+        let (_, o) = worker_obs(
+            "sw-1",
+            &json!({"ev":"claim_settled","inst":"qzlr92t9","ok":false,"error":"InvalidStateError","v":1}),
+        );
+        assert_eq!(
+            o,
+            settled(WorkerCall::Claim, CallOutcome::InvalidStateError)
+        );
     }
 
     /// A worker record of instance `inst`, script version `v`.

@@ -12,15 +12,8 @@ use std::rc::Rc;
 use swspec_model::Observation;
 use swspec_model::{observe::GuardStep, Action, Channel, Obs, SwModel, SwState};
 
-/// The kinds a guard step (`SwModel::guard_steps`) starts with.
-pub(super) const GUARD_KINDS: [&str; 6] = [
-    "update",
-    "fetch",
-    "sync_tags",
-    "skip_waiting",
-    "claim",
-    "set_permission",
-];
+/// The kinds a guard step (`SwModel::guard_steps`) starts with (the model lists them).
+pub(super) use swspec_model::observe::GUARD_KINDS;
 
 /// The model's steps from one state: its actions, and each one's successor once computed.
 pub(super) struct Expansion {

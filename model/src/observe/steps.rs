@@ -17,6 +17,8 @@ impl SwModel {
         let mut out = Vec::new();
         // The driver's step, or the worker script's call.
         out.extend(Self::call_observation(pre, action));
+        // The call's own promise, when it resolves in this step (observe/calls.rs).
+        out.extend(Self::call_settlement(action));
         // Job promises: the front job's, and its coalesced equivalents'.
         if let Some(job) = pre.jobs.first().filter(|j| !j.settled) {
             let removed = post.jobs.len() < pre.jobs.len();
@@ -267,6 +269,9 @@ impl SwModel {
             if c.controller.is_none() {
                 out.push(vec![O::Fetch { client }]);
             }
+            // Sync, periodic sync, push and background fetch calls that reject or change
+            // nothing (observe/calls.rs).
+            self.call_guard_steps(s, client, &mut out);
             // sync.getTags(): the pending, waiting or firing registrations' tags.
             if let Some(r) = s.map_entry().filter(|_| self.cfg.sync) {
                 let mut tags: Vec<u8> = s.reg(r).sync.iter().map(|g| g.tag).collect();
@@ -293,7 +298,7 @@ impl SwModel {
             // script; it runs no other guarded call.
             let evaluating = w.state == WorkerState::Parsed && w.running == RunningStatus::Starting;
             if evaluating && w.skip_waiting {
-                out.push(vec![O::SkipWaiting { worker }]);
+                out.push(Self::skip_waiting_guard_step(worker));
             }
             if w.state == WorkerState::Redundant || w.running != RunningStatus::Running {
                 continue;
@@ -301,11 +306,11 @@ impl SwModel {
             // skipWaiting() that Try Activate cannot act on (already flagged, or active).
             if w.skip_waiting || matches!(w.state, WorkerState::Activating | WorkerState::Activated)
             {
-                out.push(vec![O::SkipWaiting { worker }]);
+                out.push(Self::skip_waiting_guard_step(worker));
             }
             // clients.claim() that rejects or takes over nobody.
             if !Self::claim_takes_over(s, worker) {
-                out.push(vec![O::Claim { worker }]);
+                out.push(Self::claim_guard_step(s, worker));
             }
         }
         out
