@@ -215,7 +215,7 @@ where
     }
 }
 
-/// The result of [`check_liveness`]: graph statistics and one verdict per property.
+/// The result of [`check_liveness`](super::check_liveness): graph statistics and one verdict per property.
 pub struct LivenessReport<M: Model> {
     /// Number of distinct reachable states within the boundary.
     pub states: usize,
