@@ -8,11 +8,11 @@
 
 use crate::engine::codec::Codec;
 use crate::engine::memory::{MemoryBound, StopFlag};
-use crate::engine::{memory_stop, Stop};
+use crate::engine::{key_canonical, memory_stop, Stop};
+use crate::hash::{fingerprint128, FastMap};
 use stateright::Model;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
+use std::hash::Hash;
 
 /// Maps a state to the representative of its symmetry class.
 pub type Symmetry<M> = fn(&<M as Model>::State) -> <M as Model>::State;
@@ -20,10 +20,16 @@ pub type Symmetry<M> = fn(&<M as Model>::State) -> <M as Model>::State;
 /// A predicate over states, with a name to report it by.
 pub type Predicate<M> = (&'static str, fn(&M, &<M as Model>::State) -> bool);
 
-fn fingerprint<T: Hash>(t: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    t.hash(&mut h);
-    h.finish()
+/// The 64-bit key of a state (already its representative): its packed bytes' fingerprint when
+/// the codec packs cheaply (as the engine's searches key states), else its `Hash` stream's.
+fn fingerprint<S: Hash>(codec: Option<&dyn Codec<S>>, s: &S, scratch: &mut Vec<u8>) -> u64 {
+    match codec {
+        Some(c) => key_canonical::<S, dyn Codec<S>, u64>(c, s, scratch),
+        None => {
+            let fp = fingerprint128(s);
+            ((fp >> 64) as u64) ^ fp as u64
+        }
+    }
 }
 
 /// Breadth-first search from the initial states; for each predicate, the shortest action path to
@@ -103,11 +109,12 @@ where
     let mut found: Vec<Option<Vec<M::Action>>> = vec![None; predicates.len()];
     let mut missing = predicates.len();
     // fingerprint -> (parent fingerprint, action taken from the parent)
-    let mut parents: HashMap<u64, Option<(u64, M::Action)>> = HashMap::new();
+    let mut parents: FastMap<u64, Option<(u64, M::Action)>> = FastMap::default();
     let mut queue = VecDeque::new();
-    let key = |s: &M::State| match symmetry {
-        Some(f) => fingerprint(&f(s)),
-        None => fingerprint(s),
+    let mut key_scratch = Vec::new();
+    let mut key = |s: &M::State| match symmetry {
+        Some(f) => fingerprint(codec, &f(s), &mut key_scratch),
+        None => fingerprint(codec, s, &mut key_scratch),
     };
     let mut scratch = Vec::new();
     let mut enqueue = |s: M::State| match codec {
@@ -124,7 +131,7 @@ where
             queue.push_back((enqueue(s), fp));
         }
     }
-    let path_to = |parents: &HashMap<u64, Option<(u64, M::Action)>>, mut fp: u64| {
+    let path_to = |parents: &FastMap<u64, Option<(u64, M::Action)>>, mut fp: u64| {
         let mut actions = Vec::new();
         while let Some(Some((parent, action))) = parents.get(&fp) {
             actions.push(action.clone());
