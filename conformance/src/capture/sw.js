@@ -87,6 +87,10 @@ self.addEventListener('activate', (event) => {
       try { await self.clients.claim(); report('claim_settled', { ok: true }); }
       catch (e) { report('claim_settled', { ok: false, error: e.name }); }
     }
+    // The activate event ends only once its records are delivered: a worker that becomes
+    // redundant right after (unregister()) is terminated at once, which drops a POST in flight
+    // (Chromium 156 lost the `activate` record of unregister-uncontrolled in every run).
+    await drained();
     await outcome(B.activate, B.activate_ms);
   })());
 });
