@@ -300,6 +300,15 @@ pub enum Observation<I> {
         /// `failureReason`.
         failure_reason: FailureReason,
     },
+
+    // ---- what the capture's own server sees ----
+    /// The worker script is requested and served (§Update's fetch, for a register, update or
+    /// Soft Update job). A failed fetch shows none: the network failed before the server.
+    ScriptFetched {
+        /// The script version served: the newest worker's for identical bytes, the new
+        /// worker's for changed ones (1 for a first install, one more per change).
+        version: u8,
+    },
 }
 
 /// The identifier spaces: each has its own bijection between model and trace identifiers.
@@ -340,6 +349,8 @@ pub enum Channel<I = u8> {
     Worker(I),
     /// Background services.
     Background,
+    /// The capture's own server (script requests).
+    Server,
 }
 
 impl<I> Channel<I> {
@@ -361,6 +372,7 @@ impl<I> Channel<I> {
             Channel::Lifecycle(w) => Channel::Lifecycle(f(w)),
             Channel::Worker(w) => Channel::Worker(f(w)),
             Channel::Background => Channel::Background,
+            Channel::Server => Channel::Server,
         }
     }
 }
@@ -524,6 +536,7 @@ impl<I> Observation<I> {
                 result: *result,
                 failure_reason: *failure_reason,
             },
+            ScriptFetched { version } => ScriptFetched { version: *version },
         }
     }
 
@@ -550,6 +563,7 @@ impl<I> Observation<I> {
             | SkipWaiting { worker }
             | Claim { worker } => Channel::Worker(worker),
             BgFetchSettled { .. } => Channel::Background,
+            ScriptFetched { .. } => Channel::Server,
             _ => Channel::Driver,
         }
     }
