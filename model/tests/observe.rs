@@ -102,6 +102,7 @@ fn kinds_are_the_committed_vocabulary() {
             "skip_waiting",
             "claim",
             "bg_fetch_settled",
+            "script_fetched",
         ]
     );
 }
