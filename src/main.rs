@@ -6,6 +6,7 @@ mod conform;
 mod coverage;
 mod explore;
 mod matrix;
+mod remap;
 mod report;
 mod term;
 
@@ -33,6 +34,9 @@ enum Command {
     Coverage(coverage::CoverageArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
+    /// Re-derive stored captures' observations from their raw records with today's mapping,
+    /// rewriting each changed trace atomically (`--check`: only report).
+    Remap(remap::RemapArgs),
     /// Serve stateright's Explorer on the model (127.0.0.1 only), optionally at a given path.
     Explore(explore::ExploreArgs),
     /// Write the HTML report (matrix, per-trace sequence diagrams, spec links) into a folder.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(&args),
         Command::Coverage(args) => coverage::run(&args),
         Command::Matrix(args) => matrix::run(&args),
+        Command::Remap(args) => remap::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Schema => {

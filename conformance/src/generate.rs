@@ -58,6 +58,7 @@ fn source_of(o: &Obs, instances: &[u32]) -> Source {
             client: rename(IdSpace::Client, c),
         },
         Channel::Lifecycle(_) | Channel::Background => Source::Devtools,
+        Channel::Server => Source::Server,
         Channel::Worker(&w) => Source::Worker {
             worker: rename(IdSpace::Worker, w),
             instance: format!("i{}", instances.get(w as usize).copied().unwrap_or(0)),

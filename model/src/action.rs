@@ -215,7 +215,10 @@ actions! {
         enabled "jobs.rs" SwModel::page_job_actions,
         shows ("client {client} calls unregister()");
 
-    /// The user agent runs Soft Update on the scope's registration (a job with no client).
+    /// The user agent runs Soft Update on the scope's registration (a job with no client and no
+    /// promise): at any time ("as often as it likes"), or after a navigation it handled
+    /// (§Handle Fetch). Only its script fetch (`script_fetched`) and what the job then does
+    /// show it.
     SoftUpdate
         by Browser, spec "§Soft Update",
         enabled "jobs.rs" SwModel::job_actions,

@@ -144,8 +144,14 @@ impl SwModel {
     /// dispatched once it is activated). When the worker's event bound is reached the event is
     /// treated as skipped, as §Create Fetch Event and Dispatch allows for a worker whose fetch
     /// listeners are empty (a documented bound effect).
+    /// Either way the registration that handled it is due a Soft Update (shouldSoftUpdate is
+    /// true for every non-subresource request), with `EnvChoices::navigation_soft_update`.
     fn navigation_fetch(&self, s: &mut SwState, w: Option<WorkerId>) {
         if let Some(w) = w {
+            if self.cfg.env.navigation_soft_update {
+                let r = s.worker(w).registration;
+                s.reg_mut(r).soft_update_due = true;
+            }
             if self.cfg.fetch_events && self.can_receive(s, w) {
                 Self::queue_task(s, w, EventKind::Fetch);
             }

@@ -105,6 +105,12 @@ pub struct EnvChoices {
     /// The user agent may run Soft Update at any time a registration has a newest worker
     /// (§Soft Update: "as often as it likes"). Default: true.
     pub soft_update: bool,
+    /// The user agent runs Soft Update after a navigation: §Handle Fetch soft-updates the
+    /// registration that handled every non-subresource request once its fetch is handled. With
+    /// `soft_update` off this is the only time it runs (the trace checker's setting: every
+    /// engine soft-updates about 1–2 s after each navigation of a controlled page). Default:
+    /// false (`soft_update` already lets it run at any time).
+    pub navigation_soft_update: bool,
     /// Workers may call `skipWaiting()` (§skipWaiting()). Default: true.
     pub skip_waiting: bool,
     /// Workers may call `clients.claim()` (§claim()). Default: true.
@@ -124,6 +130,7 @@ impl Default for EnvChoices {
             evaluation_failure: true,
             install_failure: true,
             soft_update: true,
+            navigation_soft_update: false,
             skip_waiting: true,
             claim: true,
             unregister: true,

@@ -151,18 +151,15 @@ impl SwModel {
         }
     }
 
-    /// The user agent's Soft Update (while the queue has room), then the steps of the front
-    /// job: Run Job when it is queued; the script fetch's outcomes while it fetches (the
-    /// server's choice); the new worker's evaluation outcomes while Run Service Worker runs
-    /// it; the install event's outcomes while it installs.
+    /// The user agent's Soft Update (while the queue has room: at any time with
+    /// `EnvChoices::soft_update`, after a navigation with `navigation_soft_update`), then the
+    /// steps of the front job: Run Job when it is queued; the script fetch's outcomes while it
+    /// fetches (the server's choice); the new worker's evaluation outcomes while Run Service
+    /// Worker runs it; the install event's outcomes while it installs.
     pub(crate) fn job_actions(&self, s: &SwState, actions: &mut Vec<Action>) {
         let env = &self.cfg.env;
-        if env.soft_update && !self.job_queue_full(s) {
-            if let Some(r) = s.map_entry() {
-                if s.reg(r).newest().is_some() {
-                    actions.push(Action::SoftUpdate);
-                }
-            }
+        if !self.job_queue_full(s) && Self::soft_update_registration(s, env).is_some() {
+            actions.push(Action::SoftUpdate);
         }
         let Some(job) = s.jobs.first() else { return };
         match job.phase {
@@ -197,6 +194,18 @@ impl SwModel {
         }
     }
 
+    /// The registration Soft Update would run on: one a navigation made due (§Handle Fetch,
+    /// with `navigation_soft_update`; it may have been unregistered since, and its job then
+    /// updates the scope's current registration, as §Update finds it), else the map entry (at
+    /// any time, with `soft_update`). It needs a newest worker (§Soft Update: else abort).
+    fn soft_update_registration(s: &SwState, env: &crate::EnvChoices) -> Option<RegId> {
+        let has_newest = |r: &RegId| s.reg(*r).newest().is_some();
+        let due = (0..s.registrations.len() as RegId)
+            .filter(|r| env.navigation_soft_update && s.reg(*r).soft_update_due)
+            .find(has_newest);
+        due.or_else(|| s.map_entry().filter(|_| env.soft_update).filter(has_newest))
+    }
+
     /// The queue holds `max_queued_jobs` promises: pages and Soft Update cannot schedule more.
     pub fn job_queue_full(&self, s: &SwState) -> bool {
         s.queued_promises() >= self.cfg.max_queued_jobs as usize
@@ -218,11 +227,19 @@ impl SwModel {
 
     /// `update()` by `client`: an update job for the newest worker's script URL (none without a
     /// newest worker: that is the guard [`SwModel::update_rejects`]).
-    pub(crate) fn update_call(s: &mut SwState, client: ClientId) -> Option<()> {
+    /// Whether it may join a Soft Update job queued last is the profile's reading of §Schedule
+    /// Job (`ProfileParams::joins_soft_update_jobs`).
+    pub(crate) fn update_call(&self, s: &mut SwState, client: ClientId) -> Option<()> {
         let r = s.map_entry()?;
         let n = s.reg(r).newest()?;
         let script = s.worker(n).script;
-        Self::schedule_job(s, Job::new(JobType::Update(script), Some(client)));
+        let job = Job::new(JobType::Update(script), Some(client));
+        let behind_soft_update = s.jobs.last().is_some_and(|j| j.client.is_none());
+        if behind_soft_update && !self.cfg.profile.params().joins_soft_update_jobs {
+            s.jobs.push(job);
+        } else {
+            Self::schedule_job(s, job);
+        }
         Some(())
     }
 
@@ -231,10 +248,15 @@ impl SwModel {
         Self::schedule_job(s, Job::new(JobType::Unregister, Some(client)));
     }
 
-    /// §Soft Update: an update job with no client (and so no promise).
-    pub(crate) fn soft_update(s: &mut SwState) -> Option<()> {
-        let r = s.map_entry()?;
+    /// §Soft Update: an update job with no client (and so no promise), for the newest worker's
+    /// script URL of the registration it runs on. It answers every navigation that made one due
+    /// (§Handle Fetch; the job is the scope's either way).
+    pub(crate) fn soft_update(&self, s: &mut SwState) -> Option<()> {
+        let r = Self::soft_update_registration(s, &self.cfg.env)?;
         let n = s.reg(r).newest()?;
+        for reg in s.registrations.iter_mut() {
+            reg.soft_update_due = false;
+        }
         let script = s.worker(n).script;
         Self::schedule_job(s, Job::new(JobType::Update(script), None));
         Some(())

@@ -141,9 +141,9 @@ impl Model for SwModel {
             A::Claim(w) => self.claim_call(s_, w)?,
             // jobs.rs
             A::Register { client, script } => Self::register_call(s_, client, script),
-            A::Update { client } => Self::update_call(s_, client)?,
+            A::Update { client } => self.update_call(s_, client)?,
             A::Unregister { client } => Self::unregister_call(s_, client),
-            A::SoftUpdate => Self::soft_update(s_)?,
+            A::SoftUpdate => self.soft_update(s_)?,
             A::RunJob => self.run_job(s_),
             A::UpdateFetchFailed => self.fetch_failed(s_)?,
             A::UpdateBytesIdentical => Self::update_identical(s_),

@@ -370,6 +370,15 @@ pub enum Observation<I> {
         /// `failureReason`.
         failure_reason: FailureReason,
     },
+
+    // ---- what the capture's own server sees ----
+    /// The worker script is requested and served (§Update's fetch, for a register, update or
+    /// Soft Update job). A failed fetch shows none: the network failed before the server.
+    ScriptFetched {
+        /// The script version served: the newest worker's for identical bytes, the new
+        /// worker's for changed ones (1 for a first install, one more per change).
+        version: u8,
+    },
 }
 
 /// The identifier spaces: each has its own bijection between model and trace identifiers.
@@ -410,6 +419,8 @@ pub enum Channel<I = u8> {
     Worker(I),
     /// Background services.
     Background,
+    /// The capture's own server (script requests).
+    Server,
 }
 
 impl<I> Channel<I> {
@@ -431,6 +442,7 @@ impl<I> Channel<I> {
             Channel::Lifecycle(w) => Channel::Lifecycle(f(w)),
             Channel::Worker(w) => Channel::Worker(f(w)),
             Channel::Background => Channel::Background,
+            Channel::Server => Channel::Server,
         }
     }
 }
@@ -612,6 +624,7 @@ impl<I> Observation<I> {
                 result: *result,
                 failure_reason: *failure_reason,
             },
+            ScriptFetched { version } => ScriptFetched { version: *version },
         }
     }
 
@@ -640,6 +653,7 @@ impl<I> Observation<I> {
             | Claim { worker }
             | WorkerCallSettled { worker, .. } => Channel::Worker(worker),
             BgFetchSettled { .. } => Channel::Background,
+            ScriptFetched { .. } => Channel::Server,
             _ => Channel::Driver,
         }
     }

@@ -42,6 +42,9 @@ pub struct Registration {
     pub activated_over_pending_events: bool,
     /// Its background fetches (empty unless `ModelConfig::background_fetch`).
     pub bg: crate::BgFetches,
+    /// §Handle Fetch: a navigation was handled through it since its last Soft Update, which is
+    /// therefore due (only with `EnvChoices::navigation_soft_update`; always false otherwise).
+    pub soft_update_due: bool,
 }
 
 impl Registration {

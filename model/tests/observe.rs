@@ -104,6 +104,7 @@ fn kinds_are_the_committed_vocabulary() {
             "claim",
             "worker_call_settled",
             "bg_fetch_settled",
+            "script_fetched",
         ]
     );
 }

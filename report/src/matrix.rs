@@ -36,11 +36,15 @@ pub enum Cell {
     Unsupported(Unsupported),
 }
 
-/// One engine folder (`chromium-148`).
+/// One engine folder (`chromium-148`): one version of one engine.
 #[derive(Clone, Debug)]
 pub struct Column {
     /// The folder's name.
     pub name: String,
+    /// The engine its traces name (`chromium`, `firefox`, `webkit`).
+    pub engine: String,
+    /// The version its name gives (after the last `-`: `148`, `2.50`).
+    pub version: String,
     /// The folder.
     pub folder: PathBuf,
     /// Scenario → cell.
@@ -50,7 +54,8 @@ pub struct Column {
 /// The matrix, and the traces that are not an engine's (synthetic ones).
 #[derive(Clone, Debug, Default)]
 pub struct Matrix {
-    /// Engine folders, in path order.
+    /// Engine folders, grouped by engine and in version order within it (`chromium-99` before
+    /// `chromium-148`).
     pub columns: Vec<Column>,
     /// Synthetic traces (when asked for), in path order.
     pub synthetic: Vec<Checked>,
@@ -175,11 +180,15 @@ impl Matrix {
             };
             let mut cells = BTreeMap::new();
             let mut engine_folder = false;
+            let mut engine = String::new();
             for f in files {
                 let name = name_of(&f);
                 if let Some(scenario) = name.strip_suffix(".unsupported.json") {
                     match read_unsupported(&f) {
                         Ok(u) => {
+                            if engine.is_empty() {
+                                engine = u.engine.clone();
+                            }
                             cells.insert(scenario.to_string(), Cell::Unsupported(u));
                             engine_folder = true;
                         }
@@ -212,6 +221,9 @@ impl Matrix {
                         Ok(c) if is_synthetic => m.synthetic.push(c),
                         Ok(c) => {
                             engine_folder = true;
+                            if engine.is_empty() {
+                                engine = c.trace.header.engine.clone();
+                            }
                             cells.insert(
                                 c.trace.header.scenario.clone(),
                                 Cell::Checked(Box::new(c)),
@@ -222,14 +234,42 @@ impl Matrix {
                 }
             }
             if engine_folder {
+                let name = name_of(&src.folder);
                 m.columns.push(Column {
-                    name: name_of(&src.folder),
+                    version: name.rsplit('-').next().unwrap_or_default().to_string(),
+                    name,
+                    engine,
                     folder: src.folder.clone(),
                     cells,
                 });
             }
         }
+        m.columns.sort_by(|a, b| {
+            (a.engine.as_str(), version_key(&a.version), a.name.as_str()).cmp(&(
+                b.engine.as_str(),
+                version_key(&b.version),
+                b.name.as_str(),
+            ))
+        });
         m
+    }
+
+    /// The column of the same engine's previous version, if the matrix has one.
+    pub fn previous_version(&self, i: usize) -> Option<usize> {
+        let engine = &self.columns.get(i)?.engine;
+        (0..i).rev().find(|&j| self.columns[j].engine == *engine)
+    }
+
+    /// Whether column `i`'s cell for `scenario` has other verdicts than the same engine's
+    /// previous version's (both captured or recorded unsupported); the mark names that
+    /// version (`≠148`).
+    pub fn version_change(&self, i: usize, scenario: &str) -> Option<String> {
+        let p = self.previous_version(i)?;
+        let (now, before) = (
+            self.columns[i].cells.get(scenario)?,
+            self.columns[p].cells.get(scenario)?,
+        );
+        (now.verdicts() != before.verdicts()).then(|| format!("≠{}", self.columns[p].version))
     }
 
     /// Every scenario of any column, sorted.
@@ -258,7 +298,13 @@ impl Matrix {
             "`(≠ webkit)`: the trace diverges from another engine's profile, so the engines ",
         );
         md.push_str("differ there; ");
-        md.push_str("`–`: not captured.\n\n| scenario |");
+        md.push_str(
+            "`≠148`: the verdicts differ from those of the same engine's previous version ",
+        );
+        md.push_str("(148 here), so the engine changed there; ");
+        md.push_str(
+            "`–`: not captured. Columns are engine versions, grouped by engine.\n\n| scenario |",
+        );
         for c in &self.columns {
             md.push_str(&format!(" {} |", c.name));
         }
@@ -267,14 +313,28 @@ impl Matrix {
         md.push('\n');
         for s in self.scenarios() {
             md.push_str(&format!("| {s} |"));
-            for c in &self.columns {
-                let cell = c.cells.get(s).map_or("–".to_string(), Cell::text);
+            for (i, c) in self.columns.iter().enumerate() {
+                let mut cell = c.cells.get(s).map_or("–".to_string(), Cell::text);
+                if let Some(mark) = self.version_change(i, s) {
+                    cell.push_str(&format!(" {mark}"));
+                }
                 md.push_str(&format!(" {cell} |"));
             }
             md.push('\n');
         }
         md
     }
+}
+
+/// A version for ordering: its dot-separated numbers (`2.50` → [2, 50]); a part that is no
+/// number sorts after every number.
+fn version_key(v: &str) -> Vec<(u64, String)> {
+    v.split('.')
+        .map(|p| match p.parse::<u64>() {
+            Ok(n) => (n, String::new()),
+            Err(_) => (u64::MAX, p.to_string()),
+        })
+        .collect()
 }
 
 fn read_unsupported(f: &Path) -> Result<Unsupported, String> {
@@ -329,6 +389,14 @@ pub fn missing_text(u: &Unsupported) -> String {
 }
 
 impl Cell {
+    /// The verdicts (spec, engine) of a captured trace; `None` for an unsupported record.
+    pub fn verdicts(&self) -> Option<(Verdict, Verdict)> {
+        match self {
+            Cell::Checked(c) => Some((c.spec.verdict.clone(), c.engine.verdict.clone())),
+            Cell::Unsupported(_) => None,
+        }
+    }
+
     /// The cell as the Markdown table writes it.
     pub fn text(&self) -> String {
         match self {

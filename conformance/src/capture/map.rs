@@ -148,7 +148,7 @@ pub fn map_until(records: &[Record], now: f64) -> Mapped {
                     .and_then(|o| serde_json::from_value::<O>(o.clone()).ok());
                 push(r.t, Source::Driver, obs);
             }
-            RecSrc::Server => push(r.t, Source::Server, None),
+            RecSrc::Server => push(r.t, Source::Server, server_obs(&r.data, &mut out.unmapped)),
             RecSrc::Page(client) => {
                 let src = Source::Page {
                     client: client.clone(),
@@ -438,6 +438,23 @@ fn heartbeat_status(
         });
     }
     out
+}
+
+/// The observation of a server record: a script request with the version served.
+fn server_obs(d: &Value, unmapped: &mut Vec<String>) -> Option<O> {
+    if s(d, "ev") != "script" {
+        return None;
+    }
+    let v = d.get("version").and_then(Value::as_u64);
+    match v.and_then(|v| u8::try_from(v).ok()) {
+        Some(version) => Some(O::ScriptFetched { version }),
+        None => {
+            unmapped.push(format!(
+                "server: script request with version {v:?}, which the vocabulary lacks (1..=255)"
+            ));
+            None
+        }
+    }
 }
 
 fn page_obs(client: &str, d: &Value, unmapped: &mut Vec<String>) -> Option<O> {

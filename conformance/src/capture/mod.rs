@@ -14,11 +14,11 @@
 //! and what the harness must know of it ([`Engine`], [`observes`]), why a capture fails
 //! ([`CaptureError`], [`Unsupported`]), what a run shares with its adapter ([`Session`]), the
 //! scenario format ([`scenario`]), the HTTP server and recorder ([`server`]), the step driver
-//! ([`drive`]), the mapping of raw records to observations ([`map`]), browser processes
-//! ([`process`]), stop signals ([`signal`]), the output folder ([`output`]) and the
-//! DevTools/BiDi client ([`cdp`]). The engine adapters ([`chromium`],
-//! [`firefox`], [`webkit`]) build on those and never on each other; this module's
-//! [`capture`] alone picks an adapter and writes the trace.
+//! ([`drive`]), the mapping of raw records to observations ([`map`]) and its re-run on stored
+//! traces ([`remap`]), browser processes ([`process`]), stop signals ([`signal`]), the output
+//! folder ([`output`]) and the DevTools/BiDi client ([`cdp`]). The engine adapters
+//! ([`chromium`], [`firefox`], [`webkit`]) build on those and never on each other; this
+//! module's [`capture`] alone picks an adapter and writes the trace.
 
 pub mod cdp;
 pub mod chromium;
@@ -29,6 +29,7 @@ pub mod firefox;
 pub mod map;
 pub mod output;
 pub mod process;
+pub mod remap;
 pub mod scenario;
 pub mod server;
 mod session;

@@ -212,5 +212,6 @@ pub(super) fn channel_key(o: &Obs) -> u16 {
         Channel::Lifecycle(&w) => 3 << 8 | u16::from(w),
         Channel::Worker(&w) => 4 << 8 | u16::from(w),
         Channel::Background => 5 << 8,
+        Channel::Server => 6 << 8,
     }
 }

@@ -70,9 +70,12 @@ pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
     cfg.env.fetch_failure = true;
     cfg.env.evaluation_failure = true;
     cfg.env.install_failure = true;
-    // Soft Update is left out: its only trace is a script fetch the vocabulary does not carry,
-    // and engines soft-update a fresh registration only after 24 h (SPEC_NOTES "Observations").
+    // Soft Update runs where §Handle Fetch runs it, after a navigation (every engine does, 1–2 s
+    // later), not at any time: it shows only as a `script_fetched` and what its job does.
+    // After functional events the spec soft-updates only a stale registration (24 h), which
+    // no capture reaches (SPEC_NOTES "Observations").
     cfg.env.soft_update = false;
+    cfg.env.navigation_soft_update = true;
     cfg.env.skip_waiting = true;
     cfg.env.claim = true;
     cfg.env.unregister = true;

@@ -17,6 +17,8 @@ impl SwModel {
         let mut out = Vec::new();
         // The driver's step, or the worker script's call.
         out.extend(Self::call_observation(pre, action));
+        // The script fetch, as the capture's server sees it (before what the job does with it).
+        out.extend(Self::script_fetched(pre, action, post));
         // The call's own promise, when it resolves in this step (observe/calls.rs).
         out.extend(Self::call_settlement(action));
         // Job promises: the front job's, and its coalesced equivalents'.
@@ -156,6 +158,22 @@ impl SwModel {
             _ => {}
         }
         out
+    }
+
+    /// `script_fetched` of a step that received the worker script (§Update): the newest
+    /// worker's version for identical bytes, the new worker's for changed ones.
+    fn script_fetched(pre: &SwState, action: &Action, post: &SwState) -> Option<Obs> {
+        let version = match action {
+            Action::UpdateBytesIdentical => {
+                let crate::JobPhase::Fetching { registration } = pre.jobs.first()?.phase else {
+                    return None;
+                };
+                pre.worker(pre.reg(registration).newest()?).version
+            }
+            Action::UpdateBytesChanged => post.workers.last()?.version,
+            _ => return None,
+        };
+        Some(Observation::ScriptFetched { version })
     }
 
     /// The observation of `action`'s own call, when it is one: the driver's step (a page's call,
