@@ -7,6 +7,7 @@ mod coverage;
 mod explore;
 mod matrix;
 mod report;
+mod scenario;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,9 @@ enum Command {
     /// Which model behaviours (action classes, sometimes properties, guard steps, profile
     /// timers) the stored real traces exercise, per engine folder.
     Coverage(coverage::CoverageArgs),
+    /// Write a scenario file from the model's shortest path that exercises a coverage class
+    /// (for a person to review and commit).
+    Scenario(scenario::ScenarioArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
     /// Serve stateright's Explorer on the model (127.0.0.1 only), optionally at a given path.
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(&args),
         Command::Coverage(args) => coverage::run(&args),
         Command::Matrix(args) => matrix::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Schema => {
