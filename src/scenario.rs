@@ -6,6 +6,7 @@
 //! action into the steps, worker behaviours and waits a capture would take for it, and says
 //! which actions no scenario step can drive.
 
+mod render;
 mod translate;
 
 use clap::Args;
