@@ -8,6 +8,7 @@ mod explore;
 mod matrix;
 mod remap;
 mod report;
+mod scenario;
 mod term;
 
 use clap::{Parser, Subcommand};
@@ -32,6 +33,9 @@ enum Command {
     /// Which model behaviours (action classes, sometimes properties, guard steps, profile
     /// timers) the stored real traces exercise, per engine folder.
     Coverage(coverage::CoverageArgs),
+    /// Write a scenario file from the model's shortest path that exercises a coverage class
+    /// (for a person to review and commit).
+    Scenario(scenario::ScenarioArgs),
     /// The conformance matrix (scenario × engine) of the stored browser traces, as Markdown.
     Matrix(matrix::MatrixArgs),
     /// Re-derive stored captures' observations from their raw records with today's mapping,
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Coverage(args) => coverage::run(&args),
         Command::Matrix(args) => matrix::run(&args),
         Command::Remap(args) => remap::run(&args),
+        Command::Scenario(args) => scenario::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Explore(args) => explore::run(&args),
         Command::Schema => {

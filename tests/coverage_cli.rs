@@ -66,6 +66,22 @@ fn what_an_engine_lacks_is_not_a_gap() {
     assert!(fire["covered_by"].as_array().is_some_and(|v| v.is_empty()));
     let reason = fire["cannot_drive"].as_str().expect("a reason");
     assert!(reason.contains("firefox"), "{reason}");
+    // A property outside the profile does not apply there: it is no missing step.
+    let absent: Vec<&str> = firefox["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .filter(|i| i["covered_by"].as_array().is_some_and(|v| v.is_empty()))
+        .filter_map(|i| i["cannot_drive"].as_str())
+        .filter(|r| !r.contains("unsupported here"))
+        .collect();
+    assert!(
+        !absent.is_empty(),
+        "no property outside the firefox profile"
+    );
+    for r in absent {
+        assert_eq!(r, "does not apply under the firefox profile");
+    }
 }
 
 /// The text form names each folder with its counts; a path with no engine traces is exit 2.

@@ -308,14 +308,18 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
         let u = universe(profile);
         let unsupported = unsupported_reasons(m, &exercised, i);
         let ex = &exercised[i];
-        let item = |name: &str, covered_by: Vec<String>, in_profile: bool| Item {
+        // Why an item outside the profile's universe cannot be driven: a step or guard the
+        // profile's model never takes, or a property that does not apply under it.
+        let no_step = format!(
+            "the {profile} profile's model has no such step (its API or behaviour is absent)"
+        );
+        let not_applicable = format!("does not apply under the {profile} profile");
+        let item = |name: &str, covered_by: Vec<String>, absent: Option<&str>| Item {
             name: name.to_string(),
             cannot_drive: if !covered_by.is_empty() {
                 None
-            } else if !in_profile {
-                Some(format!(
-                    "the {profile} profile's model has no such step (its API or behaviour is absent)"
-                ))
+            } else if let Some(why) = absent {
+                Some(why.to_string())
             } else {
                 unsupported.get(name).cloned()
             },
@@ -331,32 +335,30 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
             &all.classes,
             &u.classes,
             |e, c| e.classes.contains(c),
-            &item,
+            &|n, by, here| item(n, by, (!here).then_some(no_step.as_str())),
             ex,
         );
         let properties = items(
             &all.properties,
             &u.properties,
             |e, p| e.properties.contains(p),
-            &item,
+            &|n, by, here| item(n, by, (!here).then_some(not_applicable.as_str())),
             ex,
         );
         let guards = items(
             &all.guards,
             &u.guards,
             |e, g| e.guards.contains(g),
-            &item,
+            &|n, by, here| item(n, by, (!here).then_some(no_step.as_str())),
             ex,
         );
         let params = profile.params();
         let timers = TIMERS
             .iter()
             .map(|(name, bounded, class)| {
-                let mut it = item(name, by(&|e| e.classes.contains(*class)), bounded(&params));
-                if !bounded(&params) {
-                    it.cannot_drive = Some(format!("the {profile} profile bounds no {name}"));
-                }
-                it
+                let unbounded = format!("the {profile} profile bounds no {name}");
+                let absent = (!bounded(&params)).then_some(unbounded.as_str());
+                item(name, by(&|e| e.classes.contains(*class)), absent)
             })
             .collect();
         out.push(ColumnCoverage {

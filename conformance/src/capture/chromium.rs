@@ -489,6 +489,11 @@ impl Ops for Driver<'_> {
         self.wait_load(&session, before)
     }
 
+    fn navigate_to(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {
+        let session = self.tab(client)?.session.clone();
+        self.navigate(&session, url)
+    }
+
     fn close(&mut self, client: &str) -> Result<(), CaptureError> {
         let target = self.tab(client)?.target.clone();
         self.call("Target.closeTarget", json!({"targetId": target}), None)?;

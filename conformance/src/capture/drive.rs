@@ -7,7 +7,7 @@
 use super::engine::{step_name, Engine};
 use super::error::{CaptureError, Unsupported};
 use super::map::{self, Mapped};
-use super::scenario::{Scenario, Step};
+use super::scenario::{Nav, Scenario, Step, Target};
 use super::server::{RecSrc, Recorder, Server};
 use super::signal;
 use crate::trace::{self, Event};
@@ -32,6 +32,9 @@ pub trait Ops {
     fn reload(&mut self, client: &str) -> Result<(), CaptureError>;
     /// Closes the client's tab.
     fn close(&mut self, client: &str) -> Result<(), CaptureError>;
+    /// Navigates the client's tab to `url` and waits for the load (records of the old
+    /// document are collected first).
+    fn navigate_to(&mut self, client: &str, url: &str) -> Result<(), CaptureError>;
     /// Runs `expr` in the client without awaiting it (the page reports the outcome itself).
     fn eval(&mut self, client: &str, expr: &str) -> Result<(), CaptureError>;
     /// Collects page records an engine only hands over when asked (WebKit's in-page buffer).
@@ -94,6 +97,8 @@ pub fn run(
         rec,
         server,
         last_step: 0.0,
+        away: Vec::new(),
+        navigations: 0,
     };
     let mut detected = false;
     let stopped = |e: CaptureError| {
@@ -123,6 +128,10 @@ struct Runner<'a> {
     rec: &'a Recorder,
     server: &'a Server,
     last_step: f64,
+    /// Clients showing a page out of scope (a `navigate` took them away).
+    away: Vec<String>,
+    /// In-scope navigations so far (each goes to a URL of its own).
+    navigations: u32,
 }
 
 impl Runner<'_> {
@@ -240,6 +249,41 @@ impl Runner<'_> {
         }
     }
 
+    /// A `navigate` step: in scope, a new document at a URL of its own (the model's `reload`,
+    /// or `open_client` for a tab coming back from out of scope); out of scope, the client
+    /// page on the other loopback name, a different origin (`close_client`).
+    fn navigate(&mut self, step: &Step, client: &str, to: Nav) -> Result<(), CaptureError> {
+        let client_id = client.to_string();
+        let was_away = self.away.iter().any(|a| a == client);
+        let (url, obs) = match to {
+            Nav::InScope => {
+                self.navigations += 1;
+                let url = format!(
+                    "{}/page.html?nav={}",
+                    self.server.origin(),
+                    self.navigations
+                );
+                let obs = if was_away {
+                    O::OpenClient { client: client_id }
+                } else {
+                    O::Reload { client: client_id }
+                };
+                (url, obs)
+            }
+            Nav::OutOfScope => {
+                let url = format!("{}/page.html", self.server.origin_elsewhere());
+                (url, O::CloseClient { client: client_id })
+            }
+        };
+        self.step(step, Some(obs));
+        self.ops.navigate_to(client, &url)?;
+        match to {
+            Nav::InScope => self.away.retain(|a| a != client),
+            Nav::OutOfScope => self.away.push(client.to_string()),
+        }
+        Ok(())
+    }
+
     fn exec(&mut self, step: &Step) -> Result<(), CaptureError> {
         self.ops.alive()?;
         let c = |client: &String| client.clone();
@@ -254,9 +298,14 @@ impl Runner<'_> {
                 self.ops.reload(client)?;
             }
             Step::Close { client } => {
-                self.step(step, Some(O::CloseClient { client: c(client) }));
+                // A tab out of scope is no client of the scope: its closing is not observed.
+                let away = self.away.contains(client);
+                let obs = (!away).then(|| O::CloseClient { client: c(client) });
+                self.step(step, obs);
                 self.ops.close(client)?;
+                self.away.retain(|a| a != client);
             }
+            Step::Navigate { client, to } => self.navigate(step, client, *to)?,
             Step::Serve { version } => {
                 self.step(step, None);
                 self.server.set_version(*version);
@@ -276,11 +325,36 @@ impl Runner<'_> {
                 let obs = O::Unregister { client: c(client) };
                 self.page_call(step, Some(obs), client, "swspec.unregister()")?;
             }
-            Step::PostMessage { client, cmd, ms } => {
+            Step::PostMessage {
+                client,
+                cmd,
+                ms,
+                to,
+            } => {
                 // The worker reads `cmd` by its scenario-file name (the serde name).
-                let expr = format!("swspec.postMessage({})", json!({"cmd": cmd, "ms": ms}));
-                let obs = O::PostMessage { client: c(client) };
-                self.page_call(step, Some(obs), client, &expr)?;
+                let data = json!({"cmd": cmd, "ms": ms});
+                let expr = format!("swspec.postMessage({data}, {})", json!(to));
+                // The model's post_message goes to the controller; a message to another of the
+                // registration's workers has no model step (a raw line only).
+                let obs = (*to == Target::Controller).then(|| O::PostMessage { client: c(client) });
+                self.page_call(step, obs, client, &expr)?;
+            }
+            Step::GetRegistration { client } => {
+                self.page_call(step, None, client, "swspec.getRegistration()")?
+            }
+            Step::GetRegistrations { client } => {
+                self.page_call(step, None, client, "swspec.getRegistrations()")?
+            }
+            Step::GetSubscription { client } => {
+                self.page_call(step, None, client, "swspec.getSubscription()")?
+            }
+            Step::BgFetchGet { client, id } => {
+                let expr = format!("swspec.bgGet({})", json!(id));
+                self.page_call(step, None, client, &expr)?
+            }
+            Step::BgFetchIds { client } => self.page_call(step, None, client, "swspec.bgIds()")?,
+            Step::PeriodicSyncTags { client } => {
+                self.page_call(step, None, client, "swspec.periodicTags()")?
             }
             Step::Fetch { client } => {
                 let obs = O::Fetch { client: c(client) };

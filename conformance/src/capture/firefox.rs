@@ -288,6 +288,15 @@ impl Ops for Driver<'_> {
         .map(drop)
     }
 
+    fn navigate_to(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {
+        let context = self.context(client)?;
+        self.bidi(
+            "browsingContext.navigate",
+            json!({"context": context, "url": url, "wait": "complete"}),
+        )
+        .map(drop)
+    }
+
     fn close(&mut self, client: &str) -> Result<(), CaptureError> {
         let context = self.context(client)?;
         self.bidi("browsingContext.close", json!({"context": context}))?;

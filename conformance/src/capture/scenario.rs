@@ -12,6 +12,11 @@ use std::path::{Path, PathBuf};
 use swspec_model::Permission;
 
 pub mod limits;
+mod places;
+mod step;
+
+pub use places::{Places, Where};
+pub use step::{MessageCmd, Nav, Step, Target};
 
 /// How a lifetime promise (`waitUntil`) of a handler ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,12 +50,16 @@ pub struct Behaviour {
     /// Delay for `activate = "slow"` (ms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activate_ms: Option<u64>,
-    /// Call `skipWaiting()` in the install handler (default false).
+    /// Where to call `self.skipWaiting()` (default nowhere; `true` is `["install"]`).
+    #[serde(default, deserialize_with = "places::skip_waiting")]
+    pub skip_waiting: Places,
+    /// Where to call `self.clients.claim()` (default nowhere; `true` is `["activate"]`).
+    #[serde(default, deserialize_with = "places::claim")]
+    pub claim: Places,
+    /// Where to call `self.registration.update()` from the worker's own global (default
+    /// nowhere; in the install handler it rejects with InvalidStateError).
     #[serde(default)]
-    pub skip_waiting: bool,
-    /// Call `clients.claim()` in the activate handler (default false).
-    #[serde(default)]
-    pub claim: bool,
+    pub update: Places,
     /// The sync handler rejects its first N attempts of each tag, then behaves as `sync`
     /// (default 0). Attempts are counted by the server, so they survive worker restarts.
     #[serde(default)]
@@ -67,194 +76,6 @@ pub struct Behaviour {
     /// The push handler shows a notification (default false).
     #[serde(default)]
     pub push_notification: bool,
-}
-
-/// What the worker's message handler does with a posted message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageCmd {
-    /// Nothing but report the event.
-    Ping,
-    /// Call `self.skipWaiting()`.
-    SkipWaiting,
-    /// Call `self.clients.claim()`.
-    Claim,
-    /// Extend the event with a promise that never settles.
-    Hang,
-    /// Extend the event by `ms`.
-    Busy,
-}
-
-/// One step of a scenario, named by its `do` field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Step {
-    /// Open a new tab on the client page (a client named `client`).
-    Open {
-        /// The client's name in the scenario and the trace.
-        client: String,
-    },
-    /// Reload a client (a normal reload: a shift-reload would bypass the worker).
-    Reload {
-        /// The client.
-        client: String,
-    },
-    /// Close a client's tab.
-    Close {
-        /// The client.
-        client: String,
-    },
-    /// From now on the server serves script version `version` (with its behaviour).
-    Serve {
-        /// The version.
-        version: u32,
-    },
-    /// `navigator.serviceWorker.register('/sw.js')` in a client.
-    Register {
-        /// The client.
-        client: String,
-    },
-    /// `registration.update()` in a client.
-    Update {
-        /// The client.
-        client: String,
-    },
-    /// `registration.unregister()` in a client.
-    Unregister {
-        /// The client.
-        client: String,
-    },
-    /// `controller.postMessage({cmd, ms})` in a client.
-    PostMessage {
-        /// The client.
-        client: String,
-        /// What the worker does with it (default `ping`).
-        #[serde(default = "default_cmd")]
-        cmd: MessageCmd,
-        /// Duration for `cmd = "busy"` (ms).
-        #[serde(default)]
-        ms: Option<u64>,
-    },
-    /// `fetch('/echo')` in a client: a subresource request.
-    Fetch {
-        /// The client.
-        client: String,
-    },
-    /// DevTools stops every running worker (`ServiceWorker.stopAllWorkers`).
-    StopWorker,
-    /// DevTools emulates the worker's network offline (a session on the worker's target, which
-    /// also suppresses idle termination for the rest of the capture).
-    GoOffline,
-    /// The worker's network comes back.
-    GoOnline,
-    /// `registration.sync.register(tag)` in a client.
-    SyncRegister {
-        /// The client.
-        client: String,
-        /// The tag.
-        tag: String,
-    },
-    /// `registration.sync.getTags()` in a client.
-    SyncTags {
-        /// The client.
-        client: String,
-    },
-    /// `registration.periodicSync.register(tag, {minInterval})` in a client.
-    PeriodicSyncRegister {
-        /// The client.
-        client: String,
-        /// The tag.
-        tag: String,
-        /// `minInterval` (ms, default 1000).
-        #[serde(default)]
-        min_interval_ms: Option<u64>,
-    },
-    /// Grant a permission to the origin (DevTools `Browser.grantPermissions`).
-    Grant {
-        /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
-        permission: Permission,
-    },
-    /// DevTools fires a periodicsync event (`ServiceWorker.dispatchPeriodicSyncEvent`).
-    DispatchPeriodicSync {
-        /// The tag.
-        tag: String,
-    },
-    /// DevTools delivers a push message (`ServiceWorker.deliverPushMessage`).
-    Push {
-        /// The payload (default empty).
-        #[serde(default)]
-        data: String,
-    },
-    /// `registration.backgroundFetch.fetch(id, urls, {downloadTotal})` in a client, after a
-    /// trusted click (Chromium lets a tab start one download without a user gesture).
-    BgFetch {
-        /// The client.
-        client: String,
-        /// The fetch id.
-        id: String,
-        /// Resources: `/res/ok?size=N`, `/res/404`, `/res/reset`, `/res/hang`.
-        urls: Vec<String>,
-        /// `downloadTotal` (bytes).
-        #[serde(default)]
-        download_total: Option<u64>,
-    },
-    /// `(await backgroundFetch.get(id)).abort()` in a client.
-    BgFetchAbort {
-        /// The client.
-        client: String,
-        /// The fetch id.
-        id: String,
-    },
-    /// Wait until the trace holds `count` observations of type `obs` whose given fields match,
-    /// counted from the previous driver step (so a fast effect is not missed).
-    Wait {
-        /// The observation's `type` (e.g. `state_change`).
-        obs: String,
-        /// The worker's script version, for worker observations.
-        #[serde(default)]
-        version: Option<u32>,
-        /// `state` of a `state_change`.
-        #[serde(default)]
-        state: Option<String>,
-        /// `status` of a `running_status`.
-        #[serde(default)]
-        status: Option<String>,
-        /// `event` of a lifecycle, functional or settled event.
-        #[serde(default)]
-        event: Option<String>,
-        /// `tag` (or fetch id) of a functional event.
-        #[serde(default)]
-        tag: Option<String>,
-        /// `client` of a page observation.
-        #[serde(default)]
-        client: Option<String>,
-        /// How many (default 1).
-        #[serde(default = "one")]
-        count: u32,
-        /// Give up after this long (ms, default 15000): the capture fails and is kept as
-        /// `*.partial.jsonl`.
-        #[serde(default = "default_wait")]
-        timeout_ms: u64,
-        /// The observation may not come on every engine (a stop WebKit never makes): on timeout
-        /// a driver note records it and the capture goes on (default false).
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        optional: bool,
-    },
-    /// Do nothing for `ms`.
-    Sleep {
-        /// Milliseconds.
-        ms: u64,
-    },
-}
-
-fn default_cmd() -> MessageCmd {
-    MessageCmd::Ping
-}
-fn one() -> u32 {
-    1
-}
-fn default_wait() -> u64 {
-    15_000
 }
 
 /// A scenario file.
@@ -394,16 +215,20 @@ impl Scenario {
                     permission: P::BackgroundSync,
                 } => "SyncManager",
                 Step::PeriodicSyncRegister { .. }
+                | Step::PeriodicSyncTags { .. }
                 | Step::DispatchPeriodicSync { .. }
                 | Step::Grant {
                     permission: P::PeriodicBackgroundSync,
                 } => "PeriodicSyncManager",
                 Step::BgFetch { .. }
                 | Step::BgFetchAbort { .. }
+                | Step::BgFetchGet { .. }
+                | Step::BgFetchIds { .. }
                 | Step::Grant {
                     permission: P::BackgroundFetch,
                 } => "BackgroundFetchManager",
                 Step::Push { .. }
+                | Step::GetSubscription { .. }
                 | Step::Grant {
                     permission: P::Push,
                 } => "PushManager",
@@ -463,25 +288,55 @@ impl Scenario {
             return Err("field `step`: a scenario needs at least one step".into());
         }
         let mut open: Vec<&str> = Vec::new();
+        // Clients whose tab shows a page out of scope (after `navigate`, `to = "out_of_scope"`):
+        // only `navigate` and `close` apply to them.
+        let mut away: Vec<&str> = Vec::new();
         for (i, step) in self.step.iter().enumerate() {
             let at = |m: String| format!("field `step[{i}]`: {m}");
             let needs_open = |c: &String| -> Result<(), String> {
                 if open.contains(&c.as_str()) {
                     Ok(())
+                } else if away.contains(&c.as_str()) {
+                    Err(at(format!(
+                        "client `{c}` is out of scope here (it navigated away)"
+                    )))
                 } else {
                     Err(at(format!("client `{c}` is not open here")))
                 }
             };
             match step {
                 Step::Open { client } => {
-                    if open.contains(&client.as_str()) {
+                    if open.contains(&client.as_str()) || away.contains(&client.as_str()) {
                         return Err(at(format!("client `{client}` is already open")));
                     }
                     open.push(client);
                 }
+                Step::Close { client } if away.contains(&client.as_str()) => {
+                    away.retain(|c| c != client);
+                }
                 Step::Close { client } => {
                     needs_open(client)?;
                     open.retain(|c| c != client);
+                }
+                Step::Navigate { client, to } => {
+                    let is_away = away.contains(&client.as_str());
+                    if !is_away {
+                        needs_open(client)?;
+                    }
+                    match (to, is_away) {
+                        (Nav::OutOfScope, false) => {
+                            open.retain(|c| c != client);
+                            away.push(client);
+                        }
+                        (Nav::InScope, true) => {
+                            away.retain(|c| c != client);
+                            open.push(client);
+                        }
+                        (Nav::OutOfScope, true) => {
+                            return Err(at(format!("client `{client}` is already out of scope")))
+                        }
+                        (Nav::InScope, false) => {}
+                    }
                 }
                 Step::Reload { client }
                 | Step::Register { client }
@@ -492,6 +347,12 @@ impl Scenario {
                 | Step::SyncRegister { client, .. }
                 | Step::SyncTags { client }
                 | Step::PeriodicSyncRegister { client, .. }
+                | Step::PeriodicSyncTags { client }
+                | Step::GetRegistration { client }
+                | Step::GetRegistrations { client }
+                | Step::GetSubscription { client }
+                | Step::BgFetchGet { client, .. }
+                | Step::BgFetchIds { client }
                 | Step::BgFetchAbort { client, .. } => needs_open(client)?,
                 Step::Serve { version } if *version == 0 => {
                     return Err(at("versions are numbered from 1".into()))
@@ -572,6 +433,78 @@ mod tests {
             parse("description = \"d\"\n[version.x]\n[[step]]\ndo = \"open\"\nclient = \"c\"\n")
                 .expect_err("bad version key");
         assert!(e.message.contains("version.x"), "{e}");
+    }
+
+    #[test]
+    fn worker_call_places_read_lists_and_the_old_booleans() {
+        let s = parse("description = \"d\"\n[version.1]\nskip_waiting = true\nclaim = [\"install\", \"fetch\"]\nupdate = [\"install\"]\n[version.2]\nclaim = true\nskip_waiting = [\"eval\", \"activate\"]\n[[step]]\ndo = \"open\"\nclient = \"c\"\n")
+            .expect("parses");
+        let (b1, b2) = (s.behaviour(1), s.behaviour(2));
+        assert_eq!(b1.skip_waiting, Places(vec![Where::Install]));
+        assert_eq!(b1.claim, Places(vec![Where::Install, Where::Fetch]));
+        assert!(b1.update.at(Where::Install) && !b2.update.at(Where::Install));
+        assert_eq!(b2.claim, Places(vec![Where::Activate]));
+        assert_eq!(b2.skip_waiting, Places(vec![Where::Eval, Where::Activate]));
+        // The worker script reads them as lists of names.
+        let v = serde_json::to_value(&b2).expect("serialises");
+        assert_eq!(v["skip_waiting"], serde_json::json!(["eval", "activate"]));
+        for (bad, field) in [
+            ("claim = [\"nowhere\"]", "version.1.claim"),
+            ("update = true", "version.1.update"),
+            (
+                "skip_waiting = [\"eval\", \"eval\"]",
+                "version.1.skip_waiting",
+            ),
+        ] {
+            let e = parse(&format!("description = \"d\"\n[version.1]\n{bad}\n[[step]]\ndo = \"open\"\nclient = \"c\"\n"))
+                .expect_err(bad);
+            assert!(e.message.contains(field), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_client_out_of_scope_only_navigates_back_or_closes() {
+        let with = |steps: &str| {
+            parse(&format!(
+                "description = \"d\"\n[[step]]\ndo = \"open\"\nclient = \"c1\"\n{steps}"
+            ))
+        };
+        let away = "[[step]]\ndo = \"navigate\"\nclient = \"c1\"\nto = \"out_of_scope\"\n";
+        let back = "[[step]]\ndo = \"navigate\"\nclient = \"c1\"\nto = \"in_scope\"\n";
+        let fetch = "[[step]]\ndo = \"fetch\"\nclient = \"c1\"\n";
+        let close = "[[step]]\ndo = \"close\"\nclient = \"c1\"\n";
+        assert!(with(&format!("{back}{away}{back}{fetch}{away}{close}")).is_ok());
+        let e = with(&format!("{away}{fetch}")).expect_err("fetch out of scope");
+        assert!(
+            e.message.contains("step[2]") && e.message.contains("out of scope"),
+            "{e}"
+        );
+        let e = with(&format!("{away}{away}")).expect_err("away twice");
+        assert!(e.message.contains("already out of scope"), "{e}");
+        let e = with("[[step]]\ndo = \"navigate\"\nclient = \"c1\"\nto = \"mars\"\n")
+            .expect_err("bad target");
+        assert!(
+            e.message.contains("step[1]") && e.message.contains("mars"),
+            "{e}"
+        );
+        let e = with("[[step]]\ndo = \"post_message\"\nclient = \"c1\"\nto = \"nobody\"\n")
+            .expect_err("bad post_message target");
+        assert!(e.message.contains("nobody"), "{e}");
+    }
+
+    #[test]
+    fn the_new_getters_need_their_apis() {
+        let with = |step: &str| {
+            parse(&format!(
+                "description = \"d\"\n[[step]]\ndo = \"open\"\nclient = \"c1\"\n[[step]]\ndo = \"{step}\"\nclient = \"c1\"\n"
+            ))
+            .expect("parses")
+            .needs()
+        };
+        assert_eq!(with("periodic_sync_tags"), ["PeriodicSyncManager"]);
+        assert_eq!(with("bg_fetch_ids"), ["BackgroundFetchManager"]);
+        assert_eq!(with("get_subscription"), ["PushManager"]);
+        assert!(with("get_registration").is_empty() && with("get_registrations").is_empty());
     }
 
     #[test]

@@ -187,6 +187,12 @@ impl Server {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The same server under the other loopback name (`localhost`): a different origin, so
+    /// out of every scope registered from [`Server::origin`].
+    pub fn origin_elsewhere(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
     /// Serves script version `v` from now on.
     pub fn set_version(&self, v: u32) {
         self.state.version.store(v, Ordering::SeqCst);

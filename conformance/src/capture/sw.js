@@ -51,7 +51,34 @@ function extend(event, name, p) {
     (e) => { report('settled', { event: name, fulfilled: false }); throw e; }));
 }
 
+// The calls a version makes at a place (`skip_waiting`, `claim`, `update` of its behaviour:
+// lists of places), each reported before it is made and again when it settles.
+const at = (field, where) => (B[field] || []).includes(where);
+async function callSkipWaiting(where) {
+  report('skip_waiting', { where });
+  try { await self.skipWaiting(); report('skip_waiting_resolved', { where }); }
+  catch (e) { report('skip_waiting_rejected', { where, error: e.name }); }
+}
+async function callClaim(where) {
+  report('claim', { where });
+  try { await self.clients.claim(); report('claim_settled', { where, ok: true }); }
+  catch (e) { report('claim_settled', { where, ok: false, error: e.name }); }
+}
+async function callUpdate(where) {
+  report('update', { where });
+  try {
+    const r = await self.registration.update();
+    report('update_settled', { where, ok: true, value: r === undefined ? 'undefined' : 'registration', same: r === undefined ? null : r === self.registration });
+  } catch (e) { report('update_settled', { where, ok: false, error: e.name, message: String(e && e.message) }); }
+}
+async function calls(where) {
+  if (at('skip_waiting', where)) await callSkipWaiting(where);
+  if (at('claim', where)) await callClaim(where);
+  if (at('update', where)) await callUpdate(where);
+}
+
 report('eval', { behaviour: B });
+calls('eval');
 // Engines that expose no running status: a heartbeat shows the worker is alive; when it stops,
 // the worker was stopped (the next evaluation has a new INSTANCE).
 if (B.heartbeat_ms) setInterval(() => report('heartbeat'), B.heartbeat_ms);
@@ -69,11 +96,7 @@ self.addEventListener('install', (event) => {
   report('install');
   watchSelf(self.serviceWorker || self.registration.installing);
   event.waitUntil((async () => {
-    if (B.skip_waiting) {
-      report('skip_waiting', { where: 'install' });
-      await self.skipWaiting();
-      report('skip_waiting_resolved', { where: 'install' });
-    }
+    await calls('install');
     await outcome(B.install, B.install_ms);
   })());
 });
@@ -82,11 +105,7 @@ self.addEventListener('activate', (event) => {
   report('activate');
   watchSelf(self.serviceWorker || self.registration.active);
   event.waitUntil((async () => {
-    if (B.claim) {
-      report('claim', { where: 'activate' });
-      try { await self.clients.claim(); report('claim_settled', { ok: true }); }
-      catch (e) { report('claim_settled', { ok: false, error: e.name }); }
-    }
+    await calls('activate');
     // The activate event ends only once its records are delivered: a worker that becomes
     // redundant right after (unregister()) is terminated at once, which drops a POST in flight
     // (Chromium 156 lost the `activate` record of unregister-uncontrolled in every run).
@@ -98,6 +117,7 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   report('event', { event: 'fetch', extended: false, url: url.pathname, mode: event.request.mode });
+  calls('fetch');
   if (url.pathname === '/echo') {
     event.respondWith(new Response(JSON.stringify({ v: B.version, inst: INSTANCE })));
   }
@@ -109,20 +129,16 @@ self.addEventListener('message', (event) => {
   report('event', { event: 'message', extended, cmd: d.cmd || null });
   if (d.cmd === 'hang') extend(event, 'message', never());
   if (d.cmd === 'busy') extend(event, 'message', sleep(d.ms || 1000));
-  if (d.cmd === 'skip_waiting') {
-    report('skip_waiting', { where: 'message' });
-    self.skipWaiting().then(() => report('skip_waiting_resolved', { where: 'message' }));
-  }
-  if (d.cmd === 'claim') {
-    report('claim', { where: 'message' });
-    self.clients.claim().then(() => report('claim_settled', { ok: true }), (e) => report('claim_settled', { ok: false, error: e.name }));
-  }
+  if (d.cmd === 'skip_waiting') callSkipWaiting('message');
+  if (d.cmd === 'claim') callClaim('message');
+  if (d.cmd === 'update') callUpdate('message');
 });
 
 self.addEventListener('sync', (event) => {
   const tag = event.tag;
   report('event', { event: 'sync', tag, lastChance: event.lastChance, extended: true });
   extend(event, 'sync', (async () => {
+    await calls('sync');
     // The attempt number comes from the server: it survives the worker being stopped.
     let n = 0;
     try { n = (await (await fetch('/attempt?tag=' + encodeURIComponent(tag), { cache: 'no-store' })).json()).n; } catch (e) { n = 0; }
@@ -133,13 +149,14 @@ self.addEventListener('sync', (event) => {
 
 self.addEventListener('periodicsync', (event) => {
   report('event', { event: 'periodicsync', tag: event.tag, extended: true });
-  extend(event, 'periodicsync', outcome(B.periodicsync || 'resolve'));
+  extend(event, 'periodicsync', calls('periodicsync').then(() => outcome(B.periodicsync || 'resolve')));
 });
 
 self.addEventListener('push', (event) => {
   const data = event.data ? event.data.text() : null;
   report('event', { event: 'push', data, extended: true, notify: !!B.push_notification });
   extend(event, 'push', (async () => {
+    await calls('push');
     if (B.push_notification) await self.registration.showNotification('swspec push', { body: data || '' });
   })());
 });
@@ -152,6 +169,7 @@ for (const name of ['backgroundfetchsuccess', 'backgroundfetchfail', 'background
     const r = event.registration;
     report('event', { event: name, id: r.id, result: r.result, failureReason: r.failureReason, downloaded: r.downloaded, recordsAvailable: r.recordsAvailable, extended: true });
     extend(event, name, (async () => {
+      await calls('backgroundfetch');
       if (name === 'backgroundfetchclick') return;
       const records = [];
       try {

@@ -338,6 +338,13 @@ impl Ops for Driver<'_> {
         self.cmd("POST", "/refresh", Some(json!({}))).map(drop)
     }
 
+    fn navigate_to(&mut self, client: &str, url: &str) -> Result<(), CaptureError> {
+        // What the old document still buffers goes first: the navigation discards it.
+        self.drain(client)?;
+        self.cmd("POST", "/url", Some(json!({"url": url})))
+            .map(drop)
+    }
+
     fn close(&mut self, client: &str) -> Result<(), CaptureError> {
         self.drain(client)?;
         self.cmd("DELETE", "/window", None)?;
