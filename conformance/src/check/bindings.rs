@@ -83,13 +83,17 @@ impl AuxEntries {
 /// Aux tables: the id bijection of each [`IdSpace`] (tables 0–4, trace id), then per worker
 /// its (last script instance seen, restarted since), when it was last busy (ms, floor; for the
 /// idle-stop bound) and when its oldest pending extended event started (ms; for the event
-/// timeout), per sync tag when its last attempt failed (ms; for the retry delay), and per worker
-/// when its activate event became due (ms; for the activate-event delay).
+/// timeout), per sync tag when its last attempt failed (ms; for the retry delay), per worker
+/// when its activate event became due (ms; for the activate-event delay), per registration when
+/// its waiting worker became due for the lame-duck activation (ms), and per worker when its
+/// task queue last became non-empty (ms; for the unresponsive stop).
 const INST: u16 = 5;
 pub(super) const BUSY: u16 = 6;
 pub(super) const EXT: u16 = 7;
 pub(super) const SYNC_FAIL: u16 = 8;
 pub(super) const ACT_DUE: u16 = 9;
+pub(super) const LAME: u16 = 10;
+pub(super) const TASK: u16 = 11;
 
 /// The table of `space`'s bijection, and how many model ids the space has.
 fn bind_table(space: IdSpace) -> (u16, usize) {
