@@ -135,6 +135,16 @@ impl Aux {
         self.get(bind_table(space).0, m).map(|t| t as u32)
     }
 
+    /// The model id bound to trace id `t` in `space`.
+    pub(super) fn model_of(&self, space: IdSpace, t: u32) -> Option<u8> {
+        let table = bind_table(space).0;
+        self.entries
+            .get()
+            .iter()
+            .find(|e| e.0 >> 8 == table && e.1 == u64::from(t))
+            .map(|e| (e.0 & 0xff) as u8)
+    }
+
     /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is
     /// bound to another id (the bijection would break) or `m` is beyond the space's capacity.
     pub(super) fn bind(&mut self, space: IdSpace, m: u8, t: u32) -> bool {
