@@ -156,7 +156,10 @@ fn assert_enforced(c: &Case, shift_ms: f64, param: &str) {
     assert_eq!(v, Verdict::Conforms, "as generated: {reason}");
     let (v, line, reason) = check_events(c, &shifted(c, shift_ms));
     assert_eq!((v, line), (Verdict::Diverges, Some(c.at + 2)), "{reason}");
-    let _ = param;
+    assert!(
+        reason.contains(&format!("profile timer {param} must be")),
+        "{reason}"
+    );
 }
 
 /// The time from the previous event to the target step's first one (ms).

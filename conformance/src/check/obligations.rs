@@ -195,7 +195,7 @@ impl Search<'_> {
 
     /// Is there an event of this shape in the window starting at `pos`?
     /// `h` is `shape_hash(o)`.
-    fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
+    pub(super) fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
         let end = self.deadline_for(o, h, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
