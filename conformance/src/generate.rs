@@ -83,6 +83,11 @@ fn delay_before(a: &Action, profile: Profile) -> f64 {
         .into_iter()
         .flatten()
         .reduce(f64::max)),
+        Action::StopWorker {
+            cause: StopCause::Unresponsive,
+            ..
+        } => big(p.unresponsive_timeout_ms),
+        Action::LameDuckActivate(_) => big(p.lame_duck_ms),
         Action::SyncRetryDue { .. } => big(p
             .sync_initial_retry_delay_ms
             .map(|d| d * p.sync_retry_delay_factor.unwrap_or(1.0).powi(4))),

@@ -6,7 +6,9 @@
 //! The trace is one the soundness property generated (webkit profile): the `claim` of line 45
 //! comes from instance `i0`, which stopped at line 35 and started again at line 40. (Generated
 //! before a new worker's start became a step of its own; its `starting` was moved before
-//! `installing` by hand, as the model now orders them.)
+//! `installing` by hand, as the model now orders them; the lines from 35 on moved 61 s later
+//! by hand once the unresponsive stop on line 35 was held to WebKit's 60 s, as the generator
+//! now waits.)
 
 use std::path::Path;
 use swspec_conformance::check::{self, Options, Verdict};
@@ -54,4 +56,35 @@ fn a_late_record_of_an_unknown_instance_diverges() {
 fn a_new_steps_event_from_the_earlier_instance_diverges() {
     let t = edit_line(&trace(), 56, "\"instance\":\"i1\"", "\"instance\":\"i0\"");
     assert_eq!(verdict(&t), Verdict::Diverges);
+}
+
+/// The rule covers every event a worker reports, not only those of the worker's channel (issue
+/// 17 item 13): a Chromium background fetch's settlement (line 36, read off the worker's
+/// `backgroundfetchsuccess` event on line 37) from another script instance than the event's,
+/// with no restart in between, diverges there; the committed trace conforms.
+#[test]
+fn a_background_fetch_settlement_from_another_instance_diverges() {
+    const BG: &str = "../traces/chromium-148/bgfetch-success.jsonl";
+    let text = std::fs::read_to_string(BG).expect("committed");
+    let check = |text: &str| {
+        let t = Trace::parse(Path::new(BG), text.as_bytes()).expect("parses");
+        let opts = Options {
+            profile: Some(Profile::Chromium),
+            ..Options::default()
+        };
+        let o = check::check(&t, &opts).expect("checks");
+        (o.verdict, o.divergence.and_then(|d| d.line))
+    };
+    assert_eq!(check(&text), (Verdict::Conforms, None));
+    let t = edit_line(
+        &text,
+        36,
+        "\"instance\":\"xsrum14i\"",
+        "\"instance\":\"other\"",
+    );
+    assert!(t
+        .lines()
+        .nth(35)
+        .is_some_and(|l| l.contains("bg_fetch_settled")));
+    assert_eq!(check(&t), (Verdict::Diverges, Some(36)));
 }

@@ -83,13 +83,17 @@ impl AuxEntries {
 /// Aux tables: the id bijection of each [`IdSpace`] (tables 0–4, trace id), then per worker
 /// its (last script instance seen, restarted since), when it was last busy (ms, floor; for the
 /// idle-stop bound) and when its oldest pending extended event started (ms; for the event
-/// timeout), per sync tag when its last attempt failed (ms; for the retry delay), and per worker
-/// when its activate event became due (ms; for the activate-event delay).
+/// timeout), per sync tag when its last attempt failed (ms; for the retry delay), per worker
+/// when its activate event became due (ms; for the activate-event delay), per registration when
+/// its waiting worker became due for the lame-duck activation (ms), and per worker when its
+/// task queue last became non-empty (ms; for the unresponsive stop).
 const INST: u16 = 5;
 pub(super) const BUSY: u16 = 6;
 pub(super) const EXT: u16 = 7;
 pub(super) const SYNC_FAIL: u16 = 8;
 pub(super) const ACT_DUE: u16 = 9;
+pub(super) const LAME: u16 = 10;
+pub(super) const TASK: u16 = 11;
 
 /// The table of `space`'s bijection, and how many model ids the space has.
 fn bind_table(space: IdSpace) -> (u16, usize) {
@@ -129,6 +133,16 @@ impl Aux {
     /// The trace id bound to model id `m`.
     pub(super) fn bound(&self, space: IdSpace, m: u8) -> Option<u32> {
         self.get(bind_table(space).0, m).map(|t| t as u32)
+    }
+
+    /// The model id bound to trace id `t` in `space`.
+    pub(super) fn model_of(&self, space: IdSpace, t: u32) -> Option<u8> {
+        let table = bind_table(space).0;
+        self.entries
+            .get()
+            .iter()
+            .find(|e| e.0 >> 8 == table && e.1 == u64::from(t))
+            .map(|e| (e.0 & 0xff) as u8)
     }
 
     /// Binds `m` to `t`, or checks they are bound to each other already. Fails when either is

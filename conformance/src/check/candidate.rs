@@ -8,7 +8,7 @@ use super::bindings::Aux;
 use super::memo::state_fingerprint;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
-use swspec_model::{Channel, IdSpace, Obs, Observation, SwState};
+use swspec_model::{Channel, IdSpace, Obs, Observation, RunningStatus, SwState};
 
 /// An observation the model made that the trace has yet to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -192,15 +192,29 @@ impl Cand {
     /// May pending obligation `k` be matched now (no older obligation on its channel)?
     pub(super) fn matchable(&self, k: usize) -> bool {
         let p = &self.pending[k];
-        let ch = p.chan;
-        // Older steps' observations on the channel come first; within one step, so do earlier
-        // observations of the same kind (a worker's `starting` before its `running`).
-        !self.pending.iter().enumerate().any(|(j, q)| {
-            q.chan == ch
-                && (q.group < p.group
-                    || (q.group == p.group && j < k && q.obs.kind() == p.obs.kind()))
+        // Older steps' observations on the channel come first; within one step, so do its
+        // earlier ones: [`SwModel::observe`](swspec_model::SwModel::observe) makes a step's
+        // observations in spec order, and one source reports a channel in order (DevTools a
+        // worker's `installing` before its `running`, a worker its `skipWaiting()` call before
+        // the event it causes). A termination is the exception ([`in_parallel`]).
+        !self.pending[..k].iter().any(|q| {
+            q.chan == p.chan && (q.group < p.group || !(in_parallel(&q.obs) || in_parallel(&p.obs)))
         })
     }
+}
+
+/// Is `o` the end of a termination the step started? §Terminate Service Worker runs in parallel
+/// with the step that calls it (§Activate, §Clear Registration), so a worker's `stopped` may be
+/// reported before or after the `redundant` of the same step (Chromium: before on activation,
+/// after on unregister); it is still ordered after the channel's earlier steps.
+fn in_parallel(o: &Obs) -> bool {
+    matches!(
+        o,
+        Observation::RunningStatus {
+            status: RunningStatus::Stopped,
+            ..
+        }
+    )
 }
 
 /// A channel as a small integer, ordered like [`Channel`]: (variant, id).

@@ -32,12 +32,14 @@
 //!   the model's steps from a state, cached; `obligations`: when a step's observations can still be matched (skew windows,
 //!   per-channel order, deadlines, the instance rule); `timers`: the profile's timer bounds.
 //! - `memo`: the memo of visited (position, candidate) fingerprints; `steps`: how the search
-//!   reached each node; `report`: the accepted path and the divergence, rendered.
+//!   reached each node; `report`: the accepted path and the divergence, rendered; `explain`:
+//!   the constraint the rejected event failed.
 
 mod agenda;
 mod bindings;
 mod candidate;
 mod config;
+mod explain;
 mod memo;
 mod obligations;
 mod options;

@@ -8,7 +8,7 @@
 use super::candidate::Cand;
 use super::prepare::PEvent;
 use super::search::Search;
-use swspec_model::{Channel, Obs, Worker};
+use swspec_model::{Channel, IdSpace, Obs, Worker};
 
 /// Do two equally long sequences hold the same values, counted with multiplicity?
 fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
@@ -195,7 +195,7 @@ impl Search<'_> {
 
     /// Is there an event of this shape in the window starting at `pos`?
     /// `h` is `shape_hash(o)`.
-    fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
+    pub(super) fn in_window(&self, pos: u32, o: &Obs, h: u64) -> bool {
         let end = self.deadline_for(o, h, pos) as usize;
         self.prep.events[pos as usize..end]
             .iter()
@@ -205,11 +205,17 @@ impl Search<'_> {
     /// The worker-instance rule: a worker's events come from one script evaluation until it is
     /// started again, and every start gives a new one. An obligation the earlier instance owed
     /// (`earlier`: its step came before the restart) comes from that instance, and says nothing
-    /// of the new one.
+    /// of the new one. It covers every event a worker reports: those on the worker's channel,
+    /// and those of other channels it logs (a background fetch's settlement), by the worker
+    /// bound to its reporter.
     pub(super) fn instance_ok(&self, c: &mut Cand, m: &Obs, ev: &PEvent, earlier: bool) -> bool {
         let Some(inst) = ev.instance else { return true };
-        let Channel::Worker(&w) = m.channel() else {
-            return true;
+        let w = match m.channel() {
+            Channel::Worker(&w) => w,
+            _ => match ev.reporter.and_then(|t| c.aux.model_of(IdSpace::Worker, t)) {
+                Some(w) => w,
+                None => return true,
+            },
         };
         if earlier {
             return match c.aux.inst(w) {

@@ -16,7 +16,8 @@ pub struct Options {
     pub skew_ms: f64,
     /// Unobservable model steps allowed between two events. Default 12.
     pub max_hidden: usize,
-    /// Slack (ms) on the profile's timer bounds (idle stop, event timeout, sync retry delay).
+    /// Slack (ms) on the profile's timer bounds (idle stop, unresponsive stop, event timeout,
+    /// sync retry delay, lame-duck activation).
     /// Default 500.
     pub timer_tolerance_ms: f64,
     /// Search nodes per pass before giving up with an inconclusive verdict: the quick pass and,

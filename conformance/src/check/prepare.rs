@@ -42,6 +42,11 @@ impl Interner {
             .map_or("?", |s| s.as_str())
     }
 
+    /// The index of trace identifier `name` in `space`, if the trace's observations name it.
+    pub(super) fn get(&self, space: IdSpace, name: &str) -> Option<u32> {
+        self.index.get(&space)?.get(name).copied()
+    }
+
     /// How many distinct identifiers of `space` the trace names.
     pub(super) fn count(&self, space: IdSpace) -> usize {
         self.names.get(&space).map_or(0, Vec::len)
@@ -63,6 +68,10 @@ pub(super) struct PEvent {
     pub(super) shape: u64,
     /// The worker script instance, for events a worker reported.
     pub(super) instance: Option<u32>,
+    /// The worker that reported it (interned trace id), when its observations name it: the
+    /// instance rule covers an event a worker reports whatever its channel (a background
+    /// fetch's settlement read off the worker's event).
+    pub(super) reporter: Option<u32>,
 }
 
 /// A hash of `o`'s shape (its kind and fields, identifiers left out): an event and an
@@ -212,7 +221,15 @@ pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, Stri
             shape: shape_hash(o),
             obs: o.map_ids(|space, id| interner.intern(space, id)),
             instance: instance_of(&mut instances, &e.src),
+            reporter: None,
         });
+    }
+    // Each worker-reported event's worker, once every observation's ids are interned.
+    let reporters = trace.events.iter().filter(|(_, e)| e.obs.is_some());
+    for (ev, (_, e)) in events.iter_mut().zip(reporters) {
+        if let Source::Worker { worker, .. } = &e.src {
+            ev.reporter = interner.get(IdSpace::Worker, worker);
+        }
     }
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).

@@ -68,12 +68,25 @@ impl Search<'_> {
         }
     }
 
-    /// Model id `m` of `space` by its trace name where `c` binds it, `#m` otherwise.
+    /// Model id `m` of `space` by its trace name where `c` binds it, otherwise by what it is
+    /// ("a new worker"; the trace has not named it yet).
     fn name_of(&self, c: &Cand, space: IdSpace, m: u8) -> String {
         match c.aux.bound(space, m) {
             Some(t) => self.prep.interner.name(space, t).to_string(),
-            None => format!("#{m}"),
+            None => match space {
+                IdSpace::Client => "a new client",
+                IdSpace::Worker => "a new worker",
+                IdSpace::Script => "a new script URL",
+                IdSpace::Tag => "a new tag",
+                IdSpace::BgFetch => "a new fetch id",
+            }
+            .to_string(),
         }
+    }
+
+    /// Model observation `o` as JSON with `c`'s trace names (for the explanations).
+    pub(super) fn render_obs_for(&self, c: &Cand, o: &Obs) -> String {
+        self.render_obs(c, o)
     }
 
     /// Model observation `o` as JSON with `c`'s trace names.
@@ -226,6 +239,20 @@ impl Search<'_> {
         let pos = self.furthest;
         let cands: Vec<&Cand> = self.frontier.iter().map(|(_, c)| c).collect();
         let (line, event, mut reason) = self.rejected(pos, n);
+        let (whys, section) = if pos < n {
+            self.explain(&cands, pos)
+        } else {
+            (Vec::new(), None)
+        };
+        if let Some(sec) = section {
+            reason.push_str(&format!(" [{sec}]"));
+        }
+        if pos >= n {
+            reason.push_str(&self.owed_at_end(&cands));
+        }
+        for w in &whys {
+            reason.push_str(&format!("; {}", w.text));
+        }
         let mut limit = None;
         let is_job_call = pos < n
             && matches!(
@@ -255,7 +282,7 @@ impl Search<'_> {
             event,
             reason,
             limit,
-            expected: self.expected_at(&cands),
+            expected: self.expected_at(&cands, pos, n),
             candidates: cands.len(),
             candidate_summaries: cands
                 .iter()
@@ -270,8 +297,10 @@ impl Search<'_> {
     /// The observations the candidates `cands` would accept next: their matchable obligations,
     /// the first observed observation of each enabled action, and the calls of their guard steps
     /// (sorted, at most 24).
-    fn expected_at(&self, cands: &[&Cand]) -> Vec<String> {
+    fn expected_at(&self, cands: &[&Cand], pos: u32, n: u32) -> Vec<String> {
         let mut expected: Vec<String> = Vec::new();
+        let t = (pos < n).then(|| self.prep.events[pos as usize].t);
+        let rejected = (pos < n).then(|| self.prep.events[pos as usize].shape);
         for c in cands {
             for (k, p) in c.pending.iter().enumerate() {
                 if c.matchable(k) {
@@ -288,11 +317,25 @@ impl Search<'_> {
                         .into_iter()
                         .find(|o| self.observed(o))
                     {
-                        expected.push(self.render_obs(c, &o));
+                        // A step that fails on timing alone is marked so.
+                        let late = t.and_then(|t| self.timer_breach(c, &a, t));
+                        let mut text = self.render_obs(c, &o);
+                        if let Some(b) = late {
+                            let dir = if b.too_early { "early" } else { "late" };
+                            text.push_str(&format!(" (fits but too {dir}: {})", b.name));
+                        } else if rejected == Some(super::prepare::shape_hash(&o)) {
+                            // The rejected observation itself: the explanation says why.
+                            continue;
+                        }
+                        expected.push(text);
                     }
                 }
             }
             for g in self.model.guard_steps(&c.s) {
+                // A permission set to its current state changes nothing: not worth listing.
+                if matches!(g[0], Observation::SetPermission { .. }) {
+                    continue;
+                }
                 if self.observed(&g[0]) {
                     expected.push(self.render_obs(c, &g[0]));
                 }
@@ -302,6 +345,31 @@ impl Search<'_> {
         expected.dedup();
         expected.truncate(24);
         expected
+    }
+
+    /// At the trace's end: the obligations the candidates still owe (at most 3), each an
+    /// observation an earlier step made that never appeared.
+    fn owed_at_end(&self, cands: &[&Cand]) -> String {
+        let mut owed: Vec<String> = cands
+            .iter()
+            .flat_map(|c| c.pending.iter().map(|p| self.render_obs(c, &p.obs)))
+            .collect();
+        owed.sort();
+        owed.dedup();
+        if owed.is_empty() {
+            return String::new();
+        }
+        let more = owed.len().saturating_sub(3);
+        owed.truncate(3);
+        format!(
+            ": an earlier step's {}{} never appeared",
+            owed.join(", "),
+            if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            }
+        )
     }
 
     /// The steps of the first furthest candidate since its last matched event (and up to eight
