@@ -33,6 +33,10 @@ pub struct ConformArgs {
     /// How far apart (ms) observations of different sources may be matched in either order.
     #[arg(long, default_value_t = Options::default().skew_ms)]
     skew_ms: f64,
+    /// How late (ms) a promise's settlement (job_settled, call_settled, worker_call_settled) may
+    /// reach its page or worker after the step that settled it, keeping its source's order.
+    #[arg(long, default_value_t = Options::default().settle_lag_ms)]
+    settle_lag_ms: f64,
     /// Unobservable model steps allowed between two events.
     #[arg(long, default_value_t = Options::default().max_hidden)]
     max_hidden: usize,
@@ -117,6 +121,7 @@ pub fn run_paths(paths: Vec<PathBuf>) -> ExitCode {
         explain: false,
         json: false,
         skew_ms: d.skew_ms,
+        settle_lag_ms: d.settle_lag_ms,
         max_hidden: d.max_hidden,
         timer_tolerance_ms: d.timer_tolerance_ms,
         max_nodes: d.max_nodes,
@@ -131,6 +136,7 @@ pub fn run(args: &ConformArgs) -> ExitCode {
     let opts = Options {
         profile: None,
         skew_ms: args.skew_ms,
+        settle_lag_ms: args.settle_lag_ms,
         max_hidden: args.max_hidden,
         timer_tolerance_ms: args.timer_tolerance_ms,
         max_nodes: args.max_nodes,
@@ -138,8 +144,10 @@ pub fn run(args: &ConformArgs) -> ExitCode {
         ..Options::default()
     };
     let ok = |x: f64| x.is_finite() && x >= 0.0;
-    if !ok(opts.skew_ms) || !ok(opts.timer_tolerance_ms) {
-        eprintln!("swspec conform: --skew-ms and --timer-tolerance-ms must be finite and ≥ 0");
+    if !ok(opts.skew_ms) || !ok(opts.timer_tolerance_ms) || !ok(opts.settle_lag_ms) {
+        eprintln!(
+            "swspec conform: --skew-ms, --settle-lag-ms and --timer-tolerance-ms must be finite and ≥ 0"
+        );
         return ExitCode::from(2);
     }
     let mut report = Report {

@@ -68,7 +68,7 @@ use swspec_model::SwModel;
 /// Checks one parsed trace.
 pub fn check(trace: &Trace, opts: &Options) -> Result<Outcome, (Option<usize>, String)> {
     let profile = opts.profile.unwrap_or(trace.header.profile);
-    let prep = prepare(trace, opts.skew_ms).map_err(|(l, e)| (Some(l), e))?;
+    let prep = prepare(trace, opts.skew_ms, opts.settle_lag_ms).map_err(|(l, e)| (Some(l), e))?;
     let cfg = config_for(&prep, profile).map_err(|e| (None, e))?;
     let model = SwModel::new(cfg);
     let quick = Search::new(&model, &prep, opts, Pass::Quick).run();

@@ -8,7 +8,7 @@
 use super::candidate::Cand;
 use super::prepare::PEvent;
 use super::search::Search;
-use swspec_model::{Channel, IdSpace, Obs, Worker};
+use swspec_model::{Channel, IdSpace, Obs, Observation, Worker};
 
 /// Do two equally long sequences hold the same values, counted with multiplicity?
 fn same_multiset(a: impl Iterator<Item = u64>, b: impl Iterator<Item = u64>) -> bool {
@@ -57,6 +57,17 @@ fn trace_channel(c: &Cand, ch: Channel<&u8>) -> Option<Channel<u32>> {
     }
 }
 
+/// A promise's settlement, which reaches its page or worker as a task of that event loop and
+/// may lag the step that settled it by up to [`super::Options::settle_lag_ms`].
+fn is_settlement(o: &Obs) -> bool {
+    matches!(
+        o,
+        Observation::JobSettled { .. }
+            | Observation::CallSettled { .. }
+            | Observation::WorkerCallSettled { .. }
+    )
+}
+
 impl Search<'_> {
     /// Can new obligations `new` (one step's) still be matched? On a channel whose trace id is
     /// known, they must be, as a multiset of shapes, the next events of that channel not yet
@@ -67,8 +78,8 @@ impl Search<'_> {
         // Every observation is due within the skew window, unless it is of an interval event's
         // shape (heartbeat traces: see `deadline_for`).
         let skew_deadline = self.prep.window.get(pos as usize).copied().unwrap_or(pos);
-        let any_late =
-            self.prep.interval.as_ref().is_some_and(|(interval, _)| {
+        let any_late = new.iter().any(is_settlement)
+            || self.prep.interval.as_ref().is_some_and(|(interval, _)| {
                 shapes.iter().any(|h| interval.binary_search(h).is_ok())
             });
         for (i, o) in new.iter().enumerate() {
@@ -184,13 +195,18 @@ impl Search<'_> {
     /// The first position at which observation `o`, made by a step at `pos`, is overdue: the
     /// skew window, or up to an interval event whose earliest time is within the skew.
     /// `h` is `shape_hash(o)`.
-    pub(super) fn deadline_for(&self, _o: &Obs, h: u64, pos: u32) -> u32 {
+    pub(super) fn deadline_for(&self, o: &Obs, h: u64, pos: u32) -> u32 {
         if let Some((shapes, reach)) = &self.prep.interval {
             if shapes.binary_search(&h).is_ok() {
                 return reach.get(pos as usize).copied().unwrap_or(pos);
             }
         }
-        self.prep.window.get(pos as usize).copied().unwrap_or(pos)
+        let window = if is_settlement(o) {
+            &self.prep.settle_window
+        } else {
+            &self.prep.window
+        };
+        window.get(pos as usize).copied().unwrap_or(pos)
     }
 
     /// Is there an event of this shape in the window starting at `pos`?

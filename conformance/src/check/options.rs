@@ -14,6 +14,12 @@ pub struct Options {
     /// How far apart (ms) two observations of different channels may be and still be matched
     /// in either order; also how long an observation may lag the step that made it. Default 100.
     pub skew_ms: f64,
+    /// How late (ms) a promise's settlement (`job_settled`, `call_settled`,
+    /// `worker_call_settled`) may reach the page or worker after the step that settled it: the
+    /// settlement is a task on that event loop, which runs it when it gets to it (seen 100–210 ms
+    /// late on a loaded machine). It still keeps its place in its source's order. Default 500;
+    /// range 0 (held to `skew_ms` like every other observation) and up, finite.
+    pub settle_lag_ms: f64,
     /// Unobservable model steps allowed between two events. Default 12.
     pub max_hidden: usize,
     /// Slack (ms) on the profile's timer bounds (idle stop, unresponsive stop, event timeout,
@@ -36,6 +42,7 @@ impl Default for Options {
         Options {
             profile: None,
             skew_ms: 100.0,
+            settle_lag_ms: 500.0,
             max_hidden: 12,
             timer_tolerance_ms: 500.0,
             max_nodes: 2_000_000,

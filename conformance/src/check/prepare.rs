@@ -90,6 +90,9 @@ pub(super) struct Prepared {
     pub(super) interner: Interner,
     /// `window[i]`: the first position whose time exceeds `t_i + skew`.
     pub(super) window: Vec<u32>,
+    /// `settle_window[i]`: the first position whose time exceeds `t_i + skew + settle lag`, the
+    /// deadline of a promise's settlement ([`super::Options::settle_lag_ms`]).
+    pub(super) settle_window: Vec<u32>,
     /// For traces with interval events (a stop inferred from a missing heartbeat: `earliest`
     /// before `t`): the shapes of those events, and for each position the first position past
     /// every such event whose *earliest* time is within `t_i + skew`. An obligation of one of
@@ -196,7 +199,11 @@ impl Features {
 
 /// Prepares `trace` for matching with skew `skew` (ms); fails, with the line, on an
 /// observation of a kind the header does not list as observed or a bad `profile_params`.
-pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, String)> {
+pub(super) fn prepare(
+    trace: &Trace,
+    skew: f64,
+    settle_lag: f64,
+) -> Result<Prepared, (usize, String)> {
     let observed_mask = observed_mask(&trace.header.observes);
     let mut interner = Interner::default();
     let mut instances: FastMap<String, u32> = FastMap::default();
@@ -234,8 +241,10 @@ pub(super) fn prepare(trace: &Trace, skew: f64) -> Result<Prepared, (usize, Stri
     // Events are matched in file order; the clock must not go backwards by more than the skew
     // between sources (within a source the parser already forbids it).
     let window = window_of(&events, skew);
+    let settle_window = window_of(&events, skew + settle_lag);
     let interval = interval_reach(&events, &window, skew);
     Ok(Prepared {
+        settle_window,
         channels: channel_positions(&events),
         events,
         interner,
