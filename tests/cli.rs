@@ -21,8 +21,8 @@ fn small_check_succeeds_with_json_report() {
     let v = json(&out);
     assert_eq!(v["config"]["fetch_events"], false);
     assert_eq!(v["profile"], "chromium");
-    assert_eq!(v["unique_states"], 835_129);
-    assert!(v["states"].as_u64().unwrap_or(0) > 835_129);
+    assert_eq!(v["unique_states"], 1_025_217);
+    assert!(v["states"].as_u64().unwrap_or(0) > 1_025_217);
     assert!(v["max_depth"].as_u64().unwrap_or(0) > 10);
     assert!(v["seconds"].as_f64().is_some());
     assert_eq!(v["complete"], true);

@@ -30,7 +30,16 @@ fn item<'a>(col: &'a Value, kind: &str, name: &str) -> &'a Value {
 fn stored_traces_cover_the_lifecycle() {
     let cov = coverage_json();
     let names: Vec<&str> = cov.iter().filter_map(|c| c["name"].as_str()).collect();
-    assert_eq!(names, ["chromium-148", "firefox-esr-140", "webkitgtk-2.50"]);
+    assert_eq!(
+        names,
+        [
+            "chromium-148",
+            "chromium-156",
+            "firefox-esr-140",
+            "firefox-esr-153",
+            "webkitgtk-2.50"
+        ]
+    );
     let chromium = column(&cov, "chromium-148");
     let install = item(chromium, "classes", "InstallEventSettled(fulfilled)");
     let by: Vec<&str> = install["covered_by"]

@@ -29,21 +29,21 @@ fn remap_only_adds_what_the_mapping_learnt_and_then_is_a_fixed_point() {
         }
         captures += 1;
         let r = remap::remap(&t).expect("remaps");
-        // What the mapping learnt since these were captured: the server's script requests.
+        // What the mapping learnt since the older folders were captured: the server's script
+        // requests, and the results of calls and of a worker's skipWaiting()/claim(). Every
+        // script request is one of them; nothing captured is altered or dropped.
+        let learnt = ["script_fetched", "call_settled", "worker_call_settled"];
         let unmapped_requests = t
             .events
             .iter()
             .filter(|(_, e)| e.obs.is_none() && e.raw.as_ref().is_some_and(|r| r["ev"] == "script"))
             .count();
         let c = &r.changes;
-        assert_eq!(
-            (c.altered, c.removed, c.added),
-            (0, 0, unmapped_requests),
-            "{}: {c:?}",
-            f.display()
-        );
+        assert_eq!((c.altered, c.removed), (0, 0), "{}: {c:?}", f.display());
+        assert!(c.added >= unmapped_requests, "{}: {c:?}", f.display());
         assert!(
-            c.observes_added.iter().all(|k| k == "script_fetched") && c.observes_removed.is_empty(),
+            c.observes_added.iter().all(|k| learnt.contains(&k.as_str()))
+                && c.observes_removed.is_empty(),
             "{}: {c:?}",
             f.display()
         );

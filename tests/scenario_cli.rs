@@ -31,7 +31,8 @@ fn a_rejected_install_is_a_behaviour_and_waits() {
 }
 
 /// A property and a guard step: claim() while activating is a claim in the activate handler;
-/// the claim guard (claim() that takes over nobody) is a claim in the install handler.
+/// the claim guard that rejects (claim() from a worker that is not active) is a claim in the
+/// install handler.
 #[test]
 fn properties_and_guards_become_worker_calls() {
     let s = generated("claim_during_activating");
@@ -40,7 +41,7 @@ fn properties_and_guards_become_worker_calls() {
         "{:?}",
         s.behaviour(1)
     );
-    let s = generated("claim");
+    let s = generated("claim → worker_call_settled { call: claim, outcome: invalid_state_error }");
     assert!(
         s.behaviour(1).claim.at(Where::Install),
         "{:?}",

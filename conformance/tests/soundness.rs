@@ -401,7 +401,7 @@ pub fn rejection_rates(seeds: u64, len: usize) -> Vec<(Mutation, usize, usize)> 
 
 #[test]
 fn mutations_are_rejected() {
-    let rates = rejection_rates(40, 30);
+    let rates = rejection_rates(50, 30);
     for (m, tried, rejected) in &rates {
         println!(
             "{m:?}: {rejected}/{tried} rejected ({:.1}%)",

@@ -307,12 +307,17 @@ fn chromium_activate_event_delay_is_enforced() {
 }
 
 /// The first event of the lame-duck case's activation: the old worker's `redundant` or the new
-/// one's `activating`, whichever the trace shows first after the `skip_waiting`.
+/// one's `activating`, whichever the trace shows first after the `skip_waiting` call and its
+/// settlement.
 fn lame_duck_first_event(c: &Case) -> usize {
     let sw = c
         .events
         .iter()
-        .rposition(|e| e.obs.as_ref().is_some_and(|o| o.kind() == "skip_waiting"))
+        .rposition(|e| {
+            e.obs
+                .as_ref()
+                .is_some_and(|o| matches!(o.kind(), "skip_waiting" | "worker_call_settled"))
+        })
         .expect("skip_waiting");
     sw + 1
 }
