@@ -42,7 +42,9 @@ fn remap_only_adds_what_the_mapping_learnt_and_then_is_a_fixed_point() {
         assert_eq!((c.altered, c.removed), (0, 0), "{}: {c:?}", f.display());
         assert!(c.added >= unmapped_requests, "{}: {c:?}", f.display());
         assert!(
-            c.observes_added.iter().all(|k| learnt.contains(&k.as_str()))
+            c.observes_added
+                .iter()
+                .all(|k| learnt.contains(&k.as_str()))
                 && c.observes_removed.is_empty(),
             "{}: {c:?}",
             f.display()

@@ -56,11 +56,11 @@ pub enum JobOutcome {
 #[observed_type(Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum PageCall {
-    /// `registration.sync.register(tag)` (Background Sync §register()).
+    /// `registration.sync.register(tag)` (Background Sync §register(tag)).
     SyncRegister,
-    /// `registration.periodicSync.register(tag)` (Periodic Background Sync §register()).
+    /// `registration.periodicSync.register(tag)` (Periodic Background Sync §register(tag, options)).
     PeriodicSyncRegister,
-    /// `registration.periodicSync.unregister(tag)` (Periodic Background Sync §unregister()).
+    /// `registration.periodicSync.unregister(tag)` (Periodic Background Sync §unregister(tag)).
     PeriodicSyncUnregister,
     /// `registration.pushManager.subscribe()` (Push API §subscribe() method).
     Subscribe,

@@ -57,7 +57,7 @@ impl SwModel {
         // registration object).
         let Some(r) = s.map_entry() else { return };
         if self.one_off_sync_enabled() {
-            // Background Sync §register(): no active worker → InvalidStateError; permission
+            // Background Sync §register(tag): no active worker → InvalidStateError; permission
             // denied → NotAllowedError (a page is never "in the background").
             if let Some(e) = self.sync_register_rejects(s, false, false) {
                 for tag in 0..self.cfg.sync_tags {
@@ -69,7 +69,7 @@ impl SwModel {
             }
         }
         if self.periodic_sync_enabled() {
-            // Periodic Background Sync §register(): the same three rejections.
+            // Periodic Background Sync §register(tag, options): the same three rejections.
             if let Some(e) = self.sync_register_rejects(s, true, false) {
                 for tag in 0..self.cfg.sync_tags {
                     out.push(vec![
@@ -78,7 +78,7 @@ impl SwModel {
                     ]);
                 }
             }
-            // Periodic Background Sync §unregister(): a tag with no registration resolves,
+            // Periodic Background Sync §unregister(tag): a tag with no registration resolves,
             // removing nothing.
             for tag in 0..self.cfg.sync_tags {
                 if !s.reg(r).periodic.iter().any(|g| g.tag == tag) {
