@@ -21,6 +21,21 @@ impl SwModel {
         BgFetchRules::of(self.cfg.profile)
     }
 
+    /// The plain call page `client` makes for `id` (one request, CORS, within quota, its
+    /// gesture as the page stands): what tells whether `fetch()` with that id rejects now, for
+    /// the enabling rule and for the guard steps alike.
+    pub(crate) fn probe_fetch_call(&self, s: &SwState, client: ClientId, id: u8) -> BgFetchCall {
+        BgFetchCall {
+            client,
+            id,
+            requests: 1,
+            no_cors: false,
+            over_quota: false,
+            gesture: self.bg_rules().first_fetch_per_page_without_gesture
+                && s.clients[client as usize].bg_fetch_started,
+        }
+    }
+
     /// §fetch(): the rejection, if any, for a call by page `call.client` on the map entry's
     /// registration. A rejected call changes no state (a guard, not an action).
     pub fn bg_fetch_rejects(&self, s: &SwState, call: BgFetchCall) -> Option<BgFetchError> {
@@ -403,16 +418,8 @@ impl SwModel {
                         continue;
                     }
                     let client = i as ClientId;
-                    let gesture = rules.first_fetch_per_page_without_gesture && c.bg_fetch_started;
                     for id in 0..self.cfg.max_bg_fetches {
-                        let call = BgFetchCall {
-                            client,
-                            id,
-                            requests: 1,
-                            no_cors: false,
-                            over_quota: false,
-                            gesture,
-                        };
+                        let call = self.probe_fetch_call(s, client, id);
                         if self.bg_fetch_rejects(s, call).is_some() {
                             continue;
                         }
@@ -423,7 +430,7 @@ impl SwModel {
                                 id,
                                 requests,
                                 download_total,
-                                gesture,
+                                gesture: call.gesture,
                             });
                         }
                     }

@@ -6,7 +6,7 @@
 //! `bgfetch/perform.rs`, `clients.rs`).
 
 use super::{CallOutcome, GuardStep, Obs, Observation, PageCall, WorkerCall};
-use crate::{Action, BgFetchCall, ClientId, SwModel, SwState, WorkerId};
+use crate::{Action, ClientId, SwModel, SwState, WorkerId};
 
 /// Request counts a guard step of `backgroundFetch.fetch()` is offered with: the ones the
 /// model's actions use (the rejection does not depend on the count).
@@ -111,18 +111,8 @@ impl SwModel {
     /// Background Fetch §fetch() rejections: permission denied → NotAllowedError (Chromium:
     /// TypeError), no active worker → TypeError, an id of an active fetch → TypeError.
     fn bg_fetch_guard_steps(&self, s: &SwState, client: ClientId, out: &mut Vec<GuardStep>) {
-        let rules = self.bg_rules();
-        let gesture = rules.first_fetch_per_page_without_gesture
-            && s.clients[client as usize].bg_fetch_started;
         for id in 0..self.cfg.max_bg_fetches {
-            let call = BgFetchCall {
-                client,
-                id,
-                requests: 1,
-                no_cors: false,
-                over_quota: false,
-                gesture,
-            };
+            let call = self.probe_fetch_call(s, client, id);
             let Some(e) = self.bg_fetch_rejects(s, call) else {
                 continue;
             };
