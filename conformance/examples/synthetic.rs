@@ -6,6 +6,7 @@
 use swspec_conformance::check::wide_config;
 use swspec_conformance::generate;
 use swspec_conformance::trace::{Event, Source, Trace};
+use swspec_model::MessageTarget;
 use swspec_model::{Action, InstallOutcome, Observation, Profile, StopCause, SwModel};
 
 fn render(name: &str, actions: &[Action], edit: impl Fn(&mut Vec<Event>)) {
@@ -90,7 +91,10 @@ fn main() {
             wait_until: false,
             notify: false,
         },
-        PostMessage(0),
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
         FunctionalEvent {
             worker: 0,
             wait_until: true,

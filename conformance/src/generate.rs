@@ -275,7 +275,10 @@ pub fn lifecycle_loop(min_events: usize) -> Vec<Action> {
     let round = [
         Action::Fetch(0),
         dispatch(false),
-        Action::PostMessage(0),
+        Action::PostMessage {
+            client: 0,
+            to: swspec_model::MessageTarget::Controller,
+        },
         dispatch(true),
         Action::WaitUntilSettled {
             worker: 0,

@@ -216,7 +216,7 @@ fn chromium_lame_duck_activation_is_enforced() {
     // skipWaiting() and waits for it; 5 min later Chromium activates it anyway.
     let mut goals = installed();
     goals.extend::<[&dyn Fn(&Action) -> bool; 10]>([
-        &|a| matches!(a, Action::PostMessage(0)),
+        &|a| matches!(a, Action::PostMessage { client: 0, .. }),
         &|a| {
             matches!(
                 a,

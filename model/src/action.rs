@@ -9,7 +9,8 @@
 //! the model *offers* actions is not this table's: it is `SwModel::actions`'s (model.rs).
 
 use crate::{
-    ClientId, InstallOutcome, Permission, PermissionState, RegId, StopCause, SwModel, WorkerId,
+    ClientId, InstallOutcome, MessageTarget, Permission, PermissionState, RegId, StopCause,
+    SwModel, WorkerId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -301,12 +302,22 @@ actions! {
 
     [area Runtime]
 
-    /// A client posts a message to its controller: Run Service Worker, then a message task is
-    /// queued on it.
-    PostMessage(c: ClientId)
+    /// A client posts a message to its controller, or (with `EnvChoices::post_to_slots`) to the
+    /// scope registration's installing, waiting or active worker (§ServiceWorker
+    /// postMessage(message, options) works on any `ServiceWorker` object): Run Service Worker,
+    /// then a message task is queued on that worker.
+    PostMessage {
+        /// The calling client.
+        client: ClientId,
+        /// The worker it is posted to.
+        to: MessageTarget,
+    }
         by Page, spec "§postMessage(message, options); §Run Service Worker",
         enabled "runtime.rs" SwModel::page_event_actions,
-        shows ("client {c} posts a message to its controller");
+        shows (
+            "client {client} posts a message to {}",
+            if to.is_controller() { "its controller".to_string() } else { format!("registration.{to:?}").to_lowercase() }
+        );
 
     /// A controlled client requests a subresource: Handle Fetch queues a fetch task on its
     /// controller (dispatched only once the controller is activated).

@@ -121,6 +121,12 @@ pub struct EnvChoices {
     /// profile says when). Default: true; liveness checks turn it off, since weak fairness
     /// cannot say "the UA eventually stops killing the worker".
     pub forced_stops: bool,
+    /// Pages may post messages to the scope registration's installing, waiting and active
+    /// workers, not only to their controller (§ServiceWorker postMessage(message, options) works
+    /// on any `ServiceWorker` object). Default: false (the default check configuration keeps
+    /// its count); on in the trace checker's configuration. Range: true or false.
+    #[serde(default)]
+    pub post_to_slots: bool,
 }
 
 impl Default for EnvChoices {
@@ -135,6 +141,7 @@ impl Default for EnvChoices {
             claim: true,
             unregister: true,
             forced_stops: true,
+            post_to_slots: false,
         }
     }
 }

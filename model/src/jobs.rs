@@ -474,6 +474,13 @@ impl SwModel {
     pub(crate) fn install_finished(&self, s: &mut SwState, w: WorkerId, first: bool, ok: bool) {
         let r = s.worker(w).registration;
         if !ok {
+            // §Install does not terminate a worker whose install failed (finding 5): a running
+            // one keeps the messages queued or pending on it. A stopped one's queued messages
+            // wait for Run Service Worker to begin, which now fails for a redundant worker
+            // (§Run Service Worker; §postMessage then returns): they are lost.
+            if s.worker(w).running == RunningStatus::Stopped {
+                s.worker_mut(w).tasks.clear();
+            }
             s.update_worker_state(w, WorkerState::Redundant);
             s.reg_mut(r).installing = None;
             if first

@@ -70,7 +70,7 @@ pub use observe::{Channel, IdSpace, Obs, ObsKind, Observation};
 pub use profile::{Apis, ForcedStop, IdleStop, Profile, ProfileParams, UnknownProfile};
 pub use push::{Permission, PermissionState, Permissions, SubscribeError};
 pub use registration::{RegId, Registration};
-pub use runtime::{EventKind, Ghost, RunningStatus, StopCause};
+pub use runtime::{EventKind, Ghost, MessageTarget, RunningStatus, StopCause};
 pub use sync::{
     PeriodicList, PeriodicRegistration, PeriodicState, SyncList, SyncRegisterError,
     SyncRegistration, SyncState,

@@ -108,12 +108,17 @@ impl Model for SwModel {
             let w = i as WorkerId;
             self.running_actions(s, w, actions);
             // A parsed worker's script is being evaluated: its only step is skipWaiting() at
-            // the top level (in `lifecycle_actions`). Redundant workers take no steps.
+            // the top level (in `lifecycle_actions`). Redundant workers take no
+            // lifecycle steps.
             if worker.state == WorkerState::Parsed {
                 self.lifecycle_actions(s, w, actions);
-            } else if worker.state != WorkerState::Redundant {
-                self.lifecycle_actions(s, w, actions);
-                self.claim_actions(s, w, actions);
+            } else {
+                if worker.state != WorkerState::Redundant {
+                    self.lifecycle_actions(s, w, actions);
+                    self.claim_actions(s, w, actions);
+                }
+                // A failed install leaves a running redundant worker (finding 5), whose
+                // pending messages' promises still settle.
                 self.extended_event_actions(s, w, actions);
             }
         }
@@ -157,7 +162,7 @@ impl Model for SwModel {
             A::SkipWaiting(w) => self.skip_waiting(s_, w),
             A::LameDuckActivate(r) => self.activate(s_, r),
             // runtime.rs
-            A::PostMessage(c) => Self::post_message(s_, c)?,
+            A::PostMessage { client, to } => Self::post_message(s_, client, to)?,
             A::Fetch(c) => Self::subresource_fetch(s_, c)?,
             A::RunServiceWorker(w) => Self::start_worker(s_, w),
             A::WorkerStarted(w) => Self::worker_started(s_, w),

@@ -18,8 +18,8 @@ mod calls;
 mod steps;
 
 use crate::{
-    BgFetchError, BgResult, EventKind, FailureReason, Permission, PermissionState, RunningStatus,
-    SubscribeError, SyncRegisterError, WorkerState,
+    BgFetchError, BgResult, EventKind, FailureReason, MessageTarget, Permission, PermissionState,
+    RunningStatus, SubscribeError, SyncRegisterError, WorkerState,
 };
 use swspec_model_derive::{observed_type, Kinds};
 
@@ -180,10 +180,15 @@ pub enum Observation<I> {
         /// The calling client.
         client: I,
     },
-    /// The page posts a message to its controller.
+    /// The page posts a message to its controller, or to its registration's installing,
+    /// waiting or active worker (§ServiceWorker postMessage(message, options)).
     PostMessage {
         /// The calling client.
         client: I,
+        /// The worker it goes to: `controller` (the default, when absent), `installing`,
+        /// `waiting` or `active` (`registration.installing` and so on).
+        #[serde(default, skip_serializing_if = "MessageTarget::is_controller")]
+        to: MessageTarget,
     },
     /// The page fetches a subresource.
     Fetch {
@@ -485,8 +490,9 @@ impl<I> Observation<I> {
             Unregister { client } => Unregister {
                 client: f(S::Client, client),
             },
-            PostMessage { client } => PostMessage {
+            PostMessage { client, to } => PostMessage {
                 client: f(S::Client, client),
+                to: *to,
             },
             Fetch { client } => Fetch {
                 client: f(S::Client, client),

@@ -340,8 +340,8 @@ props! {
         |_, s| s.registrations.iter().enumerate().all(|(i, r)| !r.cleared
             || (r.newest().is_none() && s.clients_using(i as u8) == 0));
     Always terminated_workers_hold_no_extended_events ["§Terminate Service Worker (clear the set of extended events)"] if always_applies;
-        "a redundant worker has no pending extended events"
-        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.extended.is_empty());
+        "a redundant worker that is no longer running has no pending extended events (only a failed install leaves a redundant worker running, §Install: finding 5)"
+        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.extended.is_empty() || w.running == RunningStatus::Running);
     Always extended_events_only_on_running_workers ["§Terminate Service Worker; §Run Service Worker"] if always_applies;
         "a worker that is not running holds no extended events"
         |_, s| s.workers.iter().all(|w| w.running == RunningStatus::Running || w.extended.is_empty());
@@ -356,8 +356,8 @@ props! {
         "running status only moves stopped→starting→running→stopped (starting→stopped when the start fails or is cut)"
         |_, s| !s.ghost.bad_running_transition;
     Always redundant_workers_never_start ["§Run Service Worker (redundant → failure)"] if always_applies;
-        "a redundant worker is never started"
-        |_, s| s.workers.iter().all(|w| w.state != WorkerState::Redundant || w.running != RunningStatus::Starting);
+        "Run Service Worker never begins for a redundant worker (a start begun before a failed install may end)"
+        |_, s| !s.ghost.started_redundant_worker;
     Always functional_events_only_on_active_worker ["§Fire Functional Event (Assert: active worker); §Handle Fetch"] if always_applies;
         "fetch and functional events are queued or pending only on their registration's active worker"
         |_, s| (0..s.workers.len() as u8).all(|w| {

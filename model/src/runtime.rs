@@ -94,6 +94,51 @@ impl EventKind {
     }
 }
 
+/// Which worker a page's `postMessage()` goes to (§ServiceWorker postMessage(message, options)
+/// works on any `ServiceWorker` object): its controller, or a slot of the scope's registration
+/// (the map entry, the registration `update()` also uses).
+#[observed_type(Copy, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageTarget {
+    /// `navigator.serviceWorker.controller`.
+    #[default]
+    Controller,
+    /// `registration.installing`.
+    Installing,
+    /// `registration.waiting`.
+    Waiting,
+    /// `registration.active`.
+    Active,
+}
+
+impl MessageTarget {
+    /// The registration slots a page can message besides its controller
+    /// (`EnvChoices::post_to_slots`), in action order.
+    pub const SLOTS: [MessageTarget; 3] = [
+        MessageTarget::Installing,
+        MessageTarget::Waiting,
+        MessageTarget::Active,
+    ];
+
+    /// Whether it is the controller (the default, left out when an observation is written).
+    pub fn is_controller(&self) -> bool {
+        *self == MessageTarget::Controller
+    }
+
+    /// The worker client `c` reaches through it now, if any.
+    pub fn worker(self, s: &SwState, c: ClientId) -> Option<WorkerId> {
+        let slot = |f: fn(&crate::Registration) -> Option<WorkerId>| {
+            s.map_entry().and_then(|r| f(s.reg(r)))
+        };
+        match self {
+            MessageTarget::Controller => s.clients[c as usize].controller,
+            MessageTarget::Installing => slot(|r| r.installing),
+            MessageTarget::Waiting => slot(|r| r.waiting),
+            MessageTarget::Active => slot(|r| r.active),
+        }
+    }
+}
+
 /// Why a worker stopped: each cause is a distinct action.
 #[state_type(Copy)]
 #[serde(rename_all = "snake_case")]
@@ -131,6 +176,8 @@ pub struct Ghost {
     pub functional_event_to_inactive_worker: bool,
     /// A sync or periodicsync event was fired while offline.
     pub sync_fired_offline: bool,
+    /// Run Service Worker began for a redundant worker (it must fail at once).
+    pub started_redundant_worker: bool,
 }
 
 impl SwState {
@@ -182,13 +229,23 @@ impl SwState {
 /// When the runtime actions are enabled.
 impl SwModel {
     /// Open client `c` posts a message to its controller or requests a subresource, while the
-    /// controller can take another event ([`SwModel::can_receive`]).
+    /// controller can take another event ([`SwModel::can_receive`]); with
+    /// `EnvChoices::post_to_slots` it also posts to the map entry's installing, waiting and
+    /// active workers, each while it can take another event.
     pub(crate) fn page_event_actions(&self, s: &SwState, c: ClientId, actions: &mut Vec<Action>) {
         if let Some(w) = s.clients[c as usize].controller {
             if self.can_receive(s, w) {
-                actions.push(Action::PostMessage(c));
+                let to = MessageTarget::Controller;
+                actions.push(Action::PostMessage { client: c, to });
                 if self.cfg.fetch_events {
                     actions.push(Action::Fetch(c));
+                }
+            }
+        }
+        if self.cfg.env.post_to_slots {
+            for to in MessageTarget::SLOTS {
+                if to.worker(s, c).is_some_and(|w| self.can_receive(s, w)) {
+                    actions.push(Action::PostMessage { client: c, to });
                 }
             }
         }
@@ -292,10 +349,10 @@ impl SwModel {
 
 /// The runtime actions' steps.
 impl SwModel {
-    /// Client `c` posts a message to its controller: a message task on it (Run Service Worker
-    /// starts it if needed).
-    pub(crate) fn post_message(s: &mut SwState, c: ClientId) -> Option<()> {
-        let w = s.clients[c as usize].controller?;
+    /// Client `c` posts a message to the worker `to` names: a message task on it (Run Service
+    /// Worker starts it if needed).
+    pub(crate) fn post_message(s: &mut SwState, c: ClientId, to: MessageTarget) -> Option<()> {
+        let w = to.worker(s, c)?;
         Self::queue_task(s, w, EventKind::Message);
         Some(())
     }
@@ -368,6 +425,9 @@ impl SwModel {
 
     /// [`Action::RunServiceWorker`]: the stopped worker `w` begins to start.
     pub(crate) fn start_worker(s: &mut SwState, w: WorkerId) {
+        if s.worker(w).state == WorkerState::Redundant {
+            s.ghost.started_redundant_worker = true;
+        }
         s.set_running(w, RunningStatus::Starting);
     }
 

@@ -8,6 +8,7 @@ use common::*;
 use swspec_model::observe::{CallOutcome, EventName, LifecycleEvent, WorkerCall};
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::MessageTarget;
 use swspec_model::{
     Action, EventKind, ModelConfig, Observation, RunningStatus, StopCause, SwModel, SwState,
     WorkerState,
@@ -119,7 +120,10 @@ fn two_pending_events() -> Vec<Action> {
             wait_until: true,
             notify: false,
         },
-        PostMessage(0),
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
         FunctionalEvent {
             worker: 0,
             wait_until: true,
@@ -183,7 +187,10 @@ fn equal_pending_events_offer_one_settlement() {
     let m = model();
     let mut path = two_pending_events();
     path.extend([
-        PostMessage(0),
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
         FunctionalEvent {
             worker: 0,
             wait_until: true,

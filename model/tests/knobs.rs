@@ -9,6 +9,7 @@ use stateright::Model;
 use std::collections::{HashSet, VecDeque};
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::MessageTarget;
 use swspec_model::{
     capacity, knob, Action, Knob, ModelConfig, RecordOutcome, StopCause, SwModel, SwState,
 };
@@ -180,11 +181,28 @@ fn pending_events_fill_the_event_lists_exactly() {
     assert_eq!(cfg.pending_events_room(), capacity::EVENTS);
     let model = SwModel::new(cfg.clone());
     let mut path = controlled();
-    path.extend(std::iter::repeat_n(PostMessage(0), capacity::EVENTS));
+    path.extend(std::iter::repeat_n(
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
+        capacity::EVENTS,
+    ));
     let full = replay(&model, &path).pop().expect("a state");
     assert_eq!(fullest_event_list(&full), capacity::EVENTS);
     // Nothing can send an eleventh.
-    assert!(try_replay(&model, &[path.clone(), vec![PostMessage(0)]].concat()).is_err());
+    assert!(try_replay(
+        &model,
+        &[
+            path.clone(),
+            vec![PostMessage {
+                client: 0,
+                to: MessageTarget::Controller
+            }]
+        ]
+        .concat()
+    )
+    .is_err());
     assert!(explore_from(&model, &full, 20_000) > 1_000);
     let over = ModelConfig {
         max_pending_events: capacity::EVENTS as u8 + 1,

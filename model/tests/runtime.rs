@@ -7,6 +7,7 @@ use stateright::Representative;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::MessageTarget;
 use swspec_model::{
     Action, ControlledVia, EventKind, ModelConfig, Profile, RunningStatus, StopCause, SwModel,
     SwState, WorkerState,
@@ -48,7 +49,10 @@ fn dispatch(worker: u8, extend: bool) -> Action {
 fn v2_waiting_behind_pending_message() -> Vec<Action> {
     let mut path = controlled_by_v1();
     path.extend([
-        PostMessage(0),
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
         dispatch(0, true),
         Update { client: 0 },
         RunJob,
@@ -144,7 +148,10 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     let mut path = controlled_by_v1();
     path.extend([
         Fetch(0),
-        PostMessage(0),
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
         StopWorker {
             worker: 0,
             cause: StopCause::Forced,
@@ -154,7 +161,14 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     assert_eq!(s.worker(0).running, RunningStatus::Stopped);
     assert_eq!(s.reg(0).backup.as_slice(), &[EventKind::Fetch]);
     assert!(s.worker(0).tasks.is_empty(), "the message is gone");
-    path.extend([PostMessage(0), RunServiceWorker(0), WorkerStarted(0)]);
+    path.extend([
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        },
+        RunServiceWorker(0),
+        WorkerStarted(0),
+    ]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.worker(0).running, RunningStatus::Running);
     assert!(s.reg(0).backup.is_empty());
@@ -195,7 +209,13 @@ fn idle_stop_needs_no_pending_events_and_webkit_also_no_open_client() {
         let allowed = m.can_stop(&s, 0, StopCause::Idle);
         assert_eq!(allowed, profile != Profile::Webkit, "{profile}");
         let mut busy = controlled_by_v1();
-        busy.extend([PostMessage(0), dispatch(0, true)]);
+        busy.extend([
+            PostMessage {
+                client: 0,
+                to: MessageTarget::Controller,
+            },
+            dispatch(0, true),
+        ]);
         let s = replay(&m, &busy).pop().expect("state");
         assert!(!m.can_stop(&s, 0, StopCause::Idle), "{profile}");
     }

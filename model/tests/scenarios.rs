@@ -8,6 +8,7 @@ use stateright::Representative;
 use swspec_model::properties::property;
 use swspec_model::Action::*;
 use swspec_model::InstallOutcome::*;
+use swspec_model::MessageTarget;
 use swspec_model::StopCause::Forced;
 use swspec_model::{Action, ControlledVia, ModelConfig, SwModel, SwState, WorkerState};
 use swspec_search::shortest::shortest_paths;
@@ -157,7 +158,10 @@ fn pending_event_on_the_old_worker_delays_skip_waiting_activation() {
             wait_until: false, // the reload's navigation fetch
             notify: false,
         },
-        PostMessage(0), // a message task queued on v1 ...
+        PostMessage {
+            client: 0,
+            to: MessageTarget::Controller,
+        }, // a message task queued on v1 ...
         FunctionalEvent {
             worker: 0,
             wait_until: true, // ... whose handler leaves a waitUntil promise pending

@@ -91,6 +91,11 @@ pub struct CheckArgs {
     /// Add push subscriptions, push messages, notifications and the push permission.
     #[arg(long)]
     push: bool,
+    /// Let pages also post messages to the registration's installing, waiting and active
+    /// workers, not only to their controller (§ServiceWorker postMessage(message, options))
+    /// [default: off].
+    #[arg(long)]
+    post_to_slots: bool,
     /// Add one-off Background Sync (register, firing, retry, lastChance, offline/online).
     #[arg(long)]
     sync: bool,
@@ -215,6 +220,10 @@ impl CheckArgs {
                     .iter()
                     .any(|f| f == "activate-retries-try-activate"),
                 requeue_backed_up_tasks: self.fixes.iter().any(|f| f == "requeue-backed-up-tasks"),
+            },
+            env: swspec_model::EnvChoices {
+                post_to_slots: self.post_to_slots,
+                ..Default::default()
             },
             ..ModelConfig::default()
         }

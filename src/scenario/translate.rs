@@ -9,8 +9,8 @@ use stateright::Model;
 use std::collections::BTreeMap;
 use swspec_conformance::capture::scenario::{MessageCmd, Step, Target};
 use swspec_model::{
-    Action, EventKind, InstallOutcome, Observation, PermissionState, Profile, StopCause, SwModel,
-    SwState, WorkerState,
+    Action, EventKind, InstallOutcome, MessageTarget, Observation, PermissionState, Profile,
+    StopCause, SwModel, SwState, WorkerState,
 };
 use swspec_report::coverage::action_class;
 
@@ -192,11 +192,16 @@ fn action(
         }
         A::Update { client: c } => out.step(Step::Update { client: client(*c) }),
         A::Unregister { client: c } => out.step(Step::Unregister { client: client(*c) }),
-        A::PostMessage(c) => out.step(Step::PostMessage {
+        A::PostMessage { client: c, to } => out.step(Step::PostMessage {
             client: client(*c),
             cmd: MessageCmd::Ping,
             ms: None,
-            to: Target::Controller,
+            to: match to {
+                MessageTarget::Controller => Target::Controller,
+                MessageTarget::Installing => Target::Installing,
+                MessageTarget::Waiting => Target::Waiting,
+                MessageTarget::Active => Target::Active,
+            },
         }),
         A::Fetch(c) => out.step(Step::Fetch { client: client(*c) }),
         A::UpdateBytesChanged => {

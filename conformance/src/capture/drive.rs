@@ -15,7 +15,7 @@ use serde_json::json;
 use serde_json::Value;
 use std::thread;
 use std::time::{Duration, Instant};
-use swspec_model::{Observation, Permission, PermissionState};
+use swspec_model::{MessageTarget, Observation, Permission, PermissionState};
 
 type O = Observation<String>;
 
@@ -334,10 +334,17 @@ impl Runner<'_> {
                 // The worker reads `cmd` by its scenario-file name (the serde name).
                 let data = json!({"cmd": cmd, "ms": ms});
                 let expr = format!("swspec.postMessage({data}, {})", json!(to));
-                // The model's post_message goes to the controller; a message to another of the
-                // registration's workers has no model step (a raw line only).
-                let obs = (*to == Target::Controller).then(|| O::PostMessage { client: c(client) });
-                self.page_call(step, obs, client, &expr)?;
+                let to = match to {
+                    Target::Controller => MessageTarget::Controller,
+                    Target::Installing => MessageTarget::Installing,
+                    Target::Waiting => MessageTarget::Waiting,
+                    Target::Active => MessageTarget::Active,
+                };
+                let obs = O::PostMessage {
+                    client: c(client),
+                    to,
+                };
+                self.page_call(step, Some(obs), client, &expr)?;
             }
             Step::GetRegistration { client } => {
                 self.page_call(step, None, client, "swspec.getRegistration()")?

@@ -6,6 +6,8 @@
 //! script version and its instance, so each instance is bound to the DevTools version with that
 //! script version that started last before the instance's first record.
 
+mod driver;
+
 use super::server::{RecSrc, Record};
 use crate::trace::{Event, Source};
 use serde_json::{json, Value};
@@ -129,7 +131,7 @@ pub fn map_until(records: &[Record], now: f64) -> Mapped {
     };
     // Last DevTools status and running status per version.
     let mut last: BTreeMap<String, (String, String)> = BTreeMap::new();
-    for r in records {
+    for (i, r) in records.iter().enumerate() {
         let raw = Some(r.data.clone());
         let mut push = |t: f64, src: Source, obs: Option<O>| {
             out.events.push(Event {
@@ -141,13 +143,7 @@ pub fn map_until(records: &[Record], now: f64) -> Mapped {
             })
         };
         match &r.src {
-            RecSrc::Driver => {
-                let obs = r
-                    .data
-                    .get("obs")
-                    .and_then(|o| serde_json::from_value::<O>(o.clone()).ok());
-                push(r.t, Source::Driver, obs);
-            }
+            RecSrc::Driver => push(r.t, Source::Driver, driver::driver_obs(records, i)),
             RecSrc::Server => push(r.t, Source::Server, server_obs(&r.data, &mut out.unmapped)),
             RecSrc::Page(client) => {
                 let src = Source::Page {

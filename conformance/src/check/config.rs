@@ -80,6 +80,8 @@ pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
     cfg.env.claim = true;
     cfg.env.unregister = true;
     cfg.env.forced_stops = true;
+    // A page may message any of its registration's workers (§ServiceWorker postMessage()).
+    cfg.env.post_to_slots = true;
     cfg
 }
 

@@ -189,7 +189,7 @@ impl SwModel {
             Action::Register { client, script } => Some(O::Register { client, script }),
             Action::Update { client } => Some(O::Update { client }),
             Action::Unregister { client } => Some(O::Unregister { client }),
-            Action::PostMessage(client) => Some(O::PostMessage { client }),
+            Action::PostMessage { client, to } => Some(O::PostMessage { client, to }),
             Action::Fetch(client) => Some(O::Fetch { client }),
             Action::StopWorker {
                 worker,
