@@ -59,7 +59,9 @@ fn per_source_order_is_named() {
         d.expected
     );
     assert!(
-        !d.expected.iter().any(|e| e.contains("\"state\":\"installing\"")),
+        !d.expected
+            .iter()
+            .any(|e| e.contains("\"state\":\"installing\"")),
         "the rejected observation itself: {:?}",
         d.expected
     );
