@@ -6,6 +6,7 @@
 //! script version and its instance, so each instance is bound to the DevTools version with that
 //! script version that started last before the instance's first record.
 
+use super::scenario::Step;
 use super::server::{RecSrc, Record};
 use crate::trace::{Event, Source};
 use serde_json::{json, Value};
@@ -16,6 +17,20 @@ use swspec_model::observe::{
 use swspec_model::{BgResult, FailureReason, Observation, RunningStatus, WorkerState};
 
 type O = Observation<String>;
+
+/// A driver record's observation: a `bg_fetch` step's is derived again from the step (what the
+/// page passed and what the server serves, [`Step::bg_fetch_observation`]), so traces captured
+/// before the observation carried `download_total` gain it; any other step's is the one logged.
+fn driver_obs(data: &Value) -> Option<O> {
+    let step = data
+        .get("step")
+        .and_then(|s| serde_json::from_value::<Step>(s.clone()).ok());
+    if let Some(obs) = step.and_then(|s| s.bg_fetch_observation()) {
+        return Some(obs);
+    }
+    data.get("obs")
+        .and_then(|o| serde_json::from_value::<O>(o.clone()).ok())
+}
 
 /// The driver note that ends a capture (see [`super::drive::run`]).
 pub const END_NOTE: &str = "end of capture (settled)";
@@ -141,13 +156,7 @@ pub fn map_until(records: &[Record], now: f64) -> Mapped {
             })
         };
         match &r.src {
-            RecSrc::Driver => {
-                let obs = r
-                    .data
-                    .get("obs")
-                    .and_then(|o| serde_json::from_value::<O>(o.clone()).ok());
-                push(r.t, Source::Driver, obs);
-            }
+            RecSrc::Driver => push(r.t, Source::Driver, driver_obs(&r.data)),
             RecSrc::Server => push(r.t, Source::Server, server_obs(&r.data, &mut out.unmapped)),
             RecSrc::Page(client) => {
                 let src = Source::Page {
