@@ -526,7 +526,9 @@ actions! {
         id: u8,
         /// Number of requests (1 or 2).
         requests: u8,
-        /// `downloadTotal` in chunks (0: none).
+        /// `downloadTotal` in chunks: 0 (none) or `bgfetch::download_total_below(requests)`,
+        /// below the bytes served, so §Complete a record can fail a record with
+        /// `"download-total-exceeded"` (with one request or two).
         download_total: u8,
         /// Chromium: the call follows a user gesture (needed after the page's first fetch).
         gesture: bool,

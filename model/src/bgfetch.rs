@@ -17,7 +17,10 @@
 //!   page both reuses the id of a completed fetch and meets the duplicate-id rejection;
 //! * a fetch has one or two GET requests without bodies (`uploadTotal` = `uploaded` = 0), every
 //!   response body is [`CHUNKS`] chunks long, and byte counts are counted in chunks; the page
-//!   passes `downloadTotal` 0 (none) or, with two requests, [`CHUNKS`] (room for one body);
+//!   passes `downloadTotal` 0 (none, or one at least the bytes served: it cannot be exceeded) or
+//!   [`download_total_below`] of its request count, half the bytes its responses serve. §Complete
+//!   a record checks the running total of stored bytes over all records of the fetch against
+//!   `downloadTotal`, so one request exceeds it as well as two;
 //! * a record that fails keeps no bytes (only a successful record's body stays stored), so
 //!   `downloaded` counts the bodies that are still of use;
 //! * once its completion event ended, a fetch is reduced to a free slot (records unavailable,
@@ -40,6 +43,21 @@ pub const RECORDS: usize = 2;
 pub const BG_FETCHES: usize = 2;
 /// Chunks in every response body.
 pub const CHUNKS: u8 = 2;
+
+/// The `downloadTotal` (in chunks) a page passes with `requests` requests when it gives one
+/// below the bytes their responses serve: half of them (one chunk for one request, one body for
+/// two). Background Fetch §Complete a record fails a record with `"download-total-exceeded"`
+/// once the fetch's stored body bytes total would pass a non-zero `downloadTotal`, whatever the
+/// number of records; any total below the bytes served can be passed, and half of them stands
+/// for all (the observation tells only that it is below, [`crate::observe::DownloadTotal`]).
+pub const fn download_total_below(requests: u8) -> u8 {
+    let half = requests * CHUNKS / 2;
+    if half == 0 {
+        1
+    } else {
+        half
+    }
+}
 
 /// `BackgroundFetchResult`.
 #[observed_type(Copy, Default)]

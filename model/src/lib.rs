@@ -57,8 +57,8 @@ pub mod capacity {
 
 pub use action::{Action, Actor};
 pub use bgfetch::{
-    BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules, BgFetches, BgRecord, BgResult,
-    FailureReason, RecordOutcome, RecordPhase, RecordResult,
+    download_total_below, BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules,
+    BgFetches, BgRecord, BgResult, FailureReason, RecordOutcome, RecordPhase, RecordResult,
 };
 pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};

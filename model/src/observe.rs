@@ -68,6 +68,27 @@ pub enum PageCall {
     BackgroundFetch,
 }
 
+/// What the page's `backgroundFetch.fetch()` passed as `downloadTotal`, against the bytes the
+/// responses to its requests serve (which the capture's own server knows).
+#[observed_type(Copy, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadTotal {
+    /// No `downloadTotal`, 0, or one at least the bytes served: Background Fetch §Complete a
+    /// record cannot pass it.
+    #[default]
+    None,
+    /// A non-zero `downloadTotal` below the bytes served: §Complete a record may fail a record
+    /// with `"download-total-exceeded"` once the stored total passes it.
+    Below,
+}
+
+impl DownloadTotal {
+    /// Omitted from a serialised observation.
+    pub fn is_none(&self) -> bool {
+        *self == DownloadTotal::None
+    }
+}
+
 /// A worker script's promise-returning call: its promise settles as
 /// [`Observation::WorkerCallSettled`].
 #[observed_type(Copy)]
@@ -251,6 +272,9 @@ pub enum Observation<I> {
         id: I,
         /// Number of requests.
         requests: u8,
+        /// Its `downloadTotal` against the bytes served (omitted: none).
+        #[serde(default, skip_serializing_if = "DownloadTotal::is_none")]
+        download_total: DownloadTotal,
     },
     /// `abort()` on an active background fetch resolves true.
     BgFetchAbort {
@@ -528,10 +552,12 @@ impl<I> Observation<I> {
                 client,
                 id,
                 requests,
+                download_total,
             } => BackgroundFetch {
                 client: f(S::Client, client),
                 id: f(S::BgFetch, id),
                 requests: *requests,
+                download_total: *download_total,
             },
             BgFetchAbort { id } => BgFetchAbort {
                 id: f(S::BgFetch, id),

@@ -5,7 +5,9 @@
 mod common;
 use common::*;
 use stateright::Model;
-use swspec_model::observe::{CallOutcome, GuardStep, PageCall, WorkerCall, GUARD_KINDS};
+use swspec_model::observe::{
+    CallOutcome, DownloadTotal, GuardStep, PageCall, WorkerCall, GUARD_KINDS,
+};
 use swspec_model::Action::{self, *};
 use swspec_model::{ModelConfig, Observation as O, Permission, PermissionState, Profile, SwModel};
 
@@ -176,17 +178,21 @@ fn subscribe_results() {
 /// permission denied → NotAllowedError (Chromium: TypeError).
 #[test]
 fn background_fetch_rejections_are_guard_steps() {
-    let fetch = |requests| O::BackgroundFetch {
+    let fetch_with = |requests, download_total| O::BackgroundFetch {
         client: 0,
         id: 0,
         requests,
+        download_total,
     };
+    let fetch = |requests| fetch_with(requests, DownloadTotal::None);
     let spec = SwModel::new(cfg(Profile::Spec));
     for requests in [1, 2] {
-        assert!(guards_after(&spec, &install_v1()[..5]).contains(&vec![
-            fetch(requests),
-            settled(PageCall::BackgroundFetch, CallOutcome::TypeError),
-        ]));
+        for total in [DownloadTotal::None, DownloadTotal::Below] {
+            assert!(guards_after(&spec, &install_v1()[..5]).contains(&vec![
+                fetch_with(requests, total),
+                settled(PageCall::BackgroundFetch, CallOutcome::TypeError),
+            ]));
+        }
     }
     let mut path = install_v1();
     path.push(BackgroundFetch {

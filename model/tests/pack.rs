@@ -80,7 +80,7 @@ fn every_state_of_the_small_golden_configurations_round_trips_and_packs_uniquely
                 c.max_pending_events = 1;
                 c.background_fetch = true;
             }),
-            1_041_640,
+            1_127_556,
         ),
     ];
     for (cfg, golden) in cases {

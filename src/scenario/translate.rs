@@ -375,6 +375,7 @@ fn action(
             client: c,
             id,
             requests,
+            download_total,
             ..
         } => out.step(Step::BgFetch {
             client: client(*c),
@@ -382,7 +383,9 @@ fn action(
             urls: (0..*requests)
                 .map(|_| "/res/ok?size=1000".to_string())
                 .collect(),
-            download_total: None,
+            // The model's total below the bytes served is half of them
+            // (`download_total_below`): 500 bytes of every 1000-byte body.
+            download_total: (*download_total > 0).then(|| 500 * u64::from(*requests)),
         }),
         A::BgFetchAbort { fetch, .. } => out.step(Step::BgFetchAbort {
             client: open_client(pre)?,

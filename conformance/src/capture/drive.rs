@@ -430,14 +430,10 @@ impl Runner<'_> {
                 // A trusted click first: without a user gesture Chromium's download limiter lets
                 // a tab start only its first background fetch.
                 self.ops.trusted_click(client)?;
-                let obs = O::BackgroundFetch {
-                    client: c(client),
-                    id: id.clone(),
-                    requests: urls.len().min(255) as u8,
-                };
+                let obs = step.bg_fetch_observation();
                 let total = download_total.unwrap_or(0);
                 let expr = format!("swspec.bgFetch({}, {}, {total})", json!(id), json!(urls));
-                self.page_call(step, Some(obs), client, &expr)?;
+                self.page_call(step, obs, client, &expr)?;
             }
             Step::BgFetchAbort { client, id } => {
                 let expr = format!("swspec.bgAbort({})", json!(id));

@@ -224,6 +224,41 @@ pub fn worker_script(v: u32, b: &Behaviour, heartbeat_ms: Option<u32>) -> String
     format!("const SWSPEC = {cfg};\n{WORKER}")
 }
 
+/// The body of a `/res/404` (and of any path the server does not know).
+const NOT_FOUND: &[u8] = b"not found";
+
+/// The body length of `/res/ok?size=N`: N bytes (1000 without a readable `size`), at most 64 MiB.
+fn ok_size(size: Option<String>) -> usize {
+    size.and_then(|v| v.parse().ok())
+        .unwrap_or(1000usize)
+        .min(64 << 20)
+}
+
+/// The bytes of the body this server answers a GET of `url` (a path, or an absolute URL on the
+/// server's origin) with: what a background fetch of it can store. `/res/ok?size=N` serves N,
+/// `/res/404` and unknown paths the 9-byte "not found", `/res/reset` and `/res/hang` nothing
+/// (the connection closes or never answers); `None` for the pages, scripts and logs, whose
+/// bodies this function does not know.
+pub fn served_body_len(url: &str) -> Option<u64> {
+    let target = match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    };
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let size = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "size")
+        .map(|(_, v)| v.to_string());
+    let len = match path {
+        "/res/ok" => ok_size(size),
+        "/res/reset" | "/res/hang" => 0,
+        "/page.html" | "/blank.html" | "/sw.js" | "/log" | "/echo" | "/attempt" => return None,
+        _ => NOT_FOUND.len(),
+    };
+    Some(len as u64)
+}
+
 fn respond(s: &mut TcpStream, status: &str, ctype: &str, body: &[u8]) -> std::io::Result<()> {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
@@ -312,20 +347,20 @@ fn serve(st: &State, stream: TcpStream) -> std::io::Result<()> {
             )
         }
         ("GET", "/res/ok") => {
-            let size: usize = param("size").and_then(|v| v.parse().ok()).unwrap_or(1000);
+            let size = ok_size(param("size"));
             st.rec
                 .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
             respond(
                 &mut s,
                 "200 OK",
                 "application/octet-stream",
-                &vec![b'x'; size.min(64 << 20)],
+                &vec![b'x'; size],
             )
         }
         ("GET", "/res/404") => {
             st.rec
                 .push(RecSrc::Server, json!({"ev": "resource", "path": target}));
-            respond(&mut s, "404 Not Found", "text/plain", b"not found")
+            respond(&mut s, "404 Not Found", "text/plain", NOT_FOUND)
         }
         ("GET", "/res/reset") => {
             st.rec
@@ -341,6 +376,6 @@ fn serve(st: &State, stream: TcpStream) -> std::io::Result<()> {
             }
             Ok(())
         }
-        _ => respond(&mut s, "404 Not Found", "text/plain", b"not found"),
+        _ => respond(&mut s, "404 Not Found", "text/plain", NOT_FOUND),
     }
 }

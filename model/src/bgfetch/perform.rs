@@ -5,8 +5,8 @@
 //! in the parent module.
 
 use super::{
-    BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules, BgRecord, BgResult,
-    FailureReason, RecordOutcome, RecordPhase, RecordResult, CHUNKS,
+    download_total_below, BgEventPhase, BgFetch, BgFetchCall, BgFetchError, BgFetchRules, BgRecord,
+    BgResult, FailureReason, RecordOutcome, RecordPhase, RecordResult, CHUNKS, RECORDS,
 };
 use crate::{ClientId, EventKind, RegId, SwModel, SwState, WorkerId};
 
@@ -192,8 +192,9 @@ impl SwModel {
             }
             RecordOutcome::Chunk => {
                 if total > 0 && downloaded + 1 > total {
-                    // The stored total would pass downloadTotal: this record fails and the abort
-                    // all flag terminates the others.
+                    // §Complete a record: the fetch's stored body bytes total (every record's,
+                    // so with one request too) would pass downloadTotal: this record fails and
+                    // the abort all flag terminates the others (§Perform a background fetch).
                     rec.bytes = 0;
                     rec.phase = RecordPhase::Done(RecordResult::DownloadTotalExceeded);
                     Self::bg_abort_all(fetch);
@@ -423,15 +424,19 @@ impl SwModel {
                         if self.bg_fetch_rejects(s, call).is_some() {
                             continue;
                         }
-                        // downloadTotal matters only when it can be exceeded: with two bodies.
-                        for (requests, download_total) in [(1, 0), (2, 0), (2, CHUNKS)] {
-                            actions.push(Action::BackgroundFetch {
-                                client,
-                                id,
-                                requests,
-                                download_total,
-                                gesture: call.gesture,
-                            });
+                        // Background Fetch §fetch(): one or two requests, with no
+                        // downloadTotal or one below the bytes served, which §Complete a record
+                        // fails once the stored total passes it, with one request or two.
+                        for requests in 1..=RECORDS as u8 {
+                            for download_total in [0, download_total_below(requests)] {
+                                actions.push(Action::BackgroundFetch {
+                                    client,
+                                    id,
+                                    requests,
+                                    download_total,
+                                    gesture: call.gesture,
+                                });
+                            }
                         }
                     }
                 }

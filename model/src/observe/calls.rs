@@ -5,12 +5,17 @@
 //! predicates that decide them live with their spec concept (`sync.rs`, `push.rs`,
 //! `bgfetch/perform.rs`, `clients.rs`).
 
-use super::{CallOutcome, GuardStep, Obs, Observation, PageCall, WorkerCall};
+use super::{CallOutcome, DownloadTotal, GuardStep, Obs, Observation, PageCall, WorkerCall};
 use crate::{Action, ClientId, SwModel, SwState, WorkerId};
 
-/// Request counts a guard step of `backgroundFetch.fetch()` is offered with: the ones the
-/// model's actions use (the rejection does not depend on the count).
-const BG_GUARD_REQUESTS: [u8; 2] = [1, 2];
+/// Request counts and `downloadTotal`s a guard step of `backgroundFetch.fetch()` is offered
+/// with: the ones the model's actions use (the rejection depends on neither).
+const BG_GUARD_CALLS: [(u8, DownloadTotal); 4] = [
+    (1, DownloadTotal::None),
+    (1, DownloadTotal::Below),
+    (2, DownloadTotal::None),
+    (2, DownloadTotal::Below),
+];
 
 impl SwModel {
     /// The settlement of `action`'s own promise, when the action is a call that resolves in
@@ -116,12 +121,13 @@ impl SwModel {
             let Some(e) = self.bg_fetch_rejects(s, call) else {
                 continue;
             };
-            for requests in BG_GUARD_REQUESTS {
+            for (requests, download_total) in BG_GUARD_CALLS {
                 out.push(vec![
                     Observation::BackgroundFetch {
                         client,
                         id,
                         requests,
+                        download_total,
                     },
                     Observation::CallSettled {
                         client,

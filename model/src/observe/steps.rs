@@ -3,7 +3,7 @@
 //! script's own call, and [`SwModel::guard_steps`] lists the calls that change no state. The
 //! vocabulary itself is the parent module.
 
-use super::{GuardStep, JobCall, JobOutcome, LifecycleEvent, Obs, Observation};
+use super::{DownloadTotal, GuardStep, JobCall, JobOutcome, LifecycleEvent, Obs, Observation};
 use crate::{
     Action, BgResult, ClientId, ControlledVia, EventKind, JobType, Permission, RunningStatus,
     StopCause, SwModel, SwState, WorkerId, WorkerState,
@@ -215,11 +215,17 @@ impl SwModel {
                 client,
                 id,
                 requests,
+                download_total,
                 ..
             } => Some(O::BackgroundFetch {
                 client,
                 id,
                 requests,
+                download_total: if download_total > 0 {
+                    DownloadTotal::Below
+                } else {
+                    DownloadTotal::None
+                },
             }),
             Action::BgFetchAbort {
                 registration,

@@ -1,12 +1,16 @@
 //! The observation of a driver record (a step the harness took).
 //!
 //! Most steps carry their observation (`obs`, written by the driver as it took the step). A
+//! `bg_fetch` step's is derived again from the step (what the page passed and what the server
+//! serves, [`Step::bg_fetch_observation`]), so traces captured before the observation carried
+//! `download_total` gain it. A
 //! `post_message` step's is derived from the step itself: captures made before the vocabulary
 //! had a `to` wrote none for a message to a worker other than the controller. The step's `to`
 //! names the worker (`registration.installing`, `.waiting`, `.active`, or the controller by
 //! default), and the page's `postMessage` call record, when it says the call failed (no such
 //! worker, no controller), shows that nothing was posted.
 
+use super::super::scenario::Step;
 use super::super::server::{RecSrc, Record};
 use super::O;
 use serde_json::Value;
@@ -18,6 +22,10 @@ pub(super) fn driver_obs(records: &[Record], i: usize) -> Option<O> {
     let step = r.data.get("step");
     if step.and_then(|s| s.get("do")).and_then(Value::as_str) == Some("post_message") {
         return post_message(records, r, step?);
+    }
+    let parsed = step.and_then(|s| serde_json::from_value::<Step>(s.clone()).ok());
+    if let Some(obs) = parsed.and_then(|s| s.bg_fetch_observation()) {
+        return Some(obs);
     }
     r.data
         .get("obs")

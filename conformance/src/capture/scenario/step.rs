@@ -1,7 +1,9 @@
 //! The steps of a scenario (`[[step]]`, named by their `do` field) and the values they take.
 
+use crate::capture::server::served_body_len;
 use serde::{Deserialize, Serialize};
-use swspec_model::Permission;
+use swspec_model::observe::DownloadTotal;
+use swspec_model::{Observation, Permission};
 
 /// What the worker's message handler does with a posted message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +262,36 @@ pub enum Step {
         /// Milliseconds.
         ms: u64,
     },
+}
+
+impl Step {
+    /// The `background_fetch` observation of a `bg_fetch` step: the page's call, with whether
+    /// its `downloadTotal` is below the bytes the capture's server serves for its URLs
+    /// ([`served_body_len`]; a URL whose body it does not know counts nothing, so such a total
+    /// is only "below" when it is below the others). Both the capture and `swspec remap` derive
+    /// it here, from the step alone.
+    pub fn bg_fetch_observation(&self) -> Option<Observation<String>> {
+        let Step::BgFetch {
+            client,
+            id,
+            urls,
+            download_total,
+        } = self
+        else {
+            return None;
+        };
+        let served: u64 = urls.iter().filter_map(|u| served_body_len(u)).sum();
+        let download_total = match download_total {
+            Some(total) if *total > 0 && *total < served => DownloadTotal::Below,
+            _ => DownloadTotal::None,
+        };
+        Some(Observation::BackgroundFetch {
+            client: client.clone(),
+            id: id.clone(),
+            requests: urls.len().min(255) as u8,
+            download_total,
+        })
+    }
 }
 
 fn default_cmd() -> MessageCmd {
