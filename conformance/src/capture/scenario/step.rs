@@ -1,7 +1,7 @@
 //! The steps of a scenario (`[[step]]`, named by their `do` field) and the values they take.
 
 use serde::{Deserialize, Serialize};
-use swspec_model::Permission;
+use swspec_model::{Permission, PermissionState};
 
 /// What the worker's message handler does with a posted message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +171,21 @@ pub enum Step {
     Grant {
         /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
         permission: Permission,
+    },
+    /// Sets a permission of the origin to `state` (DevTools `Browser.setPermission`): a denial
+    /// the model's origin does not start with, or a grant back.
+    SetPermission {
+        /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
+        permission: Permission,
+        /// `granted` or `denied`.
+        state: PermissionState,
+    },
+    /// `registration.periodicSync.unregister(tag)` in a client.
+    PeriodicSyncUnregister {
+        /// The client.
+        client: String,
+        /// The tag.
+        tag: String,
     },
     /// DevTools fires a periodicsync event (`ServiceWorker.dispatchPeriodicSyncEvent`).
     DispatchPeriodicSync {
