@@ -440,12 +440,10 @@ fn guard_call(s: &SwState, g: &Observation<u8>, out: &mut Out) -> Result<(), Str
             permission: *permission,
             state: PermissionState::Denied,
         }),
-        O::PeriodicSyncUnregister { client: c, tag } => {
-            out.step(Step::PeriodicSyncUnregister {
-                client: client(*c),
-                tag: format!("p{tag}"),
-            })
-        }
+        O::PeriodicSyncUnregister { client: c, tag } => out.step(Step::PeriodicSyncUnregister {
+            client: client(*c),
+            tag: format!("p{tag}"),
+        }),
         O::SyncRegister { client: c, tag } => out.step(Step::SyncRegister {
             client: client(*c),
             tag: format!("t{tag}"),

@@ -21,7 +21,10 @@ fn a_class_keeps_meaning_and_drops_identifiers() {
 fn an_unbounded_timer_is_not_counted_covered() {
     // WebKit stops idle workers with no timer of its own: its traces' idle stops exercise
     // no bounded idle timeout.
-    assert!(swspec_model::Profile::Webkit.params().idle_timeout_ms.is_none());
+    assert!(swspec_model::Profile::Webkit
+        .params()
+        .idle_timeout_ms
+        .is_none());
     let it = unbounded_timer("idle timeout", Profile::Webkit);
     assert!(!it.covered());
     assert_eq!(
