@@ -13,25 +13,6 @@ fn scenarios() -> Vec<Scenario> {
         .expect("every scenario file parses")
 }
 
-/// Scenarios of issue 18's new steps, verified in Chromium 156, Firefox ESR 153 and WebKitGTK
-/// 2.50 into scratch folders only: their traces are not committed yet (the folders above hold
-/// older versions' captures). Remove a name once its traces are committed.
-const UNCAPTURED: &[&str] = &[
-    "bgfetch-get-ids",
-    "claim-from-fetch",
-    "claim-from-install",
-    "get-registration-identity",
-    "navigate-in-and-out-of-scope",
-    "periodic-sync-tags",
-    "post-message-to-installing",
-    "post-message-to-waiting-and-active",
-    "push-get-subscription",
-    "skip-waiting-at-eval",
-    "skip-waiting-in-activate",
-    "update-from-active-worker",
-    "update-from-installing-worker",
-];
-
 #[test]
 fn every_scenario_file_parses_and_covers_the_model() {
     let all = scenarios();
@@ -52,18 +33,16 @@ fn every_scenario_file_parses_and_covers_the_model() {
             "no scenario for {area}"
         );
     }
-    // Every scenario has, for every engine, a committed trace with an expected verdict, or a
-    // record of why the engine cannot run it (with its feature detection).
-    for folder in ["chromium-148", "firefox-esr-140", "webkitgtk-2.50"] {
+    // Every scenario has, in every engine's newest folder, a committed trace with an expected
+    // verdict, or a record of why the engine cannot run it (with its feature detection). The
+    // older folders are history: they hold the scenarios of their day.
+    for folder in ["chromium-156", "firefox-esr-153", "webkitgtk-2.50"] {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("traces")
             .join(folder);
         let expected = std::fs::read_to_string(dir.join("expected.toml"))
             .unwrap_or_else(|e| panic!("{folder}/expected.toml: {e}"));
-        for s in all
-            .iter()
-            .filter(|s| !UNCAPTURED.contains(&s.name.as_str()))
-        {
+        for s in &all {
             let file = format!("{}.jsonl", s.name);
             let unsupported = dir.join(format!("{}.unsupported.json", s.name));
             if let Ok(text) = std::fs::read_to_string(&unsupported) {

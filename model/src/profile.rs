@@ -120,7 +120,11 @@ impl Profile {
                 },
             },
             Profile::Webkit => ProfileParams {
-                idle_timeout_ms: Some(2_000.0),
+                // No timer from the last event: WebKit stops a worker once no client of its
+                // origin is left (`idle_stop` below), 751 ms after the only client navigated
+                // out of scope (traces/webkitgtk-2.50/navigate-in-and-out-of-scope.jsonl) and
+                // about 2 s after it closed its tab (idle-no-clients.jsonl).
+                idle_timeout_ms: None,
                 idle_extended_timeout_ms: None,
                 event_timeout_ms: None,
                 push_event_timeout_ms: None,
@@ -236,7 +240,8 @@ impl Apis {
 pub struct ProfileParams {
     /// A running worker with no pending event is stopped this long after its last event
     /// (Chromium `kServiceWorkerDefaultIdleDelayInSeconds` 30 s; Firefox
-    /// `dom.serviceWorkers.idle_timeout` 30 s; WebKit `defaultFunctionalEventDuration` 2 s).
+    /// `dom.serviceWorkers.idle_timeout` 30 s; WebKit: none, it stops a worker soon after the
+    /// last client of its origin goes, 0.75 to 2 s in the captures).
     pub idle_timeout_ms: Option<f64>,
     /// Firefox `dom.serviceWorkers.idle_extended_timeout` (30 s): the grace period a worker with
     /// pending `waitUntil` work gets after the idle timeout before it is terminated.

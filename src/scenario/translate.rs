@@ -365,9 +365,10 @@ fn action(
         A::PeriodicSyncFire { tag } => out.step(Step::DispatchPeriodicSync {
             tag: format!("p{tag}"),
         }),
-        A::PeriodicSyncUnregister { .. } => {
-            return Err("no scenario step calls periodicSync.unregister()".into())
-        }
+        A::PeriodicSyncUnregister { client: c, tag } => out.step(Step::PeriodicSyncUnregister {
+            client: client(*c),
+            tag: format!("p{tag}"),
+        }),
         A::PeriodicSyncSuspend { .. } => {
             return Err("no automation suspends a periodic sync registration".into())
         }
@@ -408,14 +409,10 @@ fn action(
             }
         }
         A::BgFetchClick { .. } => return Err("no automation clicks a background fetch's UI".into()),
-        A::SetPermission { permission, state } => {
-            if *state != PermissionState::Granted {
-                return Err("no scenario step denies or revokes a permission".into());
-            }
-            out.step(Step::Grant {
-                permission: *permission,
-            });
-        }
+        A::SetPermission { permission, state } => out.step(Step::SetPermission {
+            permission: *permission,
+            state: *state,
+        }),
         A::GoOffline => out.step(Step::GoOffline),
         A::GoOnline => out.step(Step::GoOnline),
         // What the browser does by itself: waited for below.
@@ -443,6 +440,26 @@ fn guard_call(s: &SwState, g: &Observation<u8>, out: &mut Out) -> Result<(), Str
             state: PermissionState::Granted,
         } => out.step(Step::Grant {
             permission: *permission,
+        }),
+        O::SetPermission {
+            permission,
+            state: PermissionState::Denied,
+        } => out.step(Step::SetPermission {
+            permission: *permission,
+            state: PermissionState::Denied,
+        }),
+        O::PeriodicSyncUnregister { client: c, tag } => out.step(Step::PeriodicSyncUnregister {
+            client: client(*c),
+            tag: format!("p{tag}"),
+        }),
+        O::SyncRegister { client: c, tag } => out.step(Step::SyncRegister {
+            client: client(*c),
+            tag: format!("t{tag}"),
+        }),
+        O::PeriodicSyncRegister { client: c, tag } => out.step(Step::PeriodicSyncRegister {
+            client: client(*c),
+            tag: format!("p{tag}"),
+            min_interval_ms: None,
         }),
         O::SkipWaiting { worker } | O::Claim { worker } => {
             let key = if matches!(g, O::Claim { .. }) {

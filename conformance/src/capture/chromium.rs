@@ -20,7 +20,17 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-use swspec_model::Permission;
+use swspec_model::{Permission, PermissionState};
+
+/// A permission's `Browser.grantPermissions` type name.
+fn permission_type(permission: Permission) -> &'static str {
+    match permission {
+        Permission::Push => "notifications",
+        Permission::BackgroundSync => "backgroundSync",
+        Permission::PeriodicBackgroundSync => "periodicBackgroundSync",
+        Permission::BackgroundFetch => "backgroundFetch",
+    }
+}
 
 /// The flags DEVELOPERS.md prescribes for this machine, plus a DevTools port of the OS's choice.
 pub const FLAGS: &[&str] = &[
@@ -542,15 +552,35 @@ impl Ops for Driver<'_> {
     }
 
     fn grant(&mut self, permission: Permission) -> Result<(), CaptureError> {
-        let name = match permission {
-            Permission::Push => "notifications",
-            Permission::BackgroundSync => "backgroundSync",
-            Permission::PeriodicBackgroundSync => "periodicBackgroundSync",
-            Permission::BackgroundFetch => "backgroundFetch",
-        };
+        let name = permission_type(permission);
         self.call(
             "Browser.grantPermissions",
             json!({"origin": self.origin, "permissions": [name]}),
+            None,
+        )
+        .map(drop)
+    }
+
+    fn set_permission(
+        &mut self,
+        permission: Permission,
+        state: PermissionState,
+    ) -> Result<(), CaptureError> {
+        // `Browser.setPermission` takes a permission descriptor's name (the Permissions API's,
+        // not `grantPermissions`' camel-case type names).
+        let name = match permission {
+            Permission::Push => "notifications",
+            Permission::BackgroundSync => "background-sync",
+            Permission::PeriodicBackgroundSync => "periodic-background-sync",
+            Permission::BackgroundFetch => "background-fetch",
+        };
+        let setting = match state {
+            PermissionState::Granted => "granted",
+            PermissionState::Denied => "denied",
+        };
+        self.call(
+            "Browser.setPermission",
+            json!({"origin": self.origin, "permission": {"name": name}, "setting": setting}),
             None,
         )
         .map(drop)

@@ -57,6 +57,14 @@ pub trait Ops {
     fn grant(&mut self, _permission: Permission) -> Result<(), CaptureError> {
         Err(unsupported("grant"))
     }
+    /// Sets a permission of the origin to `state`.
+    fn set_permission(
+        &mut self,
+        _permission: Permission,
+        _state: PermissionState,
+    ) -> Result<(), CaptureError> {
+        Err(unsupported("set_permission"))
+    }
     /// Dispatches a periodicsync event.
     fn dispatch_periodic_sync(&mut self, _tag: &str) -> Result<(), CaptureError> {
         Err(unsupported("dispatch_periodic_sync"))
@@ -412,6 +420,22 @@ impl Runner<'_> {
                 };
                 self.step(step, Some(obs));
                 self.ops.grant(*permission)?;
+            }
+            Step::SetPermission { permission, state } => {
+                let obs = O::SetPermission {
+                    permission: *permission,
+                    state: *state,
+                };
+                self.step(step, Some(obs));
+                self.ops.set_permission(*permission, *state)?;
+            }
+            Step::PeriodicSyncUnregister { client, tag } => {
+                let obs = O::PeriodicSyncUnregister {
+                    client: c(client),
+                    tag: tag.clone(),
+                };
+                let expr = format!("swspec.periodicUnregister({})", json!(tag));
+                self.page_call(step, Some(obs), client, &expr)?;
             }
             Step::DispatchPeriodicSync { tag } => {
                 self.step(step, None);

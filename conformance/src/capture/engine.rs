@@ -74,6 +74,7 @@ impl Engine {
             Step::StopWorker => "stop a service worker",
             Step::GoOffline | Step::GoOnline => "take a service worker offline",
             Step::Grant { .. } => "grant a permission",
+            Step::SetPermission { .. } => "set a permission",
             Step::DispatchPeriodicSync { .. } => "dispatch a periodicsync event",
             Step::Push { .. } => "deliver a push message",
             _ => return None,

@@ -213,12 +213,21 @@ impl Scenario {
                 | Step::GoOnline
                 | Step::Grant {
                     permission: P::BackgroundSync,
+                }
+                | Step::SetPermission {
+                    permission: P::BackgroundSync,
+                    ..
                 } => "SyncManager",
                 Step::PeriodicSyncRegister { .. }
                 | Step::PeriodicSyncTags { .. }
+                | Step::PeriodicSyncUnregister { .. }
                 | Step::DispatchPeriodicSync { .. }
                 | Step::Grant {
                     permission: P::PeriodicBackgroundSync,
+                }
+                | Step::SetPermission {
+                    permission: P::PeriodicBackgroundSync,
+                    ..
                 } => "PeriodicSyncManager",
                 Step::BgFetch { .. }
                 | Step::BgFetchAbort { .. }
@@ -226,11 +235,19 @@ impl Scenario {
                 | Step::BgFetchIds { .. }
                 | Step::Grant {
                     permission: P::BackgroundFetch,
+                }
+                | Step::SetPermission {
+                    permission: P::BackgroundFetch,
+                    ..
                 } => "BackgroundFetchManager",
                 Step::Push { .. }
                 | Step::GetSubscription { .. }
                 | Step::Grant {
                     permission: P::Push,
+                }
+                | Step::SetPermission {
+                    permission: P::Push,
+                    ..
                 } => "PushManager",
                 _ => continue,
             };
@@ -348,6 +365,7 @@ impl Scenario {
                 | Step::SyncTags { client }
                 | Step::PeriodicSyncRegister { client, .. }
                 | Step::PeriodicSyncTags { client }
+                | Step::PeriodicSyncUnregister { client, .. }
                 | Step::GetRegistration { client }
                 | Step::GetRegistrations { client }
                 | Step::GetSubscription { client }

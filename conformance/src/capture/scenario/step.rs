@@ -3,7 +3,7 @@
 use crate::capture::server::served_body_len;
 use serde::{Deserialize, Serialize};
 use swspec_model::observe::DownloadTotal;
-use swspec_model::{Observation, Permission};
+use swspec_model::{Observation, Permission, PermissionState};
 
 /// What the worker's message handler does with a posted message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +173,21 @@ pub enum Step {
     Grant {
         /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
         permission: Permission,
+    },
+    /// Sets a permission of the origin to `state` (DevTools `Browser.setPermission`): a denial
+    /// the model's origin does not start with, or a grant back.
+    SetPermission {
+        /// `push`, `background-sync`, `periodic-background-sync` or `background-fetch`.
+        permission: Permission,
+        /// `granted` or `denied`.
+        state: PermissionState,
+    },
+    /// `registration.periodicSync.unregister(tag)` in a client.
+    PeriodicSyncUnregister {
+        /// The client.
+        client: String,
+        /// The tag.
+        tag: String,
     },
     /// DevTools fires a periodicsync event (`ServiceWorker.dispatchPeriodicSyncEvent`).
     DispatchPeriodicSync {
