@@ -114,6 +114,7 @@ impl Model for SwModel {
             } else if worker.state != WorkerState::Redundant {
                 self.lifecycle_actions(s, w, actions);
                 self.claim_actions(s, w, actions);
+                self.worker_update_actions(s, w, actions);
                 self.extended_event_actions(s, w, actions);
             }
         }
@@ -143,6 +144,8 @@ impl Model for SwModel {
             A::Register { client, script } => Self::register_call(s_, client, script),
             A::Update { client } => self.update_call(s_, client)?,
             A::Unregister { client } => Self::unregister_call(s_, client),
+            // worker_update.rs
+            A::WorkerUpdate(w) => self.worker_update_call(s_, w)?,
             A::SoftUpdate => self.soft_update(s_)?,
             A::RunJob => self.run_job(s_),
             A::UpdateFetchFailed => self.fetch_failed(s_)?,

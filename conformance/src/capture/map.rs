@@ -6,6 +6,8 @@
 //! script version and its instance, so each instance is bound to the DevTools version with that
 //! script version that started last before the instance's first record.
 
+mod worker_update;
+
 use super::server::{RecSrc, Record};
 use crate::trace::{Event, Source};
 use serde_json::{json, Value};
@@ -638,7 +640,7 @@ fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
             };
             return (settled, Some(o));
         }
-        _ => return (None, None),
+        _ => return (None, worker_update::obs(worker, d)),
     };
     (None, Some(obs))
 }
