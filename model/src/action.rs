@@ -207,6 +207,15 @@ actions! {
         enabled "jobs.rs" SwModel::page_job_actions,
         shows ("client {client} calls update()");
 
+    /// `self.registration.update()` from worker `0`'s own global (installed, activating or
+    /// activated; with `EnvChoices::worker_update`): an update job whose promise the worker
+    /// holds. The installing worker's call rejects with InvalidStateError: the guard
+    /// `SwModel::worker_update_guard_step`.
+    WorkerUpdate(w: WorkerId)
+        by Worker, spec "§update(); §Schedule Job",
+        enabled "worker_update.rs" SwModel::worker_update_actions,
+        shows ("worker {w} calls self.registration.update()");
+
     /// `registration.unregister()`: an unregister job is scheduled.
     Unregister {
         /// The calling client.

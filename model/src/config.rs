@@ -117,6 +117,12 @@ pub struct EnvChoices {
     pub claim: bool,
     /// Pages may call `unregister()` (§unregister()). Default: true.
     pub unregister: bool,
+    /// Workers may call `self.registration.update()` from their own global (§update(); see
+    /// worker_update.rs): a running installed, activating or activated worker schedules an
+    /// update job, the installing worker's call rejects (a guard step). Default: false (the
+    /// default check leaves it out; `swspec check --worker-update` and the trace checker turn
+    /// it on).
+    pub worker_update: bool,
     /// The user agent may stop workers of its own accord and stop unresponsive ones (the
     /// profile says when). Default: true; liveness checks turn it off, since weak fairness
     /// cannot say "the UA eventually stops killing the worker".
@@ -140,6 +146,7 @@ impl Default for EnvChoices {
             skip_waiting: true,
             claim: true,
             unregister: true,
+            worker_update: false,
             forced_stops: true,
             post_to_slots: false,
         }

@@ -53,15 +53,26 @@ pub enum JobPhase {
     },
 }
 
+/// Who holds a job's promise (§Create Job's client): a page, or a worker that called
+/// `self.registration.update()` from its own global (worker_update.rs).
+#[state_type(Copy)]
+#[serde(rename_all = "lowercase", tag = "by", content = "id")]
+pub enum JobClient {
+    /// A window client.
+    Page(ClientId),
+    /// A service worker's global scope.
+    Worker(WorkerId),
+}
+
 /// A job in the scope's job queue.
 #[state_type(Copy)]
 pub struct Job {
     /// Register, update or unregister.
     pub job_type: JobType,
-    /// The client whose promise this is; `None` for Soft Update (no promise).
-    pub client: Option<ClientId>,
-    /// Clients of the equivalent jobs coalesced into this one (§Schedule Job).
-    pub equivalent: List<Option<ClientId>, { capacity::JOBS }>,
+    /// Who holds the job promise; `None` for Soft Update (no promise).
+    pub client: Option<JobClient>,
+    /// The promise holders of the equivalent jobs coalesced into this one (§Schedule Job).
+    pub equivalent: List<Option<JobClient>, { capacity::JOBS }>,
     /// The job promise has settled (§Resolve Job Promise / §Reject Job Promise).
     pub settled: bool,
     /// Progress of the job's algorithm.
@@ -69,7 +80,7 @@ pub struct Job {
 }
 
 impl Job {
-    pub(crate) fn new(job_type: JobType, client: Option<ClientId>) -> Self {
+    pub(crate) fn new(job_type: JobType, client: Option<JobClient>) -> Self {
         Job {
             job_type,
             client,
@@ -82,6 +93,13 @@ impl Job {
     /// Promises this job holds: its own and the coalesced ones.
     pub fn promises(&self) -> usize {
         1 + self.equivalent.len()
+    }
+
+    /// Who holds its promises: its own client and the coalesced jobs' (none for Soft Update).
+    pub fn holders(&self) -> impl Iterator<Item = JobClient> + '_ {
+        std::iter::once(self.client)
+            .chain(self.equivalent.iter().copied())
+            .flatten()
     }
 }
 
@@ -222,7 +240,8 @@ impl SwModel {
 impl SwModel {
     /// `register(script)` by `client`: §Start Register, Create Job, Schedule Job.
     pub(crate) fn register_call(s: &mut SwState, client: ClientId, script: u8) {
-        Self::schedule_job(s, Job::new(JobType::Register(script), Some(client)));
+        let client = Some(JobClient::Page(client));
+        Self::schedule_job(s, Job::new(JobType::Register(script), client));
     }
 
     /// `update()` by `client`: an update job for the newest worker's script URL (none without a
@@ -233,6 +252,13 @@ impl SwModel {
         let r = s.map_entry()?;
         let n = s.reg(r).newest()?;
         let script = s.worker(n).script;
+        self.schedule_update(s, script, JobClient::Page(client));
+        Some(())
+    }
+
+    /// Create Job (update, `script`, the promise of `client`) and Schedule Job, for a page's
+    /// or a worker's `update()`.
+    pub(crate) fn schedule_update(&self, s: &mut SwState, script: u8, client: JobClient) {
         let job = Job::new(JobType::Update(script), Some(client));
         let behind_soft_update = s.jobs.last().is_some_and(|j| j.client.is_none());
         if behind_soft_update && !self.cfg.profile.params().joins_soft_update_jobs {
@@ -240,12 +266,12 @@ impl SwModel {
         } else {
             Self::schedule_job(s, job);
         }
-        Some(())
     }
 
     /// `unregister()` by `client`: an unregister job.
     pub(crate) fn unregister_call(s: &mut SwState, client: ClientId) {
-        Self::schedule_job(s, Job::new(JobType::Unregister, Some(client)));
+        let client = Some(JobClient::Page(client));
+        Self::schedule_job(s, Job::new(JobType::Unregister, client));
     }
 
     /// §Soft Update: an update job with no client (and so no promise), for the newest worker's

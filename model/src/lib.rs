@@ -32,6 +32,7 @@ mod registration;
 mod runtime;
 mod symmetry;
 mod sync;
+mod worker_update;
 
 /// Capacity limits of the state's lists; `ModelConfig::validate` keeps configurations within them.
 pub mod capacity {
@@ -62,7 +63,7 @@ pub use bgfetch::{
 };
 pub use clients::{Client, ClientId, ControlledVia};
 pub use config::{knob, Bug, EnvChoices, Fixes, Knob, ModelConfig};
-pub use jobs::{InstallOutcome, Job, JobPhase, JobResult, JobType};
+pub use jobs::{InstallOutcome, Job, JobClient, JobPhase, JobResult, JobType};
 pub use lifecycle::{Worker, WorkerId, WorkerState};
 pub use list::List;
 pub use model::{SwModel, SwState};

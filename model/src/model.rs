@@ -116,6 +116,7 @@ impl Model for SwModel {
                 if worker.state != WorkerState::Redundant {
                     self.lifecycle_actions(s, w, actions);
                     self.claim_actions(s, w, actions);
+                    self.worker_update_actions(s, w, actions);
                 }
                 // A failed install leaves a running redundant worker (finding 5), whose
                 // pending messages' promises still settle.
@@ -148,6 +149,8 @@ impl Model for SwModel {
             A::Register { client, script } => Self::register_call(s_, client, script),
             A::Update { client } => self.update_call(s_, client)?,
             A::Unregister { client } => Self::unregister_call(s_, client),
+            // worker_update.rs
+            A::WorkerUpdate(w) => self.worker_update_call(s_, w)?,
             A::SoftUpdate => self.soft_update(s_)?,
             A::RunJob => self.run_job(s_),
             A::UpdateFetchFailed => self.fetch_failed(s_)?,

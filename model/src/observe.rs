@@ -98,6 +98,9 @@ pub enum WorkerCall {
     SkipWaiting,
     /// `self.clients.claim()` (§claim()).
     Claim,
+    /// `self.registration.update()` (§update(): InvalidStateError from the installing worker;
+    /// otherwise its job's result, resolved or TypeError).
+    Update,
 }
 
 /// How an API call's promise settled: resolved, or rejected with this `DOMException` name (or
@@ -379,7 +382,13 @@ pub enum Observation<I> {
         /// The worker.
         worker: I,
     },
-    /// The promise of the worker's `skipWaiting()` or `clients.claim()` settles.
+    /// The worker calls `self.registration.update()` (its result is a `worker_call_settled`).
+    WorkerUpdate {
+        /// The worker.
+        worker: I,
+    },
+    /// The promise of the worker's `skipWaiting()`, `clients.claim()` or
+    /// `registration.update()` settles.
     WorkerCallSettled {
         /// The worker.
         worker: I,
@@ -638,6 +647,9 @@ impl<I> Observation<I> {
             Claim { worker } => Claim {
                 worker: f(S::Worker, worker),
             },
+            WorkerUpdate { worker } => WorkerUpdate {
+                worker: f(S::Worker, worker),
+            },
             WorkerCallSettled {
                 worker,
                 call,
@@ -683,6 +695,7 @@ impl<I> Observation<I> {
             | WaitUntilSettled { worker, .. }
             | SkipWaiting { worker }
             | Claim { worker }
+            | WorkerUpdate { worker }
             | WorkerCallSettled { worker, .. } => Channel::Worker(worker),
             BgFetchSettled { .. } => Channel::Background,
             ScriptFetched { .. } => Channel::Server,
@@ -718,6 +731,7 @@ pub const GUARD_KINDS: &[ObsKind] = &[
     "sync_tags",
     "skip_waiting",
     "claim",
+    "worker_update",
     "set_permission",
     "sync_register",
     "periodic_sync_register",

@@ -418,6 +418,10 @@ props! {
                 && s.reg(registration).active.is_some(),
             _ => false,
         });
+    Sometimes worker_update_installs ["§update() (from a ServiceWorkerGlobalScope); §Install"] if |c| c.env.worker_update;
+        "a worker's own registration.update() found changed bytes: its job installs a new worker"
+        |_, s| s.jobs.first().is_some_and(|j| matches!(j.phase, JobPhase::Installing { .. })
+            && j.holders().any(|h| matches!(h, crate::JobClient::Worker(_))));
     Sometimes unregistered_registration_still_controls ["§Unregister (clients keep using it until they unload)"] if always_applies;
         "an unregistered registration still controls a client"
         |_, s| (0..s.registrations.len() as u8).any(|r| s.is_unregistered(r) && s.clients_using(r) > 0);

@@ -6,7 +6,7 @@
 //! promise positions never name the same client, so two clients tie only when neither is named
 //! and they are truly interchangeable. No allocation: this runs for every generated state.
 
-use crate::{capacity, ClientId, SwState};
+use crate::{capacity, ClientId, JobClient, SwState};
 use stateright::Representative;
 
 impl SwState {
@@ -15,11 +15,11 @@ impl SwState {
     fn job_mask(&self, c: usize) -> u32 {
         let mut mask = 0;
         for (j, job) in self.jobs.iter().enumerate() {
-            if job.client == Some(c as ClientId) {
+            if job.client == Some(JobClient::Page(c as ClientId)) {
                 mask |= 1 << (4 * j);
             }
             for (k, e) in job.equivalent.iter().enumerate() {
-                if *e == Some(c as ClientId) {
+                if *e == Some(JobClient::Page(c as ClientId)) {
                     mask |= 1 << (4 * j + k + 1);
                 }
             }
@@ -51,7 +51,11 @@ impl SwState {
         for (new, &old) in order.iter().enumerate() {
             new_id[old] = new as ClientId;
         }
-        let rename = |c: Option<ClientId>| c.map(|c| new_id[c as usize]);
+        // Only pages are renamed: a worker holding a job promise keeps its id.
+        let rename = |c: Option<JobClient>| match c {
+            Some(JobClient::Page(c)) => Some(JobClient::Page(new_id[c as usize])),
+            other => other,
+        };
         let before = self.clients;
         for (pos, &old) in order.iter().enumerate() {
             self.clients[pos] = before[old];

@@ -102,6 +102,7 @@ fn kinds_are_the_committed_vocabulary() {
             "wait_until_settled",
             "skip_waiting",
             "claim",
+            "worker_update",
             "worker_call_settled",
             "bg_fetch_settled",
             "script_fetched",

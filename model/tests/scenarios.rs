@@ -235,7 +235,10 @@ fn equivalent_update_is_coalesced_until_the_promise_settles() {
     path.extend([OpenClient(1), Update { client: 0 }, Update { client: 1 }]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.jobs.len(), 1);
-    assert_eq!(s.jobs[0].equivalent.as_slice(), &[Some(1)]);
+    assert_eq!(
+        s.jobs[0].equivalent.as_slice(),
+        &[Some(swspec_model::JobClient::Page(1))]
+    );
     // Once Install has resolved the promise, a new update is queued, not coalesced.
     let mut path = install_v1();
     path.extend([

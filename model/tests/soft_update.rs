@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use stateright::Model;
-use swspec_model::{Action, ModelConfig, Observation, Profile, SwModel, SwState};
+use swspec_model::{Action, JobClient, ModelConfig, Observation, Profile, SwModel, SwState};
 
 /// The checker's setting: Soft Update only after navigations.
 fn model(profile: Profile) -> SwModel {
@@ -81,9 +81,12 @@ fn update_behind_soft_update(profile: Profile) -> SwState {
 fn firefox_runs_an_update_behind_a_soft_update_as_its_own_job_the_spec_profile_joins_it() {
     let spec = update_behind_soft_update(Profile::Spec);
     assert_eq!(spec.jobs.len(), 1);
-    assert_eq!(spec.jobs[0].equivalent.as_slice(), &[Some(0)]);
+    assert_eq!(
+        spec.jobs[0].equivalent.as_slice(),
+        &[Some(JobClient::Page(0))]
+    );
     let firefox = update_behind_soft_update(Profile::Firefox);
     assert_eq!(firefox.jobs.len(), 2);
-    assert_eq!(firefox.jobs[1].client, Some(0));
+    assert_eq!(firefox.jobs[1].client, Some(JobClient::Page(0)));
     assert!(firefox.jobs[0].equivalent.is_empty());
 }

@@ -4,7 +4,7 @@
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
-use swspec_model::{knob, Fixes, Knob, ModelConfig, Profile};
+use swspec_model::{knob, EnvChoices, Fixes, Knob, ModelConfig, Profile};
 
 /// What one run explores and how: the input of the search, and what the replay command
 /// reproduces.
@@ -111,6 +111,11 @@ pub struct CheckArgs {
     background_fetch: bool,
     #[arg(long, help = knob_help(knob::MAX_BG_FETCHES), default_value_t = knob::MAX_BG_FETCHES.default, value_parser = knob_range(knob::MAX_BG_FETCHES))]
     max_bg_fetches: u8,
+    /// Let workers call `self.registration.update()` from their own global (§update()): an
+    /// installed, activating or activated worker schedules an update job whose promise it
+    /// holds; the installing worker's call rejects with InvalidStateError [default: off].
+    #[arg(long)]
+    worker_update: bool,
     /// Also check the liveness properties (always P ⇒ eventually Q, under stated weak fairness)
     /// on the full state graph (no symmetry; every state is kept in memory).
     #[arg(long)]
@@ -214,6 +219,10 @@ impl CheckArgs {
             max_sync_attempts: self.max_sync_attempts,
             background_fetch: self.background_fetch || (self.all_features && apis.background_fetch),
             max_bg_fetches: self.max_bg_fetches,
+            env: EnvChoices {
+                worker_update: self.worker_update,
+                ..EnvChoices::default()
+            },
             fixes: Fixes {
                 activate_retries_try_activate: self
                     .fixes

@@ -66,6 +66,17 @@ fn flag_words(
             _ => Vec::new(),
         };
     }
+    // A switch named after a field of a group (`--worker-update` sets `env.worker_update`).
+    if matches!(action, ArgAction::SetTrue) {
+        let nested = v.iter().find_map(|(g, gv)| {
+            let on = gv.get(id)? == &Value::Bool(true);
+            let off_by_default = d.get(g)?.get(id)? == &Value::Bool(false);
+            (on && off_by_default).then(|| format!("{g}.{id}"))
+        });
+        if let Some(path) = nested {
+            return vec![(path, None)];
+        }
+    }
     let negated = id
         .strip_prefix("no_")
         .filter(|_| matches!(action, ArgAction::SetTrue));

@@ -7,6 +7,7 @@
 //! script version that started last before the instance's first record.
 
 mod driver;
+mod worker_update;
 
 use super::server::{RecSrc, Record};
 use crate::trace::{Event, Source};
@@ -634,7 +635,7 @@ fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
             };
             return (settled, Some(o));
         }
-        _ => return (None, None),
+        _ => return (None, worker_update::obs(worker, d)),
     };
     (None, Some(obs))
 }

@@ -48,8 +48,19 @@ pub(super) fn config_for(prep: &Prepared, profile: Profile) -> Result<ModelConfi
     cfg.sync_tags = tags as u8;
     cfg.background_fetch = f.background_fetch;
     cfg.max_bg_fetches = fetches as u8;
+    // A worker's update() the capture cannot see would be a hidden step, free to explain any
+    // script fetch: only a capture that observes the call gets it.
+    cfg.env.worker_update = observes(prep, "worker_update");
     cfg.validate()?;
     Ok(cfg)
+}
+
+/// Whether the trace's header lists observation kind `kind` as observed.
+fn observes(prep: &Prepared, kind: &str) -> bool {
+    swspec_model::Observation::<u8>::KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .is_some_and(|i| prep.observed_mask >> i & 1 == 1)
 }
 
 /// The widest configuration the state's capacities allow, with every environment choice open
@@ -79,6 +90,9 @@ pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
     cfg.env.skip_waiting = true;
     cfg.env.claim = true;
     cfg.env.unregister = true;
+    // Workers call update() from their own global (`config_for` keeps it for captures that
+    // observe the call).
+    cfg.env.worker_update = true;
     cfg.env.forced_stops = true;
     // A page may message any of its registration's workers (§ServiceWorker postMessage()).
     cfg.env.post_to_slots = true;

@@ -3,10 +3,13 @@
 //! script's own call, and [`SwModel::guard_steps`] lists the calls that change no state. The
 //! vocabulary itself is the parent module.
 
-use super::{DownloadTotal, GuardStep, JobCall, JobOutcome, LifecycleEvent, Obs, Observation};
+use super::{
+    CallOutcome, DownloadTotal, GuardStep, JobCall, JobOutcome, LifecycleEvent, Obs, Observation,
+    WorkerCall,
+};
 use crate::{
-    Action, BgResult, ClientId, ControlledVia, EventKind, JobType, Permission, RunningStatus,
-    StopCause, SwModel, SwState, WorkerId, WorkerState,
+    Action, BgResult, ClientId, ControlledVia, EventKind, JobClient, JobType, Permission,
+    RunningStatus, StopCause, SwModel, SwState, WorkerId, WorkerState,
 };
 
 impl SwModel {
@@ -45,15 +48,8 @@ impl SwModel {
                     }
                     _ => JobOutcome::Registration,
                 };
-                for client in std::iter::once(job.client)
-                    .chain(job.equivalent.iter().copied())
-                    .flatten()
-                {
-                    out.push(O::JobSettled {
-                        client,
-                        call,
-                        outcome,
-                    });
+                for holder in job.holders() {
+                    out.extend(Self::job_settled_seen(post, holder, call, outcome));
                 }
             }
         }
@@ -160,6 +156,37 @@ impl SwModel {
         out
     }
 
+    /// How the holder of a job promise sees it settle: a page's `job_settled`; a worker's
+    /// `update()` settles as its `worker_call_settled`, on its own event loop, so only while
+    /// it still runs (§Resolve Job Promise queues the task on the client's event loop).
+    fn job_settled_seen(
+        post: &SwState,
+        holder: JobClient,
+        call: JobCall,
+        outcome: JobOutcome,
+    ) -> Option<Obs> {
+        match holder {
+            JobClient::Page(client) => Some(Observation::JobSettled {
+                client,
+                call,
+                outcome,
+            }),
+            JobClient::Worker(worker) => {
+                let runs = post.worker(worker).running == RunningStatus::Running;
+                let outcome = match outcome {
+                    JobOutcome::TypeError => CallOutcome::TypeError,
+                    JobOutcome::InvalidStateError => CallOutcome::InvalidStateError,
+                    _ => CallOutcome::Resolved,
+                };
+                runs.then_some(Observation::WorkerCallSettled {
+                    worker,
+                    call: WorkerCall::Update,
+                    outcome,
+                })
+            }
+        }
+    }
+
     /// `script_fetched` of a step that received the worker script (§Update): the newest
     /// worker's version for identical bytes, the new worker's for changed ones.
     fn script_fetched(pre: &SwState, action: &Action, post: &SwState) -> Option<Obs> {
@@ -235,6 +262,7 @@ impl SwModel {
             }),
             Action::SkipWaiting(worker) => Some(O::SkipWaiting { worker }),
             Action::Claim(worker) => Some(O::Claim { worker }),
+            Action::WorkerUpdate(worker) => Some(O::WorkerUpdate { worker }),
             _ => None,
         }
     }
@@ -335,6 +363,10 @@ impl SwModel {
             // clients.claim() that rejects or takes over nobody.
             if !Self::claim_takes_over(s, worker) {
                 out.push(Self::claim_guard_step(s, worker));
+            }
+            // registration.update() from the installing worker: InvalidStateError.
+            if self.cfg.env.worker_update && Self::worker_update_rejects(s, worker) {
+                out.push(Self::worker_update_guard_step(worker));
             }
         }
         out
