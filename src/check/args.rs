@@ -221,6 +221,7 @@ impl CheckArgs {
             max_bg_fetches: self.max_bg_fetches,
             env: EnvChoices {
                 worker_update: self.worker_update,
+                post_to_slots: self.post_to_slots,
                 ..EnvChoices::default()
             },
             fixes: Fixes {
@@ -229,10 +230,6 @@ impl CheckArgs {
                     .iter()
                     .any(|f| f == "activate-retries-try-activate"),
                 requeue_backed_up_tasks: self.fixes.iter().any(|f| f == "requeue-backed-up-tasks"),
-            },
-            env: swspec_model::EnvChoices {
-                post_to_slots: self.post_to_slots,
-                ..Default::default()
             },
             ..ModelConfig::default()
         }
