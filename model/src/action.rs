@@ -312,8 +312,8 @@ actions! {
     [area Runtime]
 
     /// A client posts a message to its controller, or (with `EnvChoices::post_to_slots`) to the
-    /// scope registration's installing, waiting or active worker (§ServiceWorker
-    /// postMessage(message, options) works on any `ServiceWorker` object): Run Service Worker,
+    /// scope registration's installing, waiting or active worker (§postMessage(message,
+    /// options) works on any `ServiceWorker` object): Run Service Worker,
     /// then a message task is queued on that worker.
     PostMessage {
         /// The calling client.

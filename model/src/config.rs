@@ -128,7 +128,7 @@ pub struct EnvChoices {
     /// cannot say "the UA eventually stops killing the worker".
     pub forced_stops: bool,
     /// Pages may post messages to the scope registration's installing, waiting and active
-    /// workers, not only to their controller (§ServiceWorker postMessage(message, options) works
+    /// workers, not only to their controller (§postMessage(message, options) works
     /// on any `ServiceWorker` object). Default: false (the default check configuration keeps
     /// its count); on in the trace checker's configuration. Range: true or false.
     #[serde(default)]

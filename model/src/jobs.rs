@@ -503,7 +503,7 @@ impl SwModel {
             // §Install does not terminate a worker whose install failed (finding 5): a running
             // one keeps the messages queued or pending on it. A stopped one's queued messages
             // wait for Run Service Worker to begin, which now fails for a redundant worker
-            // (§Run Service Worker; §postMessage then returns): they are lost.
+            // (§Run Service Worker; §postMessage(message, options) then returns): they are lost.
             if s.worker(w).running == RunningStatus::Stopped {
                 s.worker_mut(w).tasks.clear();
             }

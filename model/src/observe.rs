@@ -205,7 +205,7 @@ pub enum Observation<I> {
         client: I,
     },
     /// The page posts a message to its controller, or to its registration's installing,
-    /// waiting or active worker (§ServiceWorker postMessage(message, options)).
+    /// waiting or active worker (§postMessage(message, options)).
     PostMessage {
         /// The calling client.
         client: I,

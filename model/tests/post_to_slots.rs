@@ -1,5 +1,5 @@
 //! Messages to a worker that is not the page's controller (`EnvChoices::post_to_slots`,
-//! §ServiceWorker postMessage(message, options)): the registration's installing, waiting and
+//! §postMessage(message, options)): the registration's installing, waiting and
 //! active workers, and what happens to such messages when an install fails (finding 5).
 
 mod common;

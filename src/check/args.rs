@@ -92,7 +92,7 @@ pub struct CheckArgs {
     #[arg(long)]
     push: bool,
     /// Let pages also post messages to the registration's installing, waiting and active
-    /// workers, not only to their controller (§ServiceWorker postMessage(message, options))
+    /// workers, not only to their controller (§postMessage(message, options))
     /// [default: off].
     #[arg(long)]
     post_to_slots: bool,

@@ -94,7 +94,7 @@ pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
     // observe the call).
     cfg.env.worker_update = true;
     cfg.env.forced_stops = true;
-    // A page may message any of its registration's workers (§ServiceWorker postMessage()).
+    // A page may message any of its registration's workers (§postMessage(message, options)).
     cfg.env.post_to_slots = true;
     cfg
 }

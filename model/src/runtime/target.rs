@@ -1,9 +1,9 @@
-//! Which worker a page's message goes to (§ServiceWorker postMessage(message, options)).
+//! Which worker a page's message goes to (§postMessage(message, options)).
 
 use crate::{ClientId, SwState, WorkerId};
 use swspec_model_derive::observed_type;
 
-/// Which worker a page's `postMessage()` goes to (§ServiceWorker postMessage(message, options)
+/// Which worker a page's `postMessage()` goes to (§postMessage(message, options)
 /// works on any `ServiceWorker` object): its controller, or a slot of the scope's registration
 /// (the map entry, the registration `update()` also uses).
 #[observed_type(Copy, Default)]
