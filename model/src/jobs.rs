@@ -126,7 +126,8 @@ pub enum InstallOutcome {
     Rejected,
     /// The user agent's timeout set the event's timed out flag.
     TimedOut,
-    /// Run Service Worker failed: the event never ran.
+    /// The worker is not running (Run Service Worker failed, or it stopped with the event in
+    /// flight): the event never ran, or its task was discarded.
     StartFailed,
 }
 
@@ -200,12 +201,18 @@ impl SwModel {
                 actions.push(Action::Install);
             }
             JobPhase::Installing { worker, .. } => {
-                if s.worker(worker).running == RunningStatus::Running {
+                // The handler ran (the worker is running) for the event to fulfil, reject or
+                // time out; it failed to start for the event never to run. The failures reach
+                // one state: which one it was shows only in what the worker ran.
+                let running = s.worker(worker).running == RunningStatus::Running;
+                if running {
                     actions.push(Action::InstallEventSettled(InstallOutcome::Fulfilled));
                 }
                 if env.install_failure {
                     for o in &InstallOutcome::ALL[1..] {
-                        actions.push(Action::InstallEventSettled(*o));
+                        if (*o == InstallOutcome::StartFailed) != running {
+                            actions.push(Action::InstallEventSettled(*o));
+                        }
                     }
                 }
             }

@@ -182,7 +182,7 @@ fn a_failed_install_loses_the_messages_a_stopped_worker_waits_with() {
     .concat();
     let s = replay(
         &m,
-        &[stopped.clone(), vec![InstallEventSettled(TimedOut)]].concat(),
+        &[stopped.clone(), vec![InstallEventSettled(StartFailed)]].concat(),
     )
     .pop()
     .expect("state");
@@ -195,7 +195,8 @@ fn a_failed_install_loses_the_messages_a_stopped_worker_waits_with() {
         stopped,
         vec![
             RunServiceWorker(0),
-            InstallEventSettled(Rejected),
+            // The worker is not running yet, so its install event ends as StartFailed.
+            InstallEventSettled(StartFailed),
             WorkerStarted(0),
             dispatch(0, false),
         ],
