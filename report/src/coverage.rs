@@ -12,8 +12,9 @@
 //! - **profile timers**: each timer the profile bounds, exercised by the step it times.
 //!
 //! The universe of each is what the model can do under an engine folder's profile with every
-//! API that profile has: found by [`WALKS`] seeded random walks of [`WALK_LEN`] steps (a
-//! deterministic sample, so a rare class may be absent; it is then absent from every column).
+//! API that profile has: found by [`WALKS`] seeded random walks and [`RARE_WALKS`] walks that
+//! favour the classes taken least so far, of [`WALK_LEN`] steps each (a deterministic sample,
+//! so a rare class may still be absent; it is then absent from every column).
 //! A trace exercises what its matched model path (against its own profile) takes. A class an
 //! engine cannot drive is listed with the reason, not counted as a gap: its API is absent from
 //! the profile, or the only scenarios known to drive it are recorded unsupported there.
@@ -31,6 +32,9 @@ use swspec_model::{Action, ModelConfig, Profile, SwModel, SwState};
 
 /// Random walks per profile that sample the model's universe. Default 1,500.
 pub const WALKS: u64 = 1_500;
+/// Further walks per profile that favour the classes taken least so far ([`novel_step`]):
+/// uniform walks alone miss classes at the end of long chains. Default 500.
+pub const RARE_WALKS: u64 = 500;
 /// Steps per sampling walk. Default 80 (deep enough for a sync's last chance).
 pub const WALK_LEN: usize = 80;
 
@@ -151,7 +155,75 @@ fn sample_universe(profile: Profile) -> Universe {
             visit(&model, &s, &mut actions, &mut u);
         }
     }
+    let mut taken = BTreeMap::new();
+    for seed in 0..RARE_WALKS {
+        let mut s = model.init_state();
+        visit(&model, &s, &mut actions, &mut u);
+        let mut rng = Lcg(seed.wrapping_mul(6364136223846793005).wrapping_add(1));
+        for _ in 0..WALK_LEN {
+            let Some(next) = novel_step(&model, &s, &mut actions, &mut taken, &mut rng) else {
+                break;
+            };
+            s = next;
+            visit(&model, &s, &mut actions, &mut u);
+        }
+    }
     u
+}
+
+/// A seeded linear congruential generator: the sampling is the same in every run.
+struct Lcg(u64);
+
+impl Lcg {
+    /// A number in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// One step of a [`RARE_WALKS`] walk from `s`: every other step an enabled action of the class taken
+/// least often so far (ties broken at random), otherwise any enabled action, at random. Uniform
+/// walks alone rarely reach a class at the end of a long chain (a push that shows a
+/// notification, then its click), and which ones they miss moves with any change to the order
+/// of the model's actions; preferring rare classes reaches them in every run.
+fn novel_step(
+    model: &SwModel,
+    s: &SwState,
+    buf: &mut Vec<Action>,
+    taken: &mut BTreeMap<String, u32>,
+    rng: &mut Lcg,
+) -> Option<SwState> {
+    buf.clear();
+    model.actions(s, buf);
+    let mut acts: Vec<(String, Action)> = buf.drain(..).map(|a| (action_class(&a), a)).collect();
+    let rare = rng.below(2) == 0;
+    while !acts.is_empty() {
+        let i = if rare {
+            let least = acts
+                .iter()
+                .map(|(c, _)| taken.get(c).copied().unwrap_or(0))
+                .min()
+                .unwrap_or(0);
+            let pool: Vec<usize> = (0..acts.len())
+                .filter(|&i| taken.get(&acts[i].0).copied().unwrap_or(0) == least)
+                .collect();
+            pool[rng.below(pool.len())]
+        } else {
+            rng.below(acts.len())
+        };
+        let (class, a) = acts.swap_remove(i);
+        if let Some(n) = model.next_state(s, a) {
+            if model.within_boundary(&n) {
+                *taken.entry(class).or_insert(0) += 1;
+                return Some(n);
+            }
+        }
+    }
+    None
 }
 
 /// Records the classes of the actions and guard steps enabled at `s`.

@@ -50,3 +50,24 @@ fn the_spec_universe_holds_the_lifecycle_and_every_api() {
     let firefox = universe(Profile::Firefox);
     assert!(!firefox.classes.iter().any(|c| c.starts_with("SyncFire")));
 }
+
+/// Classes at the end of long chains are in the universe of every profile that has them: the
+/// uniform walks alone missed `SyncRetryDue` under every profile, and lost `NotificationClick`
+/// (Chromium) and `PostMessage { to: waiting }` (WebKit) when the model's actions changed order.
+#[test]
+fn the_universe_reaches_the_ends_of_long_chains() {
+    let chromium = universe(Profile::Chromium);
+    for class in [
+        "SyncRetryDue",
+        "NotificationClick",
+        "NotificationClose",
+        "PostMessage { to: waiting }",
+        "InstallEventSettled(timed_out)",
+    ] {
+        assert!(chromium.classes.contains(class), "chromium lacks {class}");
+    }
+    let webkit = universe(Profile::Webkit);
+    assert!(webkit.classes.contains("PostMessage { to: waiting }"));
+    // Without Background Sync, a sync retry is not in the WebKit profile's model.
+    assert!(!webkit.classes.contains("SyncRetryDue"));
+}
