@@ -164,22 +164,68 @@ pub(super) fn with_overrides(
     p
 }
 
-/// No step the browser takes promptly is due: the front job is not waiting to run or for its
-/// script, no worker is starting or due to start, and no worker has a task (or its activate event) it could
-/// dispatch now. (Steps that wait on the page, the worker's promises, the user, the network or a
-/// timer may be due.)
-pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
-    let job_due = s.jobs.first().is_some_and(|j| {
+/// A step the browser takes promptly that is still due in a state: what keeps it from being
+/// [`quiescent`], as the end-of-trace report names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// The front job is queued, or waits for its script (§Run Job, §Update).
+    FrontJob,
+    /// A worker is starting, or has a task that waits for its start (§Run Service Worker).
+    Start(WorkerId),
+    /// A running worker could dispatch its front task now; its kind's name.
+    Task(WorkerId, &'static str),
+    /// A worker's activate event is due (§Activate).
+    ActivateEvent(WorkerId),
+}
+
+/// Every [`Due`] step of `s`, in worker order after the job queue.
+pub fn due_now(model: &SwModel, s: &SwState) -> Vec<Due> {
+    let mut due = Vec::new();
+    if s.jobs.first().is_some_and(|j| {
         matches!(
             j.phase,
             swspec_model::JobPhase::Queued | swspec_model::JobPhase::Fetching { .. }
         )
-    });
-    let starting = s
-        .workers
-        .iter()
-        .any(|w| w.running == RunningStatus::Starting || w.start_due());
-    let dispatchable = (0..s.workers.len())
-        .any(|w| model.can_dispatch(s, w as WorkerId) || s.workers[w].activate_event_due());
-    !job_due && !starting && !dispatchable
+    }) {
+        due.push(Due::FrontJob);
+    }
+    for (i, w) in s.workers.iter().enumerate() {
+        let id = i as WorkerId;
+        if w.running == RunningStatus::Starting || w.start_due() {
+            due.push(Due::Start(id));
+        }
+        if w.activate_event_due() {
+            due.push(Due::ActivateEvent(id));
+        } else if model.can_dispatch(s, id) {
+            let kind = w.tasks.first().map_or("task", |k| task_name(k));
+            due.push(Due::Task(id, kind));
+        }
+    }
+    due
+}
+
+/// The event name of a queued task, as the worker's handler sees it.
+fn task_name(k: &swspec_model::EventKind) -> &'static str {
+    use swspec_model::EventKind as K;
+    match k {
+        K::Fetch => "fetch",
+        K::Message => "message",
+        K::Push => "push",
+        K::NotificationClick => "notificationclick",
+        K::NotificationClose => "notificationclose",
+        K::Sync { .. } => "sync",
+        K::PeriodicSync { .. } => "periodicsync",
+        K::BgFetchSuccess(..) => "backgroundfetchsuccess",
+        K::BgFetchFail(..) => "backgroundfetchfail",
+        K::BgFetchAbort(..) => "backgroundfetchabort",
+        K::BgFetchClick(..) => "backgroundfetchclick",
+    }
+}
+
+/// No step the browser takes promptly is due ([`due_now`] is empty): the front job is not
+/// waiting to run or for its script, no worker is starting or due to start, and no worker has a
+/// task (or its activate event) it could dispatch now. (Steps that wait on the page, the
+/// worker's promises, the user, the network or a timer may be due.)
+pub fn quiescent(model: &SwModel, s: &SwState) -> bool {
+    due_now(model, s).is_empty()
 }

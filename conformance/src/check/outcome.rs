@@ -7,8 +7,9 @@ use swspec_model::{observe::GuardStep, Action, ModelConfig, Profile};
 /// A divergence: where the trace leaves every candidate.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Divergence {
-    /// Line of the first event no candidate accepts (`None`: the trace ended with observations
-    /// the model made still unseen).
+    /// Line of the first event no candidate accepts (`None`: the trace ended where no
+    /// candidate's run can end: observations the model made still unseen, or a prompt step
+    /// still due at a quiescent capture's end).
     pub line: Option<usize>,
     /// That event, as written.
     pub event: Option<String>,

@@ -357,13 +357,55 @@ impl Search<'_> {
         owed.sort();
         owed.dedup();
         if owed.is_empty() {
-            return String::new();
+            return self.due_at_end(cands);
         }
         let more = owed.len().saturating_sub(3);
         owed.truncate(3);
         format!(
             ": an earlier step's {}{} never appeared",
             owed.join(", "),
+            if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            }
+        )
+    }
+
+    /// At the trace's end, when nothing is owed: the steps the browser takes promptly that are
+    /// still due (at most 3), which a quiescent capture's end must not leave.
+    fn due_at_end(&self, cands: &[&Cand]) -> String {
+        let mut due: Vec<String> = cands
+            .iter()
+            .flat_map(|c| {
+                let worker = |w| self.name_of(c, IdSpace::Worker, w);
+                super::config::due_now(self.model, &c.s)
+                    .into_iter()
+                    .map(move |d| match d {
+                        super::config::Due::FrontJob => "the front job's run".to_string(),
+                        super::config::Due::Start(w) => {
+                            format!("worker {}'s start", worker(w))
+                        }
+                        super::config::Due::Task(w, kind) => {
+                            format!("worker {}'s queued {kind} event", worker(w))
+                        }
+                        super::config::Due::ActivateEvent(w) => {
+                            format!("worker {}'s activate event", worker(w))
+                        }
+                    })
+            })
+            .collect();
+        due.sort();
+        due.dedup();
+        if due.is_empty() {
+            return String::new();
+        }
+        let more = due.len().saturating_sub(3);
+        due.truncate(3);
+        format!(
+            ": nothing was owed, but the capture ended quiescent (its harness waits until no \
+             prompt step is due) while the model still had due: {}{}",
+            due.join(", "),
             if more > 0 {
                 format!(" (and {more} more)")
             } else {
@@ -409,8 +451,7 @@ impl Search<'_> {
             (
                 None,
                 None,
-                "the trace ended while the model still owed observations that never appeared"
-                    .to_string(),
+                "the trace ended where no candidate's run can end".to_string(),
             )
         }
     }
