@@ -5,7 +5,7 @@
 use super::candidate::Cand;
 use std::hash::{Hash, Hasher};
 use swspec_model::SwState;
-use swspec_search::hash::{FastMap, Fp128};
+use swspec_search::hash::{fingerprint_bytes, FastMap, Fp128};
 
 /// The memo: per position, its first [`Memo::CHAIN`] entries in a list through `entries` (a
 /// position holds a handful of candidates on most traces, and the lists stay near the search's
@@ -100,9 +100,18 @@ pub(super) fn fingerprint(pos: u32, c: &Cand) -> u128 {
     h.finish128()
 }
 
-/// The fingerprint of a model state, kept with it in its candidates.
+/// The fingerprint of a model state, kept with it in its candidates: of its bit-packed bytes
+/// (canonical, so equal states have equal bytes), which is cheaper than feeding its `Hash`
+/// stream word by word, as the model checker found too.
 pub(super) fn state_fingerprint(s: &SwState) -> u128 {
-    let mut h = Fp128::default();
-    s.hash(&mut h);
-    h.finish128()
+    use swspec_search::engine::codec::{BitPack, Codec};
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        BitPack.encode(s, &mut b);
+        fingerprint_bytes(&b)
+    })
 }

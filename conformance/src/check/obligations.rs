@@ -59,7 +59,7 @@ fn trace_channel(c: &Cand, ch: Channel<&u8>) -> Option<Channel<u32>> {
 
 /// A promise's settlement, which reaches its page or worker as a task of that event loop and
 /// may lag the step that settled it by up to [`super::Options::settle_lag_ms`].
-fn is_settlement(o: &Obs) -> bool {
+pub(super) fn is_settlement(o: &Obs) -> bool {
     matches!(
         o,
         Observation::JobSettled { .. }

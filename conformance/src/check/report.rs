@@ -128,7 +128,7 @@ impl Search<'_> {
     }
 
     /// The nodes from the root to node `ix` that took a step (the root took none), in order.
-    fn path_to(&self, mut ix: u32) -> Vec<&Node> {
+    pub(super) fn path_to(&self, mut ix: u32) -> Vec<&Node> {
         let mut path: Vec<&Node> = Vec::new();
         while ix != u32::MAX {
             let node = &self.arena[ix as usize];
@@ -348,11 +348,20 @@ impl Search<'_> {
     }
 
     /// At the trace's end: the obligations the candidates still owe (at most 3), each an
-    /// observation an earlier step made that never appeared.
+    /// observation an earlier step made that never appeared, with that step and its line.
     fn owed_at_end(&self, cands: &[&Cand]) -> String {
-        let mut owed: Vec<String> = cands
+        let mut owed: Vec<String> = self
+            .frontier
             .iter()
-            .flat_map(|c| c.pending.iter().map(|p| self.render_obs(c, &p.obs)))
+            .flat_map(|(ix, c)| {
+                c.pending.iter().map(move |p| {
+                    let obs = self.render_obs(c, &p.obs);
+                    match self.made_by(*ix, c, p) {
+                        Some((a, at)) => format!("{a}{} owed {obs}", at.text("")),
+                        None => format!("an earlier step owed {obs}"),
+                    }
+                })
+            })
             .collect();
         owed.sort();
         owed.dedup();
@@ -362,8 +371,8 @@ impl Search<'_> {
         let more = owed.len().saturating_sub(3);
         owed.truncate(3);
         format!(
-            ": an earlier step's {}{} never appeared",
-            owed.join(", "),
+            ": {}{}, which never appeared",
+            owed.join("; "),
             if more > 0 {
                 format!(" (and {more} more)")
             } else {
