@@ -436,9 +436,16 @@ impl Trace {
     }
 }
 
+/// The most tags a `sync_tags` observation may list: a longer list is refused at parse time
+/// (every tag would be a model id; the checker's capacity is far smaller).
+pub const MAX_LISTED_TAGS: usize = 64;
+
+/// The field of `obs` that is too long to parse, if one is.
 fn obs_too_big(obs: &Observation<String>) -> Option<String> {
     match obs {
-        Observation::SyncTags { tags, .. } if tags.len() > 64 => Some("obs.tags".into()),
+        Observation::SyncTags { tags, .. } if tags.len() > MAX_LISTED_TAGS => {
+            Some("obs.tags".into())
+        }
         _ => None,
     }
 }
