@@ -154,9 +154,7 @@ fn an_obligation_never_met_names_its_step() {
     let lines: Vec<String> = std::iter::once(text.lines().next().expect("header").to_string())
         .chain(events.iter().map(|e| e.to_string()))
         .collect();
-    let t = Trace::parse(Path::new(FILE), join(&lines).as_bytes()).expect("parses");
-    let o = check::check(&t, &Options::default()).expect("checks");
-    let d = o.divergence.expect("diverges");
+    let d = divergence(&join(&lines));
     assert!(
         d.reason.contains("obligation never met: ")
             && d.reason.contains(

@@ -85,8 +85,8 @@ impl Search<'_> {
     }
 
     /// The enabled actions of `s`, each with its next state and its observations of observed
-    /// kinds.
-    fn successors(&self, s: &SwState) -> Vec<(Action, SwState, Vec<Obs>)> {
+    /// kinds (the explanations' and "would accept"'s view of a candidate's next steps).
+    pub(super) fn successors(&self, s: &SwState) -> Vec<(Action, SwState, Vec<Obs>)> {
         let mut actions = Vec::new();
         stateright::Model::actions(self.model, s, &mut actions);
         actions

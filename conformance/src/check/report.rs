@@ -307,29 +307,19 @@ impl Search<'_> {
                     expected.push(self.render_obs(c, &p.obs));
                 }
             }
-            let mut actions = Vec::new();
-            stateright::Model::actions(self.model, &c.s, &mut actions);
-            for a in actions {
-                if let Some(next) = stateright::Model::next_state(self.model, &c.s, a.clone()) {
-                    if let Some(o) = self
-                        .model
-                        .observe(&c.s, &a, &next)
-                        .into_iter()
-                        .find(|o| self.observed(o))
-                    {
-                        // A step that fails on timing alone is marked so.
-                        let late = t.and_then(|t| self.timer_breach(c, &a, t));
-                        let mut text = self.render_obs(c, &o);
-                        if let Some(b) = late {
-                            let dir = if b.too_early { "early" } else { "late" };
-                            text.push_str(&format!(" (fits but too {dir}: {})", b.name));
-                        } else if rejected == Some(super::prepare::shape_hash(&o)) {
-                            // The rejected observation itself: the explanation says why.
-                            continue;
-                        }
-                        expected.push(text);
-                    }
+            for (a, _, obs) in self.successors(&c.s) {
+                let Some(o) = obs.first() else { continue };
+                // A step that fails on timing alone is marked so.
+                let late = t.and_then(|t| self.timer_breach(c, &a, t));
+                let mut text = self.render_obs(c, o);
+                if let Some(b) = late {
+                    let dir = if b.too_early { "early" } else { "late" };
+                    text.push_str(&format!(" (fits but too {dir}: {})", b.name));
+                } else if rejected == Some(super::prepare::shape_hash(o)) {
+                    // The rejected observation itself: the explanation says why.
+                    continue;
                 }
+                expected.push(text);
             }
             for g in self.model.guard_steps(&c.s) {
                 // A permission set to its current state changes nothing: not worth listing.
