@@ -32,7 +32,7 @@ use swspec_model::{Action, ModelConfig, Profile, SwModel, SwState};
 
 /// Random walks per profile that sample the model's universe. Default 1,500.
 pub const WALKS: u64 = 1_500;
-/// Further walks per profile that favour the classes taken least so far ([`novel_step`]):
+/// Further walks per profile that favour the classes taken least so far (`novel_step`):
 /// uniform walks alone miss classes at the end of long chains. Default 500.
 pub const RARE_WALKS: u64 = 500;
 /// Steps per sampling walk. Default 80 (deep enough for a sync's last chance).

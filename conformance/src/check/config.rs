@@ -222,7 +222,7 @@ fn task_name(k: &swspec_model::EventKind) -> &'static str {
     }
 }
 
-/// No step the browser takes promptly is due ([`due_now`] is empty): the front job is not
+/// No step the browser takes promptly is due (`due_now` is empty): the front job is not
 /// waiting to run or for its script, no worker is starting or due to start, and no worker has a
 /// task (or its activate event) it could dispatch now. (Steps that wait on the page, the
 /// worker's promises, the user, the network or a timer may be due.)
