@@ -3,7 +3,8 @@
 //! (`{"ev":"update_settled","ok":…,"error":…}`), which become `worker_update` and
 //! `worker_call_settled` with call `update`.
 
-use super::{call_outcome, s, O};
+use super::page::call_outcome;
+use super::{s, O};
 use serde_json::Value;
 use swspec_model::observe::WorkerCall;
 
