@@ -5,7 +5,8 @@
 
 use crate::trace::{Event, Header, Source, FORMAT, FORMAT_VERSION};
 use swspec_model::{
-    Action, Channel, IdSpace, Obs, Observation, Profile, StopCause, SwModel, SwState,
+    Action, Channel, IdSpace, InstallOutcome, Obs, Observation, Profile, StopCause, SwModel,
+    SwState,
 };
 
 /// Every observation kind: a complete capture.
@@ -83,6 +84,7 @@ fn delay_before(a: &Action, profile: Profile) -> f64 {
         .into_iter()
         .flatten()
         .reduce(f64::max)),
+        Action::InstallEventSettled(InstallOutcome::TimedOut) => big(p.event_timeout_ms),
         Action::StopWorker {
             cause: StopCause::Unresponsive,
             ..

@@ -321,3 +321,67 @@ fn lame_duck_first_event(c: &Case) -> usize {
         .expect("skip_waiting");
     sw + 1
 }
+
+/// The path `events` matched under the case's profile (it must conform).
+fn matched(c: &Case, events: &[Event]) -> Vec<Action> {
+    let header = generate::header("timers", c.profile, c.observes.clone());
+    let text = Trace::to_text(&header, events);
+    let t = Trace::parse(Path::new("timers.jsonl"), text.as_bytes()).expect("parses");
+    let opts = Options {
+        quiescent_end: false,
+        ..Options::default()
+    };
+    let o = check::check(&t, &opts).expect("checks");
+    assert_eq!(o.verdict, Verdict::Conforms, "{:?}", o.divergence);
+    o.path.actions().to_vec()
+}
+
+#[test]
+fn chromium_install_timeout_is_enforced() {
+    // An install event that times out (5 min) ends as one that rejects does: the worker becomes
+    // redundant. Taken 1 s after the event, the redundant worker is a rejection, never a timeout.
+    use swspec_model::InstallOutcome::{Rejected, TimedOut};
+    let c = find(Profile::Chromium, "", |a, _| {
+        matches!(a, Action::InstallEventSettled(TimedOut))
+    });
+    let settled = |p: &[Action]| {
+        p.iter()
+            .filter_map(|a| match a {
+                Action::InstallEventSettled(o) => Some(*o),
+                _ => None,
+            })
+            .last()
+    };
+    assert!(gap(&c) >= 300_000.0, "as generated, the timeout waits");
+    assert_eq!(settled(&matched(&c, &c.events)), Some(TimedOut));
+    let early = matched(&c, &shifted(&c, 1_000.0 - gap(&c)));
+    assert_eq!(settled(&early), Some(Rejected), "{early:?}");
+}
+
+/// The committed Chromium 156 capture of a first install whose waitUntil rejects 9 ms after
+/// the event: matched as a rejection (coverage credits `InstallEventSettled(rejected)`).
+#[test]
+fn chromium_first_install_rejects_is_a_rejection() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../traces/chromium-156/first-install-rejects.jsonl");
+    let bytes = std::fs::read(&path).expect("the committed trace");
+    let t = Trace::parse(&path, &bytes).expect("parses");
+    let opts = Options {
+        profile: Some(Profile::Chromium),
+        ..Options::default()
+    };
+    let o = check::check(&t, &opts).expect("checks");
+    assert_eq!(o.verdict, Verdict::Conforms);
+    let outcomes: Vec<_> = o
+        .path
+        .actions()
+        .iter()
+        .filter(|a| matches!(a, Action::InstallEventSettled(_)))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [&Action::InstallEventSettled(
+            swspec_model::InstallOutcome::Rejected
+        )]
+    );
+}

@@ -86,7 +86,8 @@ impl AuxEntries {
 /// timeout), per sync tag when its last attempt failed (ms; for the retry delay), per worker
 /// when its activate event became due (ms; for the activate-event delay), per registration when
 /// its waiting worker became due for the lame-duck activation (ms), and per worker when its
-/// task queue last became non-empty (ms; for the unresponsive stop).
+/// task queue last became non-empty (ms; for the unresponsive stop), and per worker when its
+/// install event was dispatched (ms; for the install event's timeout).
 const INST: u16 = 5;
 pub(super) const BUSY: u16 = 6;
 pub(super) const EXT: u16 = 7;
@@ -94,6 +95,7 @@ pub(super) const SYNC_FAIL: u16 = 8;
 pub(super) const ACT_DUE: u16 = 9;
 pub(super) const LAME: u16 = 10;
 pub(super) const TASK: u16 = 11;
+pub(super) const INSTALL: u16 = 12;
 
 /// The table of `space`'s bijection, and how many model ids the space has.
 fn bind_table(space: IdSpace) -> (u16, usize) {

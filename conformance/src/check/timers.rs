@@ -1,18 +1,21 @@
 //! The profile's timer bounds: a step a timer triggers (an idle stop, an unresponsive stop, an
-//! event timeout, a sync retry, Chromium's lame-duck activation) is taken only once its timer
+//! event timeout, an install event's timeout, a sync retry, Chromium's lame-duck activation) is taken only once its timer
 //! can have run out, less [`Options::timer_tolerance_ms`];
 //! a step the user agent takes after a delay the profile bounds from above (the activate
 //! event's dispatch) is taken no later than that; and the stamps in a candidate's bindings those
 //! bounds are measured from, updated after every step. Stamps are kept only for the timers the
 //! profile bounds.
 
-use super::bindings::{ACT_DUE, BUSY, EXT, LAME, SYNC_FAIL, TASK};
+use super::bindings::{ACT_DUE, BUSY, EXT, INSTALL, LAME, SYNC_FAIL, TASK};
 use super::candidate::Cand;
 use super::obligations::note_restart;
 use super::search::Search;
 #[cfg(doc)]
 use super::Options;
-use swspec_model::{Action, RunningStatus, StopCause, SwState, Worker, WorkerId, WorkerState};
+use swspec_model::{
+    Action, InstallOutcome, JobPhase, RunningStatus, StopCause, SwState, Worker, WorkerId,
+    WorkerState,
+};
 
 /// A profile timer bound a step would break: which parameter, its bound and the gap measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,6 +69,13 @@ impl Search<'_> {
                 t,
             ),
             Action::EventTimedOut(worker) => self.event_timeout_breach(c, worker, t),
+            // The user agent's timeout of the install event (§Install: its timed out flag).
+            Action::InstallEventSettled(InstallOutcome::TimedOut) => self.at_least(
+                "event_timeout_ms",
+                self.params.event_timeout_ms,
+                installing(&c.s).and_then(|w| c.aux.get(INSTALL, w)),
+                t,
+            ),
             Action::SyncRetryDue { tag } => self.sync_retry_breach(c, tag, t),
             Action::LameDuckActivate(r) => self.at_least(
                 "lame_duck_ms",
@@ -173,6 +183,7 @@ impl Search<'_> {
             let (id, before) = (i as u8, pre.workers.get(i));
             self.stamp_busy(c, id, before, w, t);
             self.stamp_extended(c, id, before, w, t);
+            self.stamp_install(c, id, before, w, t);
             stamp_activate_due(c, id, before, w, now.max(0.0).ceil() as u64);
             self.stamp_tasks(c, id, before, w, t);
             note_restart(c, id, before, w, owed_before);
@@ -252,6 +263,19 @@ impl Search<'_> {
         }
     }
 
+    /// Worker `id` became installing at `t` (its install event was dispatched): the clock of the
+    /// install event's timeout starts; once it is no longer installing, the stamp goes.
+    fn stamp_install(&self, c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker, t: u64) {
+        let installing = |w: &Worker| w.state == WorkerState::Installing;
+        if !installing(w) {
+            if c.aux.get(INSTALL, id).is_some() {
+                c.aux_mut().unset(INSTALL, id);
+            }
+        } else if !before.is_some_and(installing) && self.params.event_timeout_ms.is_some() {
+            c.aux_mut().set(INSTALL, id, t);
+        }
+    }
+
     /// Sync attempts that failed start the retry clock.
     fn stamp_sync_failures(&self, c: &mut Cand, pre: &SwState, post: &SwState, t: u64) {
         let Some(r) = post.map_entry() else { return };
@@ -284,5 +308,13 @@ fn stamp_activate_due(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker,
         c.aux_mut().set(ACT_DUE, id, now);
     } else if !due && c.aux.get(ACT_DUE, id).is_some() {
         c.aux_mut().unset(ACT_DUE, id);
+    }
+}
+
+/// The worker whose install event the front job waits on, if it is installing.
+fn installing(s: &SwState) -> Option<WorkerId> {
+    match s.jobs.first()?.phase {
+        JobPhase::Installing { worker, .. } => Some(worker),
+        _ => None,
     }
 }
