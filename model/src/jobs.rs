@@ -237,9 +237,19 @@ impl SwModel {
     }
 
     /// §update(): rejects with InvalidStateError when the registration has no newest worker. A
-    /// rejected call changes nothing, so it is a guard rather than an action.
+    /// rejected call changes nothing, so it is a guard rather than an action. The registration
+    /// is the one [`SwModel::held_registration`] names.
     pub fn update_rejects(s: &SwState) -> bool {
-        s.map_entry().is_none_or(|r| s.reg(r).newest().is_none())
+        Self::held_registration(s).is_some_and(|r| s.reg(r).newest().is_none())
+    }
+
+    /// The registration whose object a page calls `update()` on: the map entry, or with none
+    /// the latest registration, whose object the page still holds after the map stopped
+    /// pointing at it (a first install that failed removes it from the map, §Install; so does
+    /// unregistration once its workers are gone). None before any registration.
+    pub fn held_registration(s: &SwState) -> Option<RegId> {
+        s.map_entry()
+            .or_else(|| (s.registrations.len() as RegId).checked_sub(1))
     }
 }
 

@@ -306,8 +306,9 @@ impl SwModel {
                 continue;
             }
             let client = i as ClientId;
-            // §update() with no newest worker: InvalidStateError.
-            if s.map_entry().is_some() && Self::update_rejects(s) {
+            // §update() with no newest worker: InvalidStateError (also on the object of a
+            // registration no longer in the map).
+            if Self::update_rejects(s) {
                 out.push(vec![
                     O::Update { client },
                     O::JobSettled {
