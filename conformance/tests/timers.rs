@@ -345,12 +345,10 @@ fn chromium_install_timeout_is_enforced() {
         matches!(a, Action::InstallEventSettled(TimedOut))
     });
     let settled = |p: &[Action]| {
-        p.iter()
-            .filter_map(|a| match a {
-                Action::InstallEventSettled(o) => Some(*o),
-                _ => None,
-            })
-            .last()
+        p.iter().rev().find_map(|a| match a {
+            Action::InstallEventSettled(o) => Some(*o),
+            _ => None,
+        })
     };
     assert!(gap(&c) >= 300_000.0, "as generated, the timeout waits");
     assert_eq!(settled(&matched(&c, &c.events)), Some(TimedOut));
