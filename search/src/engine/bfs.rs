@@ -197,7 +197,7 @@ where
         reduced: sh.reduced.load(Ordering::Relaxed),
         stop,
         elapsed: sh.start.elapsed(),
-        peak_resident: opts.memory.peak_seen().max(opts.memory.resident()),
+        peak_resident: opts.memory.peak(),
         visited_bytes: sh.visited.table_bytes(),
         bytes_per_state: sh.packed_bytes.load(Ordering::Relaxed) as f64 / unique.max(1) as f64,
         fingerprint_bits: K::BITS,

@@ -161,11 +161,7 @@ where
             reduced: self.reduced,
             stop,
             elapsed: start.elapsed(),
-            peak_resident: self
-                .opts
-                .memory
-                .peak_seen()
-                .max(self.opts.memory.resident()),
+            peak_resident: self.opts.memory.peak(),
             visited_bytes,
             bytes_per_state: self.packed_bytes as f64 / self.packed_states.max(1) as f64,
             fingerprint_bits: bits,

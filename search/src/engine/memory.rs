@@ -202,6 +202,13 @@ impl MemoryBound {
     pub fn resident(&self) -> u64 {
         resident_bytes().unwrap_or(0)
     }
+    /// The peak resident set size so far (bytes): the kernel's high-water mark (`VmHWM`, what
+    /// `/usr/bin/time -v` reports), which also counts growth between two readings of
+    /// [`Self::allows`]; at least the highest reading and the resident size now.
+    pub fn peak(&self) -> u64 {
+        let sampled = self.peak_seen().max(self.resident());
+        peak_resident_bytes().map_or(sampled, |hwm| hwm.max(sampled))
+    }
 }
 
 #[cfg(test)]
@@ -225,5 +232,30 @@ mod tests {
         assert!(r > 0);
         assert!(!MemoryBound::new(1).allows(0));
         assert!(MemoryBound::new(u64::MAX / 2).allows(1 << 20));
+    }
+
+    /// Memory taken and given back between two readings still counts in the reported peak
+    /// (before, a search's report read only its own samples and undercounted `time -v` by a
+    /// third on `--clients 3 --versions 3 --max-workers 3`).
+    #[test]
+    fn the_peak_counts_growth_between_readings() {
+        let bound = MemoryBound::new(u64::MAX / 2);
+        let size = 256 << 20;
+        let block = vec![1u8; size];
+        assert_eq!(
+            block
+                .iter()
+                .step_by(4096)
+                .map(|&b| b as usize)
+                .sum::<usize>(),
+            size / 4096
+        );
+        drop(block);
+        assert_eq!(bound.peak_seen(), 0, "no reading was taken");
+        assert!(
+            bound.peak() >= size as u64,
+            "peak {} < {size}",
+            bound.peak()
+        );
     }
 }

@@ -141,7 +141,7 @@ where
         max_depth: sh.max_depth.load(Ordering::Relaxed),
         stop,
         elapsed: sh.start.elapsed(),
-        peak_resident: opts.memory.peak_seen().max(opts.memory.resident()),
+        peak_resident: opts.memory.peak(),
     }
 }
 
