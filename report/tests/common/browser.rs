@@ -88,7 +88,10 @@ impl Browser {
     pub fn start(binary: &Path, log: &Path) -> Browser {
         let profile = fresh_profile("report-test").expect("profile dir");
         let mut cmd = Command::new(binary);
-        cmd.args(FLAGS)
+        // Chromium's TMPDIR is the profile, so its `org.chromium.Chromium.*` singleton folder
+        // goes with the profile when the browser is killed, instead of staying in /tmp.
+        cmd.env("TMPDIR", &profile)
+            .args(FLAGS)
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank");
         let (mut group, url) = Group::spawn(
