@@ -55,7 +55,7 @@ fn started_by(pid: u32) -> Vec<(i32, String, bool)> {
 /// Starts `swspec capture` of idle-stop (a scenario that waits about 30 s) in Chromium, with
 /// its own TMPDIR (short: Chromium's socket path under it holds at most 107 bytes), and waits
 /// until the browser runs.
-fn start(name: &str) -> (Child, PathBuf, PathBuf) {
+fn start(name: &str) -> (Child, PathBuf, PathBuf, common::Scratch) {
     let root = scratch(name);
     let (tmp, out) = (root.join("tmp"), root.join("out"));
     std::fs::create_dir_all(&tmp).expect("tmp");
@@ -85,7 +85,7 @@ fn start(name: &str) -> (Child, PathBuf, PathBuf) {
     }
     // Let it get into the scenario's steps.
     thread::sleep(Duration::from_secs(3));
-    (child, tmp, out)
+    (child, tmp, out, root)
 }
 
 /// Waits for the capture to end (a hang guard, not a timing assertion): exit code, stdout.
@@ -135,7 +135,7 @@ fn a_stopped_or_crashed_capture_leaves_nothing_behind() {
         return;
     }
     for (sig, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
-        let (child, tmp, out) = start(&format!("s{sig}"));
+        let (child, tmp, out, _root) = start(&format!("s{sig}"));
         let pid = child.id();
         // SAFETY: kill(2) on the child this test started.
         assert_eq!(unsafe { libc::kill(pid as i32, sig) }, 0);
@@ -145,7 +145,7 @@ fn a_stopped_or_crashed_capture_leaves_nothing_behind() {
         assert_clean(pid, &tmp, &out);
     }
     // The browser killed under the capture: reported as its exit, the partial kept.
-    let (child, tmp, out) = start("s9");
+    let (child, tmp, out, _root) = start("s9");
     let pid = child.id();
     let leader = started_by(pid)
         .into_iter()

@@ -21,12 +21,41 @@ pub fn swspec(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// An empty folder under the temp dir, unique to this process and `name`.
-pub fn scratch(name: &str) -> PathBuf {
+/// An empty folder under the temp dir, unique to this process and `name`, removed with
+/// everything in it when the returned guard drops (a test that fails leaves nothing either).
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("swspec-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    Scratch(dir)
+}
+
+/// A test's scratch folder (see [`scratch`]): a path that removes its folder on drop.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The lifelines a path needs: each client and worker an action names, the browser, the
