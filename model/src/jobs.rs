@@ -146,6 +146,14 @@ impl SwState {
     pub fn queued_promises(&self) -> usize {
         self.jobs.iter().map(Job::promises).sum()
     }
+
+    /// The worker whose install event the front job waits on, while it installs one.
+    pub fn installing_job_worker(&self) -> Option<WorkerId> {
+        match self.jobs.first()?.phase {
+            JobPhase::Installing { worker, .. } => Some(worker),
+            _ => None,
+        }
+    }
 }
 
 /// When the job actions are enabled.

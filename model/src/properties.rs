@@ -289,10 +289,7 @@ props! {
     Always installing_worker_belongs_to_running_job ["§Install"] if always_applies;
         "a registration has an installing worker exactly while the running job installs it"
         |_, s| {
-            let installing = s.jobs.first().and_then(|j| match j.phase {
-                JobPhase::Installing { worker, .. } => Some(worker),
-                _ => None,
-            });
+            let installing = s.installing_job_worker();
             let slots: Vec<u8> = s.registrations.iter().filter_map(|r| r.installing).collect();
             slots == installing.into_iter().collect::<Vec<_>>()
         };

@@ -1,6 +1,6 @@
 //! The profile's timer bounds: a step a timer triggers (an idle stop, an unresponsive stop, an
-//! event timeout, an install event's timeout, a sync retry, Chromium's lame-duck activation) is taken only once its timer
-//! can have run out, less [`Options::timer_tolerance_ms`];
+//! event timeout, an install event's timeout, a sync retry, Chromium's lame-duck activation) is
+//! taken only once its timer can have run out, less [`Options::timer_tolerance_ms`];
 //! a step the user agent takes after a delay the profile bounds from above (the activate
 //! event's dispatch) is taken no later than that; and the stamps in a candidate's bindings those
 //! bounds are measured from, updated after every step. Stamps are kept only for the timers the
@@ -13,8 +13,7 @@ use super::search::Search;
 #[cfg(doc)]
 use super::Options;
 use swspec_model::{
-    Action, InstallOutcome, JobPhase, RunningStatus, StopCause, SwState, Worker, WorkerId,
-    WorkerState,
+    Action, InstallOutcome, RunningStatus, StopCause, SwState, Worker, WorkerId, WorkerState,
 };
 
 /// A profile timer bound a step would break: which parameter, its bound and the gap measured.
@@ -73,7 +72,8 @@ impl Search<'_> {
             Action::InstallEventSettled(InstallOutcome::TimedOut) => self.at_least(
                 "event_timeout_ms",
                 self.params.event_timeout_ms,
-                installing(&c.s).and_then(|w| c.aux.get(INSTALL, w)),
+                c.s.installing_job_worker()
+                    .and_then(|w| c.aux.get(INSTALL, w)),
                 t,
             ),
             Action::SyncRetryDue { tag } => self.sync_retry_breach(c, tag, t),
@@ -266,12 +266,15 @@ impl Search<'_> {
     /// Worker `id` became installing at `t` (its install event was dispatched): the clock of the
     /// install event's timeout starts; once it is no longer installing, the stamp goes.
     fn stamp_install(&self, c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker, t: u64) {
+        if self.params.event_timeout_ms.is_none() {
+            return;
+        }
         let installing = |w: &Worker| w.state == WorkerState::Installing;
         if !installing(w) {
             if c.aux.get(INSTALL, id).is_some() {
                 c.aux_mut().unset(INSTALL, id);
             }
-        } else if !before.is_some_and(installing) && self.params.event_timeout_ms.is_some() {
+        } else if !before.is_some_and(installing) {
             c.aux_mut().set(INSTALL, id, t);
         }
     }
@@ -308,13 +311,5 @@ fn stamp_activate_due(c: &mut Cand, id: u8, before: Option<&Worker>, w: &Worker,
         c.aux_mut().set(ACT_DUE, id, now);
     } else if !due && c.aux.get(ACT_DUE, id).is_some() {
         c.aux_mut().unset(ACT_DUE, id);
-    }
-}
-
-/// The worker whose install event the front job waits on, if it is installing.
-fn installing(s: &SwState) -> Option<WorkerId> {
-    match s.jobs.first()?.phase {
-        JobPhase::Installing { worker, .. } => Some(worker),
-        _ => None,
     }
 }

@@ -100,10 +100,7 @@ impl SwModel {
         // Events the worker's script sees.
         match *action {
             Action::Install => {
-                if let Some(w) = post.jobs.first().and_then(|j| match j.phase {
-                    crate::JobPhase::Installing { worker, .. } => Some(worker),
-                    _ => None,
-                }) {
+                if let Some(w) = post.installing_job_worker() {
                     out.push(O::LifecycleEvent {
                         worker: w,
                         event: LifecycleEvent::Install,
