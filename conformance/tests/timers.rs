@@ -5,7 +5,7 @@
 //! upper bound). The walks are the first of a fixed seed sequence that take the step.
 
 use std::path::Path;
-use swspec_conformance::check::{self, wide_config, Options, Verdict};
+use swspec_conformance::check::{self, wide_config, Options, Outcome, Verdict};
 use swspec_conformance::generate;
 use swspec_conformance::trace::{Event, Trace};
 use swspec_model::{Action, Profile, StopCause, SwModel, SwState, WorkerState};
@@ -116,8 +116,8 @@ fn installed() -> Vec<&'static dyn Fn(&Action) -> bool> {
     ]
 }
 
-/// The verdict and divergent line of `events` under the case's profile.
-fn check_events(c: &Case, events: &[Event]) -> (Verdict, Option<usize>, String) {
+/// The check of `events` under the case's profile (the trace may end mid-flight).
+fn outcome(c: &Case, events: &[Event]) -> Outcome {
     let header = generate::header("timers", c.profile, c.observes.clone());
     let text = Trace::to_text(&header, events);
     if let Some(dir) = std::env::var_os("SWSPEC_TIMERS_DUMP") {
@@ -131,7 +131,12 @@ fn check_events(c: &Case, events: &[Event]) -> (Verdict, Option<usize>, String) 
         quiescent_end: false,
         ..Options::default()
     };
-    let o = check::check(&t, &opts).expect("checks");
+    check::check(&t, &opts).expect("checks")
+}
+
+/// The verdict and divergent line of `events` under the case's profile.
+fn check_events(c: &Case, events: &[Event]) -> (Verdict, Option<usize>, String) {
+    let o = outcome(c, events);
     let reason = o
         .divergence
         .as_ref()
@@ -324,14 +329,7 @@ fn lame_duck_first_event(c: &Case) -> usize {
 
 /// The path `events` matched under the case's profile (it must conform).
 fn matched(c: &Case, events: &[Event]) -> Vec<Action> {
-    let header = generate::header("timers", c.profile, c.observes.clone());
-    let text = Trace::to_text(&header, events);
-    let t = Trace::parse(Path::new("timers.jsonl"), text.as_bytes()).expect("parses");
-    let opts = Options {
-        quiescent_end: false,
-        ..Options::default()
-    };
-    let o = check::check(&t, &opts).expect("checks");
+    let o = outcome(c, events);
     assert_eq!(o.verdict, Verdict::Conforms, "{:?}", o.divergence);
     o.path.actions().to_vec()
 }

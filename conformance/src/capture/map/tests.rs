@@ -101,49 +101,46 @@ fn page_jobs_and_bgfetch_events_map() {
 fn page_calls_settle() {
     let mut unmapped = vec![];
     let mut page = |d: Value| page_obs("c1", &d, &mut unmapped);
-    let settled = |call, outcome| {
-        Some(O::CallSettled {
+    // Settlements the vocabulary names, each with the call and outcome it gives.
+    for (d, call, outcome) in [
+        (
+            json!({"ev":"call","name":"backgroundFetch.fetch","ok":true,"t_js":1795290389104.3,"value":"f1"}),
+            PageCall::BackgroundFetch,
+            CallOutcome::Resolved,
+        ),
+        (
+            json!({"ev":"call","name":"sync.register","ok":true,"t_js":1795290544177.6,"value":"s1"}),
+            PageCall::SyncRegister,
+            CallOutcome::Resolved,
+        ),
+        (
+            json!({"ev":"call","name":"periodicSync.register","ok":true,"t_js":1795290510452.9,"value":"p1"}),
+            PageCall::PeriodicSyncRegister,
+            CallOutcome::Resolved,
+        ),
+        (
+            json!({"ev":"call","name":"backgroundFetch.fetch","ok":false,"error":"TypeError","message":"Failed to execute 'fetch' on 'BackgroundFetchManager': There is no active service worker."}),
+            PageCall::BackgroundFetch,
+            CallOutcome::TypeError,
+        ),
+        (
+            json!({"ev":"call","name":"sync.register","ok":false,"error":"InvalidStateError","message":"Registration failed - no active Service Worker"}),
+            PageCall::SyncRegister,
+            CallOutcome::InvalidStateError,
+        ),
+        (
+            json!({"ev":"call","name":"periodicSync.register","ok":false,"error":"NotAllowedError","message":"Permission denied."}),
+            PageCall::PeriodicSyncRegister,
+            CallOutcome::NotAllowedError,
+        ),
+    ] {
+        let want = O::CallSettled {
             client: "c1".into(),
             call,
             outcome,
-        })
-    };
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"backgroundFetch.fetch","ok":true,"t_js":1795290389104.3,"value":"f1"})
-        ),
-        settled(PageCall::BackgroundFetch, CallOutcome::Resolved)
-    );
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"sync.register","ok":true,"t_js":1795290544177.6,"value":"s1"})
-        ),
-        settled(PageCall::SyncRegister, CallOutcome::Resolved)
-    );
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"periodicSync.register","ok":true,"t_js":1795290510452.9,"value":"p1"})
-        ),
-        settled(PageCall::PeriodicSyncRegister, CallOutcome::Resolved)
-    );
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"backgroundFetch.fetch","ok":false,"error":"TypeError","message":"Failed to execute 'fetch' on 'BackgroundFetchManager': There is no active service worker."})
-        ),
-        settled(PageCall::BackgroundFetch, CallOutcome::TypeError)
-    );
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"sync.register","ok":false,"error":"InvalidStateError","message":"Registration failed - no active Service Worker"})
-        ),
-        settled(PageCall::SyncRegister, CallOutcome::InvalidStateError)
-    );
-    assert_eq!(
-        page(
-            json!({"ev":"call","name":"periodicSync.register","ok":false,"error":"NotAllowedError","message":"Permission denied."})
-        ),
-        settled(PageCall::PeriodicSyncRegister, CallOutcome::NotAllowedError)
-    );
+        };
+        assert_eq!(page(d), Some(want));
+    }
     // Informational calls, and a harness-side refusal.
     for d in [
         json!({"ev":"call","name":"fetch","ok":true,"value":"ok"}),
