@@ -69,7 +69,7 @@ fn per_source_order_is_named() {
 }
 
 /// The `update_found` (line 6) left out: the Install step's settlement on line 5 is rejected
-/// because that observation of the same step has no event in the skew window.
+/// because that observation of the same step has no event in the skew window, nor later.
 #[test]
 fn the_skew_window_of_a_step_is_named() {
     let mut l = lines();
@@ -80,8 +80,9 @@ fn the_skew_window_of_a_step_is_named() {
     assert!(
         d.reason.contains(
             "skew window of step `changed script evaluates; install starts` [§Update; \
-             §Install]: its observations {\"type\":\"update_found\"} do not all appear, in \
-             their sources' order, within 100 ms of this event"
+             §Install]: its observations {\"type\":\"update_found\"} (none later) do not all \
+             appear, in their sources' order, within 100 ms of this event (600 ms for a \
+             promise's settlement)"
         ),
         "{}",
         d.reason

@@ -2,13 +2,13 @@
 //! person debugging a browser needs it. For each candidate alive before the event, a model
 //! step that would make an observation of the event's shape is tried, and the first check it
 //! fails is reported: a profile timer (its name, bound and the measured gap; the step "fits but
-//! too early/late"), the skew window of the step's other observations, or, for an obligation
-//! of that shape already owed, the per-channel order it must keep. The event is blamed, not the
-//! earlier line whose window it missed. A candidate that died before the event because an
-//! earlier step's observation never appeared is named first: that step, its line and the
-//! observation it owed.
-
+//! too early/late"), the skew window of the step's other observations (for each one it lacks,
+//! the first later event of its kind: the late one), or, for an obligation of that shape
+//! already owed, the per-channel order it must keep. The event is blamed, not the earlier line
+//! whose window it missed. A candidate that died before the event because an earlier step's
+//! observation never appeared is named first: that step, its line and the observation it owed.
 use super::candidate::{Cand, Pending, State};
+use super::obligations::is_settlement;
 use super::prepare::shape_hash;
 use super::search::Search;
 use super::steps::Step;
@@ -271,24 +271,25 @@ impl Search<'_> {
         }
         let shapes: Vec<u64> = obs.iter().map(shape_hash).collect();
         if !self.obligations_fit(c, pos, obs, &shapes) {
-            // The observations with no event of their shape in the window; when each has
-            // one, the order or the channel is what fails, and all are listed.
-            let others = || obs.iter().filter(|o| shape_hash(o) != ev.shape);
-            let mut missing: Vec<String> = others()
-                .filter(|o| !self.in_window(pos, o, shape_hash(o)))
-                .map(|o| self.render_obs_for(c, o))
-                .collect();
+            // The observations the window lacks, each with the later event that would be it;
+            // when none is lacking, the order or the channel is what fails, and all are
+            // listed.
+            let mut missing = self.missing_in_window(c, obs, pos);
             if missing.is_empty() {
-                missing = others().map(|o| self.render_obs_for(c, o)).collect();
+                missing = obs
+                    .iter()
+                    .filter(|o| shape_hash(o) != ev.shape)
+                    .map(|o| self.render_obs_for(c, o))
+                    .collect();
             }
-            let end = self
-                .prep
-                .window
-                .get(pos as usize)
-                .and_then(|&w| self.prep.events.get(w as usize))
-                .map_or(String::new(), |e| {
-                    format!(" (the window closes {} ms after it)", ms(e.t - ev.t))
-                });
+            let end = if obs.iter().any(is_settlement) {
+                format!(
+                    " ({} ms for a promise's settlement)",
+                    ms(self.opts.skew_ms + self.opts.settle_lag_ms)
+                )
+            } else {
+                String::new()
+            };
             return Some(Why {
                 text: format!(
                     "skew window of step `{a}` [{}]: its observations {} do not all appear, in \
@@ -305,6 +306,55 @@ impl Search<'_> {
             });
         }
         None
+    }
+}
+
+impl Search<'_> {
+    /// The observations of a step tried for the event at `pos` that its window lacks,
+    /// counting repeats (a step that settles two coalesced job promises needs two such events;
+    /// the event at `pos` is one of its own kind). Each is rendered with the event that would
+    /// be it, the first of its kind past the window, since that is the late one: "(next of its
+    /// kind: line L, G ms after this event)", or "(none later)".
+    fn missing_in_window(&self, c: &Cand, obs: &[Obs], pos: u32) -> Vec<String> {
+        let ev = &self.prep.events[pos as usize];
+        let from = &self.prep.events[pos as usize..];
+        // How many of the step's observations of each shape are counted so far; the event
+        // itself stands for the first of its own.
+        let mut counted: Vec<(u64, usize)> = vec![(ev.shape, 0)];
+        let mut out = Vec::new();
+        for o in obs {
+            let h = shape_hash(o);
+            let k = match counted.iter_mut().find(|(s, _)| *s == h) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    counted.push((h, 1));
+                    1
+                }
+            };
+            if h == ev.shape && k == 1 {
+                continue;
+            }
+            let end = self.deadline_for(o, h, pos) as usize - pos as usize;
+            let kth = from
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.shape == h)
+                .nth(k - 1);
+            let late = match kth {
+                Some((i, _)) if i < end => continue,
+                Some((_, e)) => format!(
+                    "next of its kind: line {}, {} ms after this event",
+                    e.line,
+                    ms(e.t - ev.t)
+                ),
+                None => "none later".to_string(),
+            };
+            out.push(format!("{} ({late})", self.render_obs_for(c, o)));
+        }
+        out
     }
 }
 
