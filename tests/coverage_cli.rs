@@ -93,6 +93,52 @@ fn what_an_engine_lacks_is_not_a_gap() {
     }
 }
 
+/// A class no scenario can drive (no automation suspends or resumes a periodic sync
+/// registration) is "cannot drive" in coverage with the very reason `swspec scenario --cover`
+/// refuses it with, so the two never disagree; covered by a trace it would count as covered.
+#[test]
+fn coverage_and_scenario_agree_on_what_no_scenario_drives() {
+    let cov = coverage_json();
+    let class = "PeriodicSyncSuspend { suspend: false }";
+    let resume = item(column(&cov, "chromium-156"), "classes", class);
+    assert!(resume["covered_by"]
+        .as_array()
+        .is_some_and(|v| v.is_empty()));
+    let reason = resume["cannot_drive"].as_str().expect("a reason");
+    assert_eq!(
+        reason,
+        "no automation suspends a periodic sync registration"
+    );
+    let (code, _, err) = swspec(&["scenario", "--cover", class]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("has no drivable step: {reason}")),
+        "{err}"
+    );
+    // Every such class, in every column, is either covered or not drivable: none is a gap.
+    for col in &cov {
+        for i in col["classes"].as_array().expect("classes") {
+            let name = i["name"].as_str().unwrap_or_default();
+            if [
+                "NotificationClick",
+                "Subscribe",
+                "WorkerStartFailed",
+                "BgFetchClick",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p))
+            {
+                let covered = i["covered_by"].as_array().is_some_and(|v| !v.is_empty());
+                assert!(
+                    covered || i["cannot_drive"].is_string(),
+                    "{name} in {}",
+                    col["name"]
+                );
+            }
+        }
+    }
+}
+
 /// The text form names each folder with its counts; a path with no engine traces is exit 2.
 #[test]
 fn text_counts_and_bad_paths() {

@@ -17,13 +17,16 @@
 //! so a rare class may still be absent; it is then absent from every column).
 //! A trace exercises what its matched model path (against its own profile) takes. A class an
 //! engine cannot drive is listed with the reason, not counted as a gap: its API is absent from
-//! the profile, or the only scenarios known to drive it are recorded unsupported there.
+//! the profile, no scenario step or automation hook makes it happen (the reason `swspec
+//! scenario --cover` gives too), or the only scenarios known to drive it are recorded
+//! unsupported there. A class a trace exercised counts as covered whatever the reason.
 
 use crate::matrix::{missing_text, Cell, Column, Matrix};
 use serde::Serialize;
 use serde_json::Value;
 use stateright::Model;
 use std::collections::{BTreeMap, BTreeSet};
+use swspec_conformance::capture::scenario::no_automation;
 use swspec_conformance::check::wide_config;
 use swspec_conformance::generate;
 use swspec_model::observe::GuardStep;
@@ -47,6 +50,9 @@ pub struct Universe {
     pub properties: BTreeSet<&'static str>,
     /// Guard step classes.
     pub guards: BTreeSet<String>,
+    /// Action classes no scenario can drive, with the reason
+    /// ([`swspec_conformance::capture::scenario::no_automation`]).
+    pub no_automation: BTreeMap<String, &'static str>,
 }
 
 /// The class of an action: its variant with its enum and boolean arguments.
@@ -230,7 +236,13 @@ fn novel_step(
 fn visit(model: &SwModel, s: &SwState, buf: &mut Vec<Action>, u: &mut Universe) {
     buf.clear();
     model.actions(s, buf);
-    u.classes.extend(buf.iter().map(action_class));
+    for a in buf.iter() {
+        let class = action_class(a);
+        if let Some(why) = no_automation(a) {
+            u.no_automation.insert(class.clone(), why);
+        }
+        u.classes.insert(class);
+    }
     u.guards
         .extend(model.guard_steps(s).iter().map(guard_class));
 }
@@ -407,7 +419,10 @@ pub fn coverage(m: &Matrix) -> Vec<ColumnCoverage> {
             &all.classes,
             &u.classes,
             |e, c| e.classes.contains(c),
-            &|n, by, here| item(n, by, (!here).then_some(no_step.as_str())),
+            &|n, by, here| {
+                let absent = (!here).then_some(no_step.as_str());
+                item(n, by, absent.or_else(|| u.no_automation.get(n).copied()))
+            },
             ex,
         );
         let properties = items(

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use stateright::Model;
 use std::collections::BTreeMap;
-use swspec_conformance::capture::scenario::{MessageCmd, Step, Target};
+use swspec_conformance::capture::scenario::{no_automation, MessageCmd, Step, Target};
 use swspec_model::{
     Action, EventKind, InstallOutcome, MessageTarget, Observation, PermissionState, Profile,
     StopCause, SwModel, SwState, WorkerState,
@@ -177,6 +177,9 @@ fn action(
     out: &mut Out,
 ) -> Result<(), String> {
     use Action as A;
+    if let Some(why) = no_automation(a) {
+        return Err(why.into());
+    }
     let worker_state = |w: u8| pre.workers.get(usize::from(w)).map(|wk| wk.state);
     match a {
         A::OpenClient(c) => out.step(Step::Open { client: client(*c) }),
@@ -217,10 +220,6 @@ fn action(
                 out.served = v;
             }
         }
-        A::UpdateFetchFailed => return Err("no scenario step makes the script fetch fail".into()),
-        A::UpdateEvaluationFailed => {
-            return Err("no worker behaviour makes the script fail to evaluate".into())
-        }
         A::InstallEventSettled(o) => {
             let w = pre
                 .workers
@@ -228,14 +227,12 @@ fn action(
                 .rposition(|w| w.state == WorkerState::Installing);
             let v = w.map_or(1, |w| version(pre, w as u8));
             match o {
-                InstallOutcome::Fulfilled => {}
+                // StartFailed: refused above (`no_automation`).
+                InstallOutcome::Fulfilled | InstallOutcome::StartFailed => {}
                 InstallOutcome::Rejected => out.set(v, "install", json!("reject")),
                 InstallOutcome::TimedOut => {
                     out.set(v, "install", json!("hang"));
                     out.long_waits = true;
-                }
-                InstallOutcome::StartFailed => {
-                    return Err("no scenario step makes the worker fail to start".into())
                 }
             }
         }
@@ -343,16 +340,9 @@ fn action(
                 return Ok(());
             }
         },
-        A::WorkerStartFailed(_) => {
-            return Err("no scenario step makes the worker fail to start".into())
-        }
-        A::Subscribe(_) => return Err("no scenario step subscribes to push".into()),
         A::PushMessage => out.step(Step::Push {
             data: String::new(),
         }),
-        A::NotificationClick | A::NotificationClose => {
-            return Err("no automation clicks or closes a notification".into())
-        }
         A::SyncRegister { client: c, tag } => out.step(Step::SyncRegister {
             client: client(*c),
             tag: format!("t{tag}"),
@@ -369,9 +359,6 @@ fn action(
             client: client(*c),
             tag: format!("p{tag}"),
         }),
-        A::PeriodicSyncSuspend { .. } => {
-            return Err("no automation suspends a periodic sync registration".into())
-        }
         A::BackgroundFetch {
             client: c,
             id,
@@ -408,7 +395,6 @@ fn action(
                 }
             }
         }
-        A::BgFetchClick { .. } => return Err("no automation clicks a background fetch's UI".into()),
         A::SetPermission { permission, state } => out.step(Step::SetPermission {
             permission: *permission,
             state: *state,

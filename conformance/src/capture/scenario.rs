@@ -13,9 +13,11 @@ use swspec_model::Permission;
 
 pub mod limits;
 mod places;
+mod reach;
 mod step;
 
 pub use places::{Places, Where};
+pub use reach::no_automation;
 pub use step::{MessageCmd, Nav, Step, Target};
 
 /// How a lifetime promise (`waitUntil`) of a handler ends.
