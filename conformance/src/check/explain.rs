@@ -7,6 +7,7 @@
 //! already owed, the per-channel order it must keep. The event is blamed, not the earlier line
 //! whose window it missed. A candidate that died before the event because an earlier step's
 //! observation never appeared is named first: that step, its line and the observation it owed.
+
 use super::candidate::{Cand, Pending, State};
 use super::obligations::is_settlement;
 use super::prepare::shape_hash;
@@ -274,12 +275,13 @@ impl Search<'_> {
             // The observations the window lacks, each with the later event that would be it;
             // when none is lacking, the order or the channel is what fails, and all are
             // listed.
-            let mut missing = self.missing_in_window(c, obs, pos);
+            let mut missing = self.missing_in_window(c, obs, &shapes, pos);
             if missing.is_empty() {
                 missing = obs
                     .iter()
-                    .filter(|o| shape_hash(o) != ev.shape)
-                    .map(|o| self.render_obs_for(c, o))
+                    .zip(&shapes)
+                    .filter(|(_, &h)| h != ev.shape)
+                    .map(|(o, _)| self.render_obs_for(c, o))
                     .collect();
             }
             let end = if obs.iter().any(is_settlement) {
@@ -307,33 +309,21 @@ impl Search<'_> {
         }
         None
     }
-}
 
-impl Search<'_> {
-    /// The observations of a step tried for the event at `pos` that its window lacks,
-    /// counting repeats (a step that settles two coalesced job promises needs two such events;
-    /// the event at `pos` is one of its own kind). Each is rendered with the event that would
-    /// be it, the first of its kind past the window, since that is the late one: "(next of its
-    /// kind: line L, G ms after this event)", or "(none later)".
-    fn missing_in_window(&self, c: &Cand, obs: &[Obs], pos: u32) -> Vec<String> {
+    /// The observations of a step tried for the event at `pos` (`shapes`: their
+    /// `shape_hash`es) that its window lacks, counting repeats (a step that settles two
+    /// coalesced job promises needs two such events; the event at `pos` is one of its own
+    /// kind). Each is rendered with the event that would be it, the first of its kind past the
+    /// window, since that is the late one: "(next of its kind: line L, G ms after this
+    /// event)", or "(none later)".
+    fn missing_in_window(&self, c: &Cand, obs: &[Obs], shapes: &[u64], pos: u32) -> Vec<String> {
         let ev = &self.prep.events[pos as usize];
         let from = &self.prep.events[pos as usize..];
-        // How many of the step's observations of each shape are counted so far; the event
-        // itself stands for the first of its own.
-        let mut counted: Vec<(u64, usize)> = vec![(ev.shape, 0)];
         let mut out = Vec::new();
-        for o in obs {
-            let h = shape_hash(o);
-            let k = match counted.iter_mut().find(|(s, _)| *s == h) {
-                Some((_, n)) => {
-                    *n += 1;
-                    *n
-                }
-                None => {
-                    counted.push((h, 1));
-                    1
-                }
-            };
+        for (i, (o, &h)) in obs.iter().zip(shapes).enumerate() {
+            // `o` is the k-th of the step's observations of its shape; the event itself is the
+            // first of its own.
+            let k = shapes[..=i].iter().filter(|&&s| s == h).count();
             if h == ev.shape && k == 1 {
                 continue;
             }
