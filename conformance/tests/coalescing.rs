@@ -6,9 +6,10 @@
 //! diverges, and the explanation names the moved line as the late event; 300 ms later, within
 //! a settlement's window, it still conforms.
 
-use std::path::Path;
-use swspec_conformance::check::{self, Options, Verdict};
-use swspec_conformance::trace::Trace;
+mod common;
+
+use common::{check_text, join, lines};
+use swspec_conformance::check::Verdict;
 
 /// One capture of each engine version that has the scenario.
 const TRACES: [&str; 5] = [
@@ -18,26 +19,6 @@ const TRACES: [&str; 5] = [
     "../traces/firefox-esr-153/update-coalesced.jsonl",
     "../traces/webkitgtk-2.50/update-coalesced.jsonl",
 ];
-
-/// The verdict and divergence reason of `text` (as file `file`) under its engine's profile.
-fn check_text(file: &str, text: &str) -> (Verdict, String) {
-    let t = Trace::parse(Path::new(file), text.as_bytes()).expect("parses");
-    let o = check::check(&t, &Options::default()).expect("checks");
-    let reason = o.divergence.map(|d| d.reason).unwrap_or_default();
-    (o.verdict, reason)
-}
-
-fn lines(file: &str) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(file)
-        .expect("committed")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect()
-}
-
-fn join(lines: &[serde_json::Value]) -> String {
-    lines.iter().map(|l| l.to_string() + "\n").collect()
-}
 
 /// The index of the second `job_settled` of an `update()` (the coalesced job's promise).
 fn coalesced_settlement(lines: &[serde_json::Value]) -> usize {
@@ -65,7 +46,7 @@ fn moved(mut lines: Vec<serde_json::Value>, i: usize, t: f64) -> (Vec<serde_json
 fn the_committed_captures_conform() {
     for f in TRACES {
         let text = join(&lines(f));
-        assert_eq!(check_text(f, &text).0, Verdict::Conforms, "{f}");
+        assert_eq!(check_text(f, &text, None).verdict, Verdict::Conforms, "{f}");
     }
 }
 
@@ -80,7 +61,9 @@ fn a_coalesced_promise_settled_long_after_its_job_diverges() {
         let first = l[i]["t"].as_f64().expect("t");
         assert!(last - first > 1000.0, "{f}: the capture ends too soon");
         let (l, at) = moved(l, i, last - 0.5);
-        let (verdict, reason) = check_text(f, &join(&l));
+        let common::Checked {
+            verdict, reason, ..
+        } = check_text(f, &join(&l), None);
         assert_eq!(verdict, Verdict::Diverges, "{f}");
         assert!(
             reason.contains(&format!(
@@ -102,6 +85,10 @@ fn a_coalesced_promise_settled_within_its_window_conforms() {
         let i = coalesced_settlement(&l);
         let t = l[i]["t"].as_f64().expect("t") + 300.0;
         let (l, _) = moved(l, i, t);
-        assert_eq!(check_text(f, &join(&l)).0, Verdict::Conforms, "{f}");
+        assert_eq!(
+            check_text(f, &join(&l), None).verdict,
+            Verdict::Conforms,
+            "{f}"
+        );
     }
 }

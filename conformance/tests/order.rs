@@ -3,39 +3,28 @@
 //! that reports them the other way round diverges at the first of the two lines. Each case is a
 //! committed Chromium 148 trace with two observations of one source swapped.
 
-use std::path::Path;
-use swspec_conformance::check::{self, Options, Verdict};
-use swspec_conformance::trace::Trace;
+mod common;
+
+use common::{committed, lines};
+use swspec_conformance::check::Verdict;
 use swspec_model::Profile;
 
 /// The verdict and the divergent line of `text` (as file `file`) under the Chromium profile.
 fn check_text(file: &str, text: &str) -> (Verdict, Option<usize>) {
-    let t = Trace::parse(Path::new(file), text.as_bytes()).expect("parses");
-    let opts = Options {
-        profile: Some(Profile::Chromium),
-        ..Options::default()
-    };
-    let o = check::check(&t, &opts).expect("checks");
-    (o.verdict, o.divergence.and_then(|d| d.line))
+    let c = common::check_text(file, text, Some(Profile::Chromium));
+    (c.verdict, c.line)
 }
 
-/// `text` with the observations of lines `a` and `b` (1-based) swapped, each line asserted to
+/// Committed trace `file` with the observations of lines `a` and `b` (1-based) swapped, each line asserted to
 /// hold `sa` and `sb`.
-fn swap_obs(text: &str, (a, sa): (usize, &str), (b, sb): (usize, &str)) -> String {
-    let mut lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+fn swap_obs(file: &str, (a, sa): (usize, &str), (b, sb): (usize, &str)) -> String {
+    let mut lines = lines(file);
     assert!(lines[a - 1]["obs"].to_string().contains(sa), "line {a}");
     assert!(lines[b - 1]["obs"].to_string().contains(sb), "line {b}");
     let oa = lines[a - 1]["obs"].take();
     let ob = std::mem::replace(&mut lines[b - 1]["obs"], oa);
     lines[a - 1]["obs"] = ob;
-    lines.iter().map(|l| l.to_string() + "\n").collect()
-}
-
-fn committed(file: &str) -> String {
-    std::fs::read_to_string(file).expect("committed")
+    common::join(&lines)
 }
 
 const INSTALL: &str = "../traces/chromium-148/install-activate.jsonl";
@@ -52,7 +41,7 @@ fn the_committed_traces_conform() {
 /// `running` first diverges there.
 #[test]
 fn running_before_installing_diverges() {
-    let t = swap_obs(&committed(INSTALL), (14, "installing"), (15, "\"running\""));
+    let t = swap_obs(INSTALL, (14, "installing"), (15, "\"running\""));
     assert_eq!(check_text(INSTALL, &t), (Verdict::Diverges, Some(14)));
 }
 
@@ -60,6 +49,6 @@ fn running_before_installing_diverges() {
 /// after its own `activate` event (line 50) it diverges.
 #[test]
 fn skip_waiting_after_the_activate_event_it_caused_diverges() {
-    let t = swap_obs(&committed(SKIP), (38, "skip_waiting"), (50, "activate"));
+    let t = swap_obs(SKIP, (38, "skip_waiting"), (50, "activate"));
     assert_eq!(check_text(SKIP, &t).0, Verdict::Diverges);
 }
