@@ -8,7 +8,8 @@
 //! before a new worker's start became a step of its own; its `starting` was moved before
 //! `installing` by hand, as the model now orders them; the lines from 35 on moved 61 s later
 //! by hand once the unresponsive stop on line 35 was held to WebKit's 60 s, as the generator
-//! now waits.)
+//! now waits; the fetch events of lines 63 and 65, those of the navigations on lines 52 and
+//! 53, were marked `"navigate":true` by hand once fetch events carried their mode.)
 
 use std::path::Path;
 use swspec_conformance::check::{self, Options, Verdict};

@@ -310,6 +310,8 @@ fn alter(o: &Observation<String>) -> Option<Observation<String>> {
         O::FunctionalEvent {
             worker,
             event,
+            client,
+            navigate,
             tag,
             last_chance,
             wait_until,
@@ -317,6 +319,8 @@ fn alter(o: &Observation<String>) -> Option<Observation<String>> {
         } => O::FunctionalEvent {
             worker,
             event,
+            client,
+            navigate,
             tag,
             last_chance,
             wait_until: !wait_until,

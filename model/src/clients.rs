@@ -1,7 +1,7 @@
 //! Window clients: navigation into the scope (Handle Fetch makes them controlled), reload, unload
 //! (§Handle Fetch, §Handle Service Worker Client Unload, §Control and Use) and `clients.claim()`.
 
-use crate::{Action, EventKind, RegId, SwModel, SwState, WorkerId};
+use crate::{Action, RegId, SwModel, SwState, WorkerId};
 use swspec_model_derive::state_type;
 
 /// Index of a client in [`SwState::clients`]. Clients are interchangeable (symmetry reduction).
@@ -114,7 +114,7 @@ impl SwModel {
         let client = &mut s.clients[c as usize];
         client.open = true;
         client.set_controller(w, ControlledVia::Navigation);
-        self.navigation_fetch(s, w);
+        self.navigation_fetch(s, c, w);
     }
 
     /// An open client reloads: Handle Fetch for the new document, then Handle Service Worker
@@ -125,7 +125,7 @@ impl SwModel {
         s.clients[c as usize].bg_fetch_started = false;
         let w = s.navigation_controller();
         s.clients[c as usize].set_controller(w, ControlledVia::Navigation);
-        self.navigation_fetch(s, w);
+        self.navigation_fetch(s, c, w);
         if let Some(old) = old {
             self.handle_client_unload(s, old);
         }
@@ -140,20 +140,21 @@ impl SwModel {
         }
     }
 
-    /// §Handle Fetch for a navigation request: the new controller gets a fetch event (queued;
+    /// §Handle Fetch for client `c`'s navigation request: the new controller gets a fetch event,
+    /// for `c` and in mode `"navigate"` (queued;
     /// dispatched once it is activated). When the worker's event bound is reached the event is
     /// treated as skipped, as §Create Fetch Event and Dispatch allows for a worker whose fetch
     /// listeners are empty (a documented bound effect).
     /// Either way the registration that handled it is due a Soft Update (shouldSoftUpdate is
     /// true for every non-subresource request), with `EnvChoices::navigation_soft_update`.
-    fn navigation_fetch(&self, s: &mut SwState, w: Option<WorkerId>) {
+    fn navigation_fetch(&self, s: &mut SwState, c: ClientId, w: Option<WorkerId>) {
         if let Some(w) = w {
             if self.cfg.env.navigation_soft_update {
                 let r = s.worker(w).registration;
                 s.reg_mut(r).soft_update_due = true;
             }
             if self.cfg.fetch_events && self.can_receive(s, w) {
-                Self::queue_task(s, w, EventKind::Fetch);
+                Self::queue_task(s, w, self.fetch_event(c, true));
             }
         }
     }

@@ -47,6 +47,11 @@ pub struct ModelConfig {
     /// Controlled clients make subresource requests that reach the worker as fetch events.
     /// Default: true.
     pub fetch_events: bool,
+    /// Fetch events carry the client they are for and whether they are navigations, as a trace
+    /// shows them. No property reads either, so model checking leaves them out (each queued
+    /// fetch is one event, a smaller state space); the trace checker turns this on.
+    /// Default: false.
+    pub fetch_details: bool,
     /// Push subscriptions, push messages, notifications and their click/close events, and the
     /// user granting/revoking the push permission. Default: false (a larger state space; the
     /// push scenarios enable it).
@@ -286,6 +291,7 @@ impl Default for ModelConfig {
             max_pending_events: knob::MAX_PENDING_EVENTS.default,
             profile: crate::Profile::Spec,
             fetch_events: true,
+            fetch_details: false,
             push: false,
             sync: false,
             periodic_sync: false,

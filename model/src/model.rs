@@ -166,7 +166,7 @@ impl Model for SwModel {
             A::LameDuckActivate(r) => self.activate(s_, r),
             // runtime.rs
             A::PostMessage { client, to } => Self::post_message(s_, client, to)?,
-            A::Fetch(c) => Self::subresource_fetch(s_, c)?,
+            A::Fetch(c) => self.subresource_fetch(s_, c)?,
             A::RunServiceWorker(w) => Self::start_worker(s_, w),
             A::WorkerStarted(w) => Self::worker_started(s_, w),
             A::WorkerStartFailed(w) => self.worker_start_failed(s_, w),

@@ -360,6 +360,15 @@ pub enum Observation<I> {
         /// `lastChance` of a sync event.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_chance: Option<bool>,
+        /// The client a fetch event's request is for: `resultingClientId`'s client for a
+        /// navigation, `clientId`'s for a subresource (the capture knows it by the label in the
+        /// client's URL). None in a trace captured before fetch events carried it: the checker
+        /// then leaves it unchecked (SPEC_NOTES "Fetch events carry their client and mode").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client: Option<I>,
+        /// A fetch event's request is a navigation (`request.mode` is `"navigate"`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        navigate: bool,
         /// The handler called `waitUntil()`/`respondWith()` with a promise it leaves pending.
         #[serde(default)]
         wait_until: bool,
@@ -434,7 +443,7 @@ impl EventKind {
     /// The event's observable name.
     pub fn event_name(self) -> EventName {
         match self {
-            EventKind::Fetch => EventName::Fetch,
+            EventKind::Fetch { .. } => EventName::Fetch,
             EventKind::Message => EventName::Message,
             EventKind::Push => EventName::Push,
             EventKind::NotificationClick => EventName::Notificationclick,

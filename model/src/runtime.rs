@@ -38,8 +38,16 @@ pub enum RunningStatus {
 #[state_type(Copy)]
 #[serde(rename_all = "lowercase")]
 pub enum EventKind {
-    /// `fetch` for a subresource request of a controlled client (§Handle Fetch).
-    Fetch,
+    /// `fetch` (§Handle Fetch): for client `client`'s navigation request (`navigate`, the
+    /// request's mode is `"navigate"`: its reserved client, the new document) or for a
+    /// subresource request of that controlled client (`FetchEvent.clientId`).
+    Fetch {
+        /// The client the request is for; `None` unless `ModelConfig::fetch_details`.
+        client: Option<ClientId>,
+        /// A navigation request (the `FetchEvent`'s `request.mode` is `"navigate"`); always
+        /// false unless `ModelConfig::fetch_details`.
+        navigate: bool,
+    },
     /// `message` from `ServiceWorker.postMessage()`.
     Message,
     /// `push` (§Receiving a push message).
@@ -82,7 +90,7 @@ impl EventKind {
     /// The event's DOM name.
     pub fn name(self) -> &'static str {
         match self {
-            EventKind::Fetch => "fetch",
+            EventKind::Fetch { .. } => "fetch",
             EventKind::Message => "message",
             EventKind::Push => "push",
             EventKind::NotificationClick => "notificationclick",
@@ -316,10 +324,20 @@ impl SwModel {
     }
 
     /// Client `c` requests a subresource: §Handle Fetch queues a fetch task on its controller.
-    pub(crate) fn subresource_fetch(s: &mut SwState, c: ClientId) -> Option<()> {
+    pub(crate) fn subresource_fetch(&self, s: &mut SwState, c: ClientId) -> Option<()> {
         let w = s.clients[c as usize].controller?;
-        Self::queue_task(s, w, EventKind::Fetch);
+        Self::queue_task(s, w, self.fetch_event(c, false));
         Some(())
+    }
+
+    /// The fetch event for client `c`'s request (`navigate`: a navigation request), with its
+    /// client and mode only when `ModelConfig::fetch_details` keeps them.
+    pub(crate) fn fetch_event(&self, c: ClientId, navigate: bool) -> EventKind {
+        let detail = self.cfg.fetch_details;
+        EventKind::Fetch {
+            client: detail.then_some(c),
+            navigate: detail && navigate,
+        }
     }
 
     /// Worker `w` dispatches its front task; with `notify` its push handler shows a

@@ -1,12 +1,13 @@
 //! Symmetry reduction over interchangeable clients (stateright `Representative`).
 //!
 //! Clients carry no identity the model relies on: sorting them (and renaming the client ids held
-//! by jobs) maps every state to a canonical representative of its equivalence class. The sort key
-//! is the client's own state plus a bitmask of the job-promise positions that name it; two
-//! promise positions never name the same client, so two clients tie only when neither is named
-//! and they are truly interchangeable. No allocation: this runs for every generated state.
+//! by jobs and by queued fetch events) maps every state to a canonical representative of its
+//! equivalence class. The sort key is the client's own state plus bitmasks of the job-promise
+//! positions and of the fetch-event positions that name it; no position names two clients, so
+//! two clients tie only when neither is named and they are truly interchangeable. No
+//! allocation: this runs for every generated state.
 
-use crate::{capacity, ClientId, JobClient, SwState};
+use crate::{capacity, ClientId, EventKind, JobClient, SwState};
 use stateright::Representative;
 
 impl SwState {
@@ -26,6 +27,45 @@ impl SwState {
         }
         mask
     }
+
+    /// Every queued or extended fetch event, in a fixed order: each worker's tasks, then its
+    /// extended events, then each registration's backed-up tasks.
+    fn fetch_events_mut(&mut self) -> impl Iterator<Item = &mut EventKind> {
+        let workers = self
+            .workers
+            .iter_mut()
+            .flat_map(|w| w.tasks.iter_mut().chain(w.extended.iter_mut()));
+        let backups = self
+            .registrations
+            .iter_mut()
+            .flat_map(|r| r.backup.iter_mut());
+        workers
+            .chain(backups)
+            .filter(|k| matches!(k, EventKind::Fetch { .. }))
+    }
+
+    /// Entry `c`'s bit `p` (at most 63) is set when the `p`-th fetch event of
+    /// [`Self::fetch_events_mut`]'s order is for client `c`. Positions past 63 share the last bit:
+    /// two clients may then tie without being interchangeable, which costs reduction, never
+    /// soundness (any renaming of clients is a symmetry of the model).
+    fn fetch_masks(&self) -> [u64; capacity::CLIENTS] {
+        let mut masks = [0; capacity::CLIENTS];
+        let workers = self
+            .workers
+            .iter()
+            .flat_map(|w| w.tasks.iter().chain(w.extended.iter()));
+        let backups = self.registrations.iter().flat_map(|r| r.backup.iter());
+        let clients = workers.chain(backups).filter_map(|k| match k {
+            EventKind::Fetch {
+                client: Some(c), ..
+            } => Some(*c as usize),
+            _ => None,
+        });
+        for (p, c) in clients.enumerate() {
+            masks[c] |= 1 << p.min(63);
+        }
+        masks
+    }
 }
 
 impl SwState {
@@ -33,9 +73,10 @@ impl SwState {
     /// is one (the search's hot path; `Representative::representative` copies, then calls this).
     pub fn canonicalize(&mut self) {
         let n = self.clients.len();
-        let mut keys = [(crate::Client::default(), 0u32); capacity::CLIENTS];
+        let fetches = self.fetch_masks();
+        let mut keys = [(crate::Client::default(), 0u32, 0u64); capacity::CLIENTS];
         for (i, key) in keys.iter_mut().enumerate().take(n) {
-            *key = (self.clients[i], self.job_mask(i));
+            *key = (self.clients[i], self.job_mask(i), fetches[i]);
         }
         let mut order = [0usize; capacity::CLIENTS];
         for (i, o) in order.iter_mut().enumerate() {
@@ -64,6 +105,14 @@ impl SwState {
             job.client = rename(job.client);
             for e in &mut job.equivalent {
                 *e = rename(*e);
+            }
+        }
+        for kind in self.fetch_events_mut() {
+            if let EventKind::Fetch {
+                client: Some(c), ..
+            } = kind
+            {
+                *c = new_id[*c as usize];
             }
         }
     }

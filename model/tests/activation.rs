@@ -17,6 +17,7 @@ use swspec_model::{
 fn model() -> SwModel {
     SwModel::new(ModelConfig {
         max_pending_events: 3,
+        fetch_details: true,
         ..ModelConfig::default()
     })
 }
@@ -104,13 +105,19 @@ fn a_fetch_to_an_activating_worker_waits_behind_the_activate_event() {
     let mut path = v1_activating();
     path.extend([Claim(0), Fetch(0)]);
     let s = replay(&m, &path).pop().expect("state");
-    assert_eq!(s.worker(0).tasks.as_slice(), &[EventKind::Fetch]);
+    assert_eq!(
+        s.worker(0).tasks.as_slice(),
+        &[EventKind::Fetch {
+            client: Some(0),
+            navigate: false
+        }]
+    );
     assert!(!m.can_dispatch(&s, 0));
     assert!(enabled(&m, &s).contains(&ActivateEvent(0)));
 }
 
-/// v1 controls client 0, and has a fetch and then a message event whose waitUntil promises
-/// are pending.
+/// v1 controls client 0, and has the fetch event of its reload (a navigation) and then a
+/// message event whose waitUntil promises are pending.
 fn two_pending_events() -> Vec<Action> {
     let mut path = install_v1();
     path.extend([
@@ -141,7 +148,13 @@ fn extended_events_settle_in_any_order_with_any_outcome() {
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(
         s.worker(0).extended.as_slice(),
-        &[EventKind::Fetch, EventKind::Message]
+        &[
+            EventKind::Fetch {
+                client: Some(0),
+                navigate: true
+            },
+            EventKind::Message
+        ]
     );
     let acts = enabled(&m, &s);
     for event in [0, 1] {
@@ -170,7 +183,13 @@ fn extended_events_settle_in_any_order_with_any_outcome() {
     let mut path = path;
     path.push(later);
     let s = replay(&m, &path).pop().expect("state");
-    assert_eq!(s.worker(0).extended.as_slice(), &[EventKind::Fetch]);
+    assert_eq!(
+        s.worker(0).extended.as_slice(),
+        &[EventKind::Fetch {
+            client: Some(0),
+            navigate: true
+        }]
+    );
     // A message event's outcome changes no state: rejecting and fulfilling lead to one state.
     let mut fulfilled = two_pending_events();
     fulfilled.push(WaitUntilSettled {

@@ -122,7 +122,14 @@ fn fetch_during_activating_waits_for_activated() {
     ];
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.clients[0].via, ControlledVia::Claim);
-    assert_eq!(s.worker(0).tasks.as_slice(), &[EventKind::Fetch]);
+    // Model checking's default leaves the fetch's client and mode out (`fetch_details`).
+    assert_eq!(
+        s.worker(0).tasks.as_slice(),
+        &[EventKind::Fetch {
+            client: None,
+            navigate: false
+        }]
+    );
     assert!(
         !m.can_dispatch(&s, 0),
         "the fetch waits while v1 is activating"
@@ -143,6 +150,7 @@ fn fetch_during_activating_waits_for_activated() {
 fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     let m = SwModel::new(ModelConfig {
         max_pending_events: 2,
+        fetch_details: true,
         ..ModelConfig::default()
     });
     let mut path = controlled_by_v1();
@@ -159,7 +167,13 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     ]);
     let s = replay(&m, &path).pop().expect("state");
     assert_eq!(s.worker(0).running, RunningStatus::Stopped);
-    assert_eq!(s.reg(0).backup.as_slice(), &[EventKind::Fetch]);
+    assert_eq!(
+        s.reg(0).backup.as_slice(),
+        &[EventKind::Fetch {
+            client: Some(0),
+            navigate: false
+        }]
+    );
     assert!(s.worker(0).tasks.is_empty(), "the message is gone");
     path.extend([
         PostMessage {
@@ -174,7 +188,13 @@ fn termination_backs_up_fetches_discards_messages_and_restart_requeues() {
     assert!(s.reg(0).backup.is_empty());
     assert_eq!(
         s.worker(0).tasks.as_slice(),
-        &[EventKind::Message, EventKind::Fetch]
+        &[
+            EventKind::Message,
+            EventKind::Fetch {
+                client: Some(0),
+                navigate: false
+            }
+        ]
     );
 }
 

@@ -88,6 +88,11 @@ pub struct CheckArgs {
     /// Leave out subresource fetch events from controlled clients.
     #[arg(long)]
     no_fetch_events: bool,
+    /// Give each fetch event its client and mode (navigation or subresource), as the trace
+    /// checker does; no property reads them, so the default leaves them out (a smaller state
+    /// space) [default: off].
+    #[arg(long)]
+    fetch_details: bool,
     /// Add push subscriptions, push messages, notifications and the push permission.
     #[arg(long)]
     push: bool,
@@ -213,6 +218,7 @@ impl CheckArgs {
             max_pending_events: self.max_pending_events,
             profile: self.profile,
             fetch_events: !self.no_fetch_events,
+            fetch_details: self.fetch_details,
             push: self.push || (self.all_features && apis.push),
             sync: self.sync || (self.all_features && apis.sync),
             periodic_sync: self.periodic_sync || (self.all_features && apis.periodic_sync),

@@ -271,10 +271,10 @@ fn action(
                         *cmd = MessageCmd::Hang;
                     }
                 }
-                (Some(EventKind::Fetch), true) => {
+                (Some(EventKind::Fetch { .. }), true) => {
                     return Err("the capture's fetch handler never extends its event".into())
                 }
-                (Some(EventKind::Fetch | EventKind::Message), false) => {}
+                (Some(EventKind::Fetch { .. } | EventKind::Message), false) => {}
                 (Some(k), false) => {
                     return Err(format!(
                         "the capture's worker always extends its {k:?} events"

@@ -267,7 +267,7 @@ impl Runner<'_> {
             Nav::InScope => {
                 self.navigations += 1;
                 let url = format!(
-                    "{}/page.html?nav={}",
+                    "{}/page.html?client={client}&nav={}",
                     self.server.origin(),
                     self.navigations
                 );
@@ -279,7 +279,10 @@ impl Runner<'_> {
                 (url, obs)
             }
             Nav::OutOfScope => {
-                let url = format!("{}/page.html", self.server.origin_elsewhere());
+                let url = format!(
+                    "{}/page.html?client={client}",
+                    self.server.origin_elsewhere()
+                );
                 (url, O::CloseClient { client: client_id })
             }
         };
@@ -298,7 +301,9 @@ impl Runner<'_> {
         match step {
             Step::Open { client } => {
                 self.step(step, Some(O::OpenClient { client: c(client) }));
-                let url = format!("{}/page.html", self.server.origin());
+                // The page's URL names its client: the worker reports it on the fetch events
+                // of its navigation and of its subresource requests (page.html, sw.js).
+                let url = format!("{}/page.html?client={client}", self.server.origin());
                 self.ops.open(client, &url)?;
             }
             Step::Reload { client } => {

@@ -325,6 +325,12 @@ impl Scenario {
             };
             match step {
                 Step::Open { client } => {
+                    if !is_client_label(client) {
+                        return Err(at(format!(
+                            "client `{client}`: a client's name goes into its page's URL: 1 to 32 \
+                             letters, digits, `-` or `_`"
+                        )));
+                    }
                     if open.contains(&client.as_str()) || away.contains(&client.as_str()) {
                         return Err(at(format!("client `{client}` is already open")));
                     }
@@ -396,6 +402,14 @@ impl Scenario {
         }
         limits::check(self)
     }
+}
+
+/// A client name the harness can put in its page's URL as is (`page.html?client=<name>`).
+fn is_client_label(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// A TOML error with its 1-based line and column.

@@ -122,7 +122,10 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  report('event', { event: 'fetch', extended: false, url: url.pathname, mode: event.request.mode });
+  // The client is read off the request's URL: a navigation's is the new document's own URL, a
+  // subresource's names the page that made it; the harness puts `client=<label>` in both.
+  const client = url.searchParams.get('client');
+  report('event', { event: 'fetch', extended: false, url: url.pathname, mode: event.request.mode, client });
   calls('fetch');
   if (url.pathname === '/echo') {
     event.respondWith(new Response(JSON.stringify({ v: B.version, inst: INSTANCE })));

@@ -76,6 +76,7 @@ pub fn wide_config(profile: Profile, clients: u8) -> ModelConfig {
         max_pending_events: 6,
         profile,
         fetch_events: true,
+        fetch_details: true,
         ..ModelConfig::default()
     };
     cfg.env.fetch_failure = true;
@@ -197,29 +198,11 @@ pub fn due_now(model: &SwModel, s: &SwState) -> Vec<Due> {
         if w.activate_event_due() {
             due.push(Due::ActivateEvent(id));
         } else if model.can_dispatch(s, id) {
-            let kind = w.tasks.first().map_or("task", |k| task_name(k));
+            let kind = w.tasks.first().map_or("task", |k| k.name());
             due.push(Due::Task(id, kind));
         }
     }
     due
-}
-
-/// The event name of a queued task, as the worker's handler sees it.
-fn task_name(k: &swspec_model::EventKind) -> &'static str {
-    use swspec_model::EventKind as K;
-    match k {
-        K::Fetch => "fetch",
-        K::Message => "message",
-        K::Push => "push",
-        K::NotificationClick => "notificationclick",
-        K::NotificationClose => "notificationclose",
-        K::Sync { .. } => "sync",
-        K::PeriodicSync { .. } => "periodicsync",
-        K::BgFetchSuccess(..) => "backgroundfetchsuccess",
-        K::BgFetchFail(..) => "backgroundfetchfail",
-        K::BgFetchAbort(..) => "backgroundfetchabort",
-        K::BgFetchClick(..) => "backgroundfetchclick",
-    }
 }
 
 /// No step the browser takes promptly is due (`due_now` is empty): the front job is not

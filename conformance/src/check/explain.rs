@@ -98,7 +98,7 @@ impl Search<'_> {
                     .model
                     .observe(s, &a, &next)
                     .into_iter()
-                    .filter(|o| self.observed(o))
+                    .filter_map(|o| self.seen(o))
                     .collect();
                 Some((a, next, obs))
             })

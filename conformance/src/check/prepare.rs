@@ -100,6 +100,9 @@ pub(super) struct Prepared {
     pub(super) interval: Option<(Vec<u64>, Vec<u32>)>,
     /// The header's `observes`, as a bit set over [`Observation::kind_index`].
     pub(super) observed_mask: u64,
+    /// Every fetch event of the trace names its client. A trace captured before they did has
+    /// none, and the model's fetch events are matched without theirs.
+    pub(super) fetch_clients: bool,
     /// Positions of the events of each channel (trace ids; 0 where a channel has none),
     /// ascending.
     pub(super) channels: FastMap<Channel<u32>, ChannelEvents>,
@@ -251,9 +254,25 @@ pub(super) fn prepare(
         window,
         interval,
         observed_mask,
+        fetch_clients: trace
+            .events
+            .iter()
+            .all(|(_, e)| !is_clientless_fetch(e.obs.as_ref())),
         features,
         params_override: overrides_of(trace).map_err(|e| (1, e))?,
     })
+}
+
+/// A fetch event that does not name its client.
+fn is_clientless_fetch(o: Option<&Observation<String>>) -> bool {
+    matches!(
+        o,
+        Some(Observation::FunctionalEvent {
+            event: swspec_model::observe::EventName::Fetch,
+            client: None,
+            ..
+        })
+    )
 }
 
 /// The header's `observes` as a bit set over [`Observation::kind_index`].

@@ -122,6 +122,21 @@ impl<'a> Search<'a> {
         self.prep.observed_mask >> o.kind_index() & 1 == 1
     }
 
+    /// A model step's observation `o` as the trace can show it: none when its kind is not
+    /// observed; a fetch event without its client when the trace's fetch events carry none
+    /// (captured before they did).
+    pub(super) fn seen(&self, mut o: Obs) -> Option<Obs> {
+        if !self.observed(&o) {
+            return None;
+        }
+        if !self.prep.fetch_clients {
+            if let Obs::FunctionalEvent { client, .. } = &mut o {
+                *client = None;
+            }
+        }
+        Some(o)
+    }
+
     /// Searches for an explanation of the whole trace and reports what it found.
     pub(super) fn run(mut self) -> Outcome {
         // The agenda and the children buffer live until the outcome is rendered, as the arena

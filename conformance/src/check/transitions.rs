@@ -120,7 +120,7 @@ impl Search<'_> {
             .model
             .observe(s, a, &next)
             .into_iter()
-            .filter(|o| self.observed(o))
+            .filter_map(|o| self.seen(o))
             .collect();
         Some(Successor {
             shapes: obs.iter().map(shape_hash).collect(),

@@ -192,6 +192,8 @@ impl<I> Observation<I> {
                 event,
                 tag,
                 last_chance,
+                client,
+                navigate,
                 wait_until,
                 notify,
             } => {
@@ -206,6 +208,8 @@ impl<I> Observation<I> {
                     event: *event,
                     tag: tag.as_ref().map(|t| f(space, t)),
                     last_chance: *last_chance,
+                    client: client.as_ref().map(|c| f(S::Client, c)),
+                    navigate: *navigate,
                     wait_until: *wait_until,
                     notify: *notify,
                 }

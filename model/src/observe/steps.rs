@@ -283,11 +283,17 @@ impl SwModel {
             }
             _ => (None, None),
         };
+        let (client, navigate) = match kind {
+            EventKind::Fetch { client, navigate } => (client, navigate),
+            _ => (None, false),
+        };
         Observation::FunctionalEvent {
             worker,
             event: kind.event_name(),
             tag,
             last_chance,
+            client,
+            navigate,
             wait_until,
             notify,
         }

@@ -151,10 +151,10 @@ pub(super) fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
     (0..s.workers.len() as u8).any(pred)
 }
 
-/// A worker whose front task of kind `kind` can be dispatched now.
-pub(super) fn dispatchable(m: &SwModel, s: &SwState, kind: EventKind) -> bool {
+/// A worker whose front task, an event named `name`, can be dispatched now.
+pub(super) fn dispatchable(m: &SwModel, s: &SwState, name: &str) -> bool {
     worker_has(s, |w| {
-        m.can_dispatch(s, w) && s.worker(w).tasks.first() == Some(&kind)
+        m.can_dispatch(s, w) && s.worker(w).tasks.first().is_some_and(|k| k.name() == name)
     })
 }
 

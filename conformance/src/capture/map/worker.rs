@@ -83,6 +83,14 @@ pub(super) fn worker_obs(worker: &str, d: &Value) -> (Option<O>, Option<O>) {
                 event,
                 tag,
                 last_chance,
+                // Only a fetch record has these; one captured before it carried a client has
+                // none (the checker leaves it unchecked).
+                client: d
+                    .get("client")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string),
+                navigate: s(d, "mode") == "navigate",
                 wait_until: d.get("extended").and_then(Value::as_bool).unwrap_or(false),
                 notify: d.get("notify").and_then(Value::as_bool).unwrap_or(false),
             };
