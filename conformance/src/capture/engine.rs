@@ -56,6 +56,18 @@ impl Engine {
             Engine::Webkit => "/usr/bin/WebKitWebDriver",
         }
     }
+    /// The resolution of `performance.now()` in the engine's pages and workers, in ms: a stamp
+    /// `t_js` stands for a moment in `(t_js - r, t_js + r)`. Firefox and WebKit coarsen it to
+    /// 1 ms (Firefox with jitter, so either side), Chromium to 0.1 ms without cross-origin
+    /// isolation. The capture stamps a record at the latest of those moments, so a record is
+    /// never placed before the driver step that caused it (a WebKit message event stamped
+    /// 0.4 ms before the driver's `post_message` diverged).
+    pub fn stamp_resolution_ms(self) -> f64 {
+        match self {
+            Engine::Chromium => 0.1,
+            Engine::Firefox | Engine::Webkit => 1.0,
+        }
+    }
     /// How often the worker reports a heartbeat: only where the engine exposes no running
     /// status (see [`map`](super::map)). Firefox and WebKit: [`HEARTBEAT_MS`].
     pub fn heartbeat_ms(self) -> Option<u32> {

@@ -77,7 +77,7 @@ pub fn capture(
 ) -> Result<Captured, CaptureError> {
     let out_dir = out.path();
     let started = Instant::now();
-    let rec = server::Recorder::new();
+    let rec = server::Recorder::with_stamp_resolution(engine.stamp_resolution_ms());
     let server = server::Server::start(rec.clone(), scenario.behaviours(), engine.heartbeat_ms())
         .map_err(|e| CaptureError::Setup(format!("cannot start the HTTP server: {e}")))?;
     let mut session = Session {

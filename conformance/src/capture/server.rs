@@ -51,6 +51,9 @@ pub struct Record {
 pub struct Clock {
     start: Instant,
     epoch_ms: f64,
+    /// The resolution of the page and worker stamps (`Engine::stamp_resolution_ms`); 0 until
+    /// the capture sets it.
+    resolution_ms: f64,
 }
 
 impl Clock {
@@ -62,15 +65,17 @@ impl Clock {
         Clock {
             start: Instant::now(),
             epoch_ms,
+            resolution_ms: 0.0,
         }
     }
     /// Now, on the capture clock.
     pub fn now(&self) -> f64 {
         self.start.elapsed().as_secs_f64() * 1000.0
     }
-    /// An epoch stamp from a page or worker, on the capture clock.
+    /// An epoch stamp from a page or worker, on the capture clock: the latest moment a stamp of
+    /// its resolution stands for.
     pub fn from_epoch(&self, ms: f64) -> f64 {
-        ms - self.epoch_ms
+        ms + self.resolution_ms - self.epoch_ms
     }
 }
 
@@ -89,6 +94,14 @@ impl Recorder {
             inner: Arc::new((Mutex::new(Vec::new()), Condvar::new())),
             clock: Clock::start(),
         }
+    }
+
+    /// An empty recorder on a fresh clock whose page and worker stamps have resolution
+    /// `resolution_ms` (`Engine::stamp_resolution_ms`).
+    pub fn with_stamp_resolution(resolution_ms: f64) -> Recorder {
+        let mut rec = Recorder::new();
+        rec.clock.resolution_ms = resolution_ms;
+        rec
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<Record>> {
@@ -377,5 +390,22 @@ fn serve(st: &State, stream: TcpStream) -> std::io::Result<()> {
             Ok(())
         }
         _ => respond(&mut s, "404 Not Found", "text/plain", NOT_FOUND),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recorder;
+
+    /// A page or worker stamp lands at the latest moment it stands for: a WebKit record stamped
+    /// in the same millisecond as the driver step that caused it is placed after that step.
+    #[test]
+    fn a_coarse_stamp_lands_at_the_end_of_its_resolution() {
+        let precise = Recorder::new().clock;
+        let mut coarse = Recorder::with_stamp_resolution(1.0).clock;
+        coarse.epoch_ms = precise.epoch_ms;
+        let stamp = precise.epoch_ms.floor() + 5.0;
+        assert_eq!(coarse.from_epoch(stamp) - precise.from_epoch(stamp), 1.0);
+        assert!(coarse.from_epoch(stamp) > stamp - precise.epoch_ms);
     }
 }
