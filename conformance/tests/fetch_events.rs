@@ -29,6 +29,17 @@ fn with_navigation_fetch() -> Vec<String> {
     files
 }
 
+/// Trace `f`, edited into the lines `l`, diverges at entry `i` (line `i + 1`).
+fn assert_diverges_at(f: &str, l: &[serde_json::Value], i: usize) {
+    let c = check_text(f, &join(l), None);
+    assert_eq!(
+        (c.verdict, c.line),
+        (Verdict::Diverges, Some(i + 1)),
+        "{f}: {}",
+        c.reason
+    );
+}
+
 fn is_fetch_event(l: &serde_json::Value) -> bool {
     l["obs"]["type"] == "functional_event" && l["obs"]["event"] == "fetch"
 }
@@ -71,13 +82,7 @@ fn a_subresource_fetch_event_shown_as_a_navigation_diverges() {
         .position(|x| is_fetch_event(x) && x["raw"]["mode"] == "cors")
         .expect("a subresource fetch event");
     l[i]["obs"]["navigate"] = true.into();
-    let c = check_text(f, &join(&l), None);
-    assert_eq!(
-        (c.verdict, c.line),
-        (Verdict::Diverges, Some(i + 1)),
-        "{}",
-        c.reason
-    );
+    assert_diverges_at(f, &l, i);
 }
 
 /// The client a fetch event names is held to the one whose request it is: in a synthetic trace
@@ -112,13 +117,7 @@ fn a_fetch_event_for_another_client_diverges() {
             .rposition(|x| is_fetch_event(x) && x["obs"]["client"] == client)
             .unwrap_or_else(|| panic!("{f}: a fetch event of {client}"));
         l[i]["obs"]["client"] = "page-9".into();
-        let c = check_text(f, &join(&l), None);
-        assert_eq!(
-            (c.verdict, c.line),
-            (Verdict::Diverges, Some(i + 1)),
-            "{f}: {}",
-            c.reason
-        );
+        assert_diverges_at(f, &l, i);
     }
 }
 
