@@ -5,6 +5,7 @@
 //! the model, and some of them witness spec findings). Liveness is not checked here: stateright's
 //! `eventually` is unsound on cycles.
 
+use crate::observe::EventName;
 use crate::{
     BgEventPhase, BgFetchCall, BgFetchRules, BgResult, ControlledVia, EventKind, FailureReason,
     ForcedStop, JobPhase, ModelConfig, Profile, RecordResult, RunningStatus, StopCause, SwModel,
@@ -254,22 +255,22 @@ props! {
         });
     Sometimes fetch_event_dispatched ["§Handle Fetch; §Create Fetch Event and Dispatch"] if with_fetch;
         "a fetch event is about to be dispatched to the active worker"
-        |m, s| dispatchable(m, s, "fetch");
+        |m, s| dispatchable(m, s, EventName::Fetch);
     Sometimes fetch_waits_for_activated ["§Create Fetch Event and Dispatch (If activeWorker's state is activating, wait)"] if with_fetch;
         "a fetch from a controlled client waits while its controller is activating"
         |_, s| s.workers.iter().any(|w| w.state == WorkerState::Activating && w.running == RunningStatus::Running && w.tasks.iter().any(|k| matches!(k, EventKind::Fetch { .. })));
     Sometimes message_event_dispatched ["§postMessage(message, options)"] if with_messages;
         "a message event is about to be dispatched"
-        |m, s| dispatchable(m, s, "message");
+        |m, s| dispatchable(m, s, EventName::Message);
     Sometimes push_event_dispatched ["Push API §Receiving a push message"] if with_push;
         "a push event is about to be dispatched"
-        |m, s| dispatchable(m, s, "push");
+        |m, s| dispatchable(m, s, EventName::Push);
     Sometimes notificationclick_dispatched ["Notifications §Activating a notification"] if with_push;
         "a notificationclick event is about to be dispatched"
-        |m, s| dispatchable(m, s, "notificationclick");
+        |m, s| dispatchable(m, s, EventName::Notificationclick);
     Sometimes notificationclose_dispatched ["Notifications §Closing a notification"] if with_push;
         "a notificationclose event is about to be dispatched"
-        |m, s| dispatchable(m, s, "notificationclose");
+        |m, s| dispatchable(m, s, EventName::Notificationclose);
     Sometimes worker_start_may_fail ["§Run Service Worker (failure)"] if with_messages;
         "a stopped worker is being started for an event (its start may fail)"
         |_, s| s.workers.iter().any(|w| w.running == RunningStatus::Starting && !w.tasks.is_empty());

@@ -1,6 +1,7 @@
 //! The predicates the property table (properties.rs) is written in: when a property applies
 //! to a configuration, and the state queries its conditions share.
 
+use crate::observe::EventName;
 use crate::{
     BgFetch, BgResult, EventKind, FailureReason, ForcedStop, JobPhase, ModelConfig, Profile,
     SwModel, SwState, WorkerState,
@@ -152,9 +153,13 @@ pub(super) fn worker_has(s: &SwState, pred: impl Fn(u8) -> bool) -> bool {
 }
 
 /// A worker whose front task, an event named `name`, can be dispatched now.
-pub(super) fn dispatchable(m: &SwModel, s: &SwState, name: &str) -> bool {
+pub(super) fn dispatchable(m: &SwModel, s: &SwState, name: EventName) -> bool {
     worker_has(s, |w| {
-        m.can_dispatch(s, w) && s.worker(w).tasks.first().is_some_and(|k| k.name() == name)
+        m.can_dispatch(s, w)
+            && s.worker(w)
+                .tasks
+                .first()
+                .is_some_and(|k| k.event_name() == name)
     })
 }
 
