@@ -28,8 +28,8 @@ impl SwState {
         mask
     }
 
-    /// Every queued or extended fetch event, in a fixed order: each worker's tasks, then its
-    /// extended events, then each registration's backed-up tasks.
+    /// Every queued, extended or backed-up fetch event (in no particular order: renaming needs
+    /// none).
     fn fetch_events_mut(&mut self) -> impl Iterator<Item = &mut EventKind> {
         let workers = self
             .workers
@@ -44,8 +44,10 @@ impl SwState {
             .filter(|k| matches!(k, EventKind::Fetch { .. }))
     }
 
-    /// Entry `c`'s bit `p` (at most 63) is set when the `p`-th fetch event of
-    /// [`Self::fetch_events_mut`]'s order is for client `c`. Positions past 63 share the last bit:
+    /// Entry `c`'s bit `p` (at most 63) is set when the `p`-th fetch event naming a client is
+    /// for client `c`, in a fixed order: each worker's tasks, then its extended events, then
+    /// each registration's backed-up tasks. All zero when fetch events name no client
+    /// (`ModelConfig::fetch_details` off). Positions past 63 share the last bit:
     /// two clients may then tie without being interchangeable, which costs reduction, never
     /// soundness (any renaming of clients is a symmetry of the model).
     fn fetch_masks(&self) -> [u64; capacity::CLIENTS] {
@@ -106,6 +108,10 @@ impl SwState {
             for e in &mut job.equivalent {
                 *e = rename(*e);
             }
+        }
+        // Without fetch details no fetch event names a client: nothing to rename.
+        if fetches.iter().all(|m| *m == 0) {
+            return;
         }
         for kind in self.fetch_events_mut() {
             if let EventKind::Fetch {
