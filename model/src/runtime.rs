@@ -15,7 +15,9 @@ use crate::{
 };
 use swspec_model_derive::{observed_type, state_type};
 
+mod event_kind;
 mod target;
+pub use event_kind::EventKind;
 pub use target::MessageTarget;
 
 /// Whether the worker's event loop runs (DevTools' `runningStatus`).
@@ -32,77 +34,6 @@ pub enum RunningStatus {
     /// Terminate Service Worker ran; the thread is going away. DevTools reports it; the model
     /// folds it into the terminating step, so no model state has it.
     Stopping,
-}
-
-/// Kinds of events that reach a worker through its task queues.
-#[state_type(Copy)]
-#[serde(rename_all = "lowercase")]
-pub enum EventKind {
-    /// `fetch` (§Handle Fetch): for client `client`'s navigation request (`navigate`, the
-    /// request's mode is `"navigate"`: its reserved client, the new document) or for a
-    /// subresource request of that controlled client (`FetchEvent.clientId`).
-    Fetch {
-        /// The client the request is for; `None` unless `ModelConfig::fetch_details`.
-        client: Option<ClientId>,
-        /// A navigation request (the `FetchEvent`'s `request.mode` is `"navigate"`); always
-        /// false unless `ModelConfig::fetch_details`.
-        navigate: bool,
-    },
-    /// `message` from `ServiceWorker.postMessage()`.
-    Message,
-    /// `push` (§Receiving a push message).
-    Push,
-    /// `notificationclick`.
-    NotificationClick,
-    /// `notificationclose`.
-    NotificationClose,
-    /// `sync` for one-off registration `tag`, with its `lastChance`.
-    Sync {
-        /// The registration's tag.
-        tag: u8,
-        /// No further attempt follows this one.
-        last_chance: bool,
-    },
-    /// `periodicsync` for periodic registration `tag`.
-    PeriodicSync {
-        /// The registration's tag.
-        tag: u8,
-        /// Which registration object of that tag fired it (see `PeriodicRegistration::gen`).
-        gen: bool,
-    },
-    /// `backgroundfetchsuccess` for the registration's background fetch in slot `0`.
-    BgFetchSuccess(u8),
-    /// `backgroundfetchfail` for the fetch in slot `0`.
-    BgFetchFail(u8),
-    /// `backgroundfetchabort` for the fetch in slot `0`.
-    BgFetchAbort(u8),
-    /// `backgroundfetchclick` for the fetch in slot `0`.
-    BgFetchClick(u8),
-}
-
-impl EventKind {
-    /// Fetch and functional events wait for the worker to be activated and survive termination
-    /// in the registration's task queues; other tasks (messages) are discarded by termination.
-    pub fn is_functional(self) -> bool {
-        !matches!(self, EventKind::Message)
-    }
-
-    /// The event's DOM name.
-    pub fn name(self) -> &'static str {
-        match self {
-            EventKind::Fetch { .. } => "fetch",
-            EventKind::Message => "message",
-            EventKind::Push => "push",
-            EventKind::NotificationClick => "notificationclick",
-            EventKind::NotificationClose => "notificationclose",
-            EventKind::Sync { .. } => "sync",
-            EventKind::PeriodicSync { .. } => "periodicsync",
-            EventKind::BgFetchSuccess(_) => "backgroundfetchsuccess",
-            EventKind::BgFetchFail(_) => "backgroundfetchfail",
-            EventKind::BgFetchAbort(_) => "backgroundfetchabort",
-            EventKind::BgFetchClick(_) => "backgroundfetchclick",
-        }
-    }
 }
 
 /// Why a worker stopped: each cause is a distinct action.
